@@ -1,0 +1,110 @@
+#pragma once
+
+#include "version.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <functional>
+#include <memory>
+#include <optional>
+#include <vector>
+
+namespace frostline {
+
+// One hot version to write into the hot checkpoint, with the LSN of its WAL record.
+struct CheckpointEntry
+{
+    const Version* version = nullptr;
+    quint64 lsn = 0;
+};
+
+// Everything one Berkeley DB transaction writes (design section 3): the batch's versions into
+// the cold databases, the hot-checkpoint changes needed to advance the flushed LSN, and the new
+// flushed LSN itself.
+struct ColdCommit
+{
+    std::vector<const Version*> migrated;        // put into cold node/edge dbs (+ history index)
+    std::vector<quint64> checkpointRemovals;     // version ids leaving the hot checkpoint
+    std::vector<CheckpointEntry> checkpointPuts; // hot versions entering the hot checkpoint
+    quint64 flushedLsn = 0;                      // new flushed LSN; must be >= the current one
+};
+
+struct ColdStatistics
+{
+    quint64 nodeVersions = 0;
+    quint64 edgeVersions = 0;
+    quint64 coldBytes = 0;          // encoded bytes of the cold versions
+    quint64 checkpointVersions = 0; // versions in the hot checkpoint
+    quint64 flushedLsn = 0;
+    quint64 pages = 0;              // leaf + internal + overflow pages of all databases
+    quint32 pageSize = 0;
+    quint64 cacheHits = 0, cacheMisses = 0;
+    double cacheHitRate = 0;        // hits / (hits + misses), 0 when no access yet
+    quint64 cacheBytes = 0;
+    QStringList logFiles;           // Berkeley DB log files in use (log.0000000001, ...)
+    QString durability;             // e.g. "synchronous commit (DB_TXN_SYNC), recovery on open"
+    QString berkeleyVersion;        // DbEnv::version()
+};
+
+// The cold tier: a transactional Berkeley DB environment under STORE/cold
+// (DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL, DB_RECOVER on open, DB_THREAD).
+// Databases: nodes.db and edges.db keyed by big-endian version id (value: VersionCodec bytes),
+// history.db keyed by (kind, entity id, tx_from, version id) for history reads, checkpoint.db
+// (the hot checkpoint: version id -> lsn + VersionCodec bytes) and meta.db (format version,
+// flushed LSN, counts). Every handle, cursor and transaction is RAII: aborted unless committed.
+//
+// Thread safety: every method may be called from any thread; Berkeley DB does the locking.
+class ColdTier
+{
+public:
+    explicit ColdTier(QString home);
+    ~ColdTier();
+    ColdTier(const ColdTier&) = delete;
+    ColdTier& operator=(const ColdTier&) = delete;
+
+    // Creates (owner-only permissions) or opens the environment with DB_RECOVER.
+    // Throws FrostlineError naming the home and Berkeley DB's message on failure.
+    void open();
+    void close();
+    QString home() const;
+
+    // The flushed LSN as stored in meta.db, read in its own transaction.
+    quint64 flushedLsn() const;
+
+    // Writes `commit` in ONE transaction committed synchronously (DB_TXN_SYNC); uses bulk puts and
+    // deletes where Berkeley DB offers them. Throws FrostlineError on failure after aborting:
+    // nothing of the commit is then visible.
+    void commit(const ColdCommit& commit);
+
+    // Fault injection through the real engine: called inside the transaction right before
+    // DbTxn::commit with the stage name "before-commit"; if it throws, the transaction is aborted
+    // and commit() throws FrostlineError carrying the hook's message. Pass {} to remove.
+    void setFailureHook(std::function<void(const char* stage)> hook);
+
+    // Visits every version in the hot checkpoint (any order).
+    void loadCheckpoint(const std::function<void(Version&&, quint64 lsn)>& visit) const;
+
+    std::optional<Version> get(quint64 versionId) const;
+    bool contains(quint64 versionId) const;
+    // The entity's cold versions ordered by (tx_from, version_id).
+    std::vector<Version> history(const EntityKey& entity) const;
+    // Visits every cold version of `kind` in version-id order until `visit` returns false.
+    void scan(EntityKind kind, const std::function<bool(Version&&)>& visit) const;
+
+    ColdStatistics statistics() const;
+
+    // Berkeley DB checkpoint (txn_checkpoint) and removal of log files no longer needed for
+    // recovery, so the cold environment's own logs do not grow without bound.
+    void checkpointEnvironment();
+
+    // Structural check of every database (Berkeley DB's verify) plus decoding of every record.
+    // Returns the problems found, empty when sound.
+    QStringList verify() const;
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace frostline

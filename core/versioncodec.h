@@ -1,0 +1,29 @@
+#pragma once
+
+#include "version.h"
+
+#include <QByteArray>
+#include <QByteArrayView>
+#include <QString>
+
+namespace frostline {
+
+// Compact binary encoding of one version, used by the WAL, the hot checkpoint and the cold tier.
+// Layout: format-version byte, fields, then a checksum of everything before it.
+// Decoding hostile bytes never crashes and never reads past `bytes`: it returns false and says why.
+class VersionCodec
+{
+public:
+    static constexpr quint8 kFormatVersion = 1;
+    // Deepest nesting of lists/maps accepted in properties (decoder and encoder alike).
+    static constexpr int kMaxPropertyDepth = 64;
+
+    static QByteArray encode(const Version& version);
+    static void encodeAppend(const Version& version, QByteArray& out);
+
+    // On failure returns false and sets *error to one line saying what is wrong and at which
+    // byte offset; *out is then unspecified.
+    static bool decode(QByteArrayView bytes, Version* out, QString* error);
+};
+
+} // namespace frostline
