@@ -10,12 +10,22 @@
 
 namespace frostline {
 
-enum class CandidateReason : quint8 { Age, Memory };
+enum class CandidateReason : quint8
+{
+    Age,
+    Memory
+};
 // Why a hot version is not a candidate.
-enum class StayReason : quint8 { Head, MinHotVersions, TooYoung, Disabled };
+enum class StayReason : quint8
+{
+    Head,
+    MinHotVersions,
+    TooYoung,
+    Disabled
+};
 
 QString reasonName(CandidateReason reason); // "age" | "memory"
-QString reasonName(StayReason reason);      // "head" | "min_hot_versions" | "too_young" | "disabled"
+QString reasonName(StayReason reason); // "head" | "min_hot_versions" | "too_young" | "disabled"
 
 struct Candidate
 {
@@ -39,7 +49,7 @@ struct StayExplanation
 
 struct Selection
 {
-    std::vector<Candidate> candidates;   // in migration order
+    std::vector<Candidate> candidates;    // in migration order
     std::vector<StayExplanation> staying; // every hot version that is not a candidate (any order)
     quint64 hotVersions = 0;
     quint64 hotBytes = 0;

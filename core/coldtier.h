@@ -37,14 +37,14 @@ struct ColdStatistics
     quint64 coldBytes = 0;          // encoded bytes of the cold versions
     quint64 checkpointVersions = 0; // versions in the hot checkpoint
     quint64 flushedLsn = 0;
-    quint64 pages = 0;              // leaf + internal + overflow pages of all databases
+    quint64 pages = 0; // leaf + internal + overflow pages of all databases
     quint32 pageSize = 0;
     quint64 cacheHits = 0, cacheMisses = 0;
-    double cacheHitRate = 0;        // hits / (hits + misses), 0 when no access yet
+    double cacheHitRate = 0; // hits / (hits + misses), 0 when no access yet
     quint64 cacheBytes = 0;
-    QStringList logFiles;           // Berkeley DB log files in use (log.0000000001, ...)
-    QString durability;             // e.g. "synchronous commit (DB_TXN_SYNC), recovery on open"
-    QString berkeleyVersion;        // DbEnv::version()
+    QStringList logFiles;    // Berkeley DB log files in use (log.0000000001, ...)
+    QString durability;      // e.g. "synchronous commit (DB_TXN_SYNC), recovery on open"
+    QString berkeleyVersion; // DbEnv::version()
 };
 
 // The cold tier: a transactional Berkeley DB environment under STORE/cold

@@ -4,7 +4,6 @@ namespace frostline {
 
 FrostlineError::FrostlineError(Kind kind, const QString& message)
     : std::runtime_error(message.toStdString()), m_kind(kind), m_message(message)
-{
-}
+{}
 
 } // namespace frostline

@@ -13,7 +13,11 @@ namespace frostline {
 class FrostlineError : public std::runtime_error
 {
 public:
-    enum class Kind { BadInput, Runtime };
+    enum class Kind
+    {
+        BadInput,
+        Runtime
+    };
 
     FrostlineError(Kind kind, const QString& message);
 

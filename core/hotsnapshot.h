@@ -14,7 +14,7 @@ struct HotVersionInfo
     quint64 entityId = 0;
     quint32 entityIndex = 0; // dense index into HotSnapshot::entityVersionCounts
     EntityKind kind = EntityKind::Node;
-    bool isHead = false;     // the entity's head (greatest tx_from, ties greatest version_id)
+    bool isHead = false; // the entity's head (greatest tx_from, ties greatest version_id)
     quint64 estimatedSize = 0;
 };
 
@@ -22,10 +22,10 @@ struct HotVersionInfo
 // preview and migration select from a stable picture while writers go on.
 struct HotSnapshot
 {
-    std::vector<HotVersionInfo> versions;      // any order
-    std::vector<quint32> entityVersionCounts;  // per entityIndex: versions in the hot tier
-    std::vector<EntityKey> entities;           // per entityIndex
-    quint64 totalBytes = 0;                    // sum of estimatedSize over the hot tier
+    std::vector<HotVersionInfo> versions;     // any order
+    std::vector<quint32> entityVersionCounts; // per entityIndex: versions in the hot tier
+    std::vector<EntityKey> entities;          // per entityIndex
+    quint64 totalBytes = 0;                   // sum of estimatedSize over the hot tier
 };
 
 } // namespace frostline

@@ -23,8 +23,8 @@ public:
     struct Entry
     {
         Version version;
-        quint64 lsn = 0;         // LSN of the WAL record that wrote it
-        quint64 size = 0;        // version.estimatedSize(), cached
+        quint64 lsn = 0;  // LSN of the WAL record that wrote it
+        quint64 size = 0; // version.estimatedSize(), cached
     };
 
     HotTier() = default;

@@ -17,7 +17,12 @@ namespace frostline {
 class JsonlCodec
 {
 public:
-    enum class Tier { None, Hot, Cold };
+    enum class Tier
+    {
+        None,
+        Hot,
+        Cold
+    };
 
     // One version as one JSON object on one line, without the newline. Keys in a fixed order:
     // kind, version_id, entity_id, label, [source, target], valid_from, valid_to, tx_from, tx_to,

@@ -14,7 +14,16 @@ namespace frostline {
 class PropertyValue
 {
 public:
-    enum class Type : quint8 { Null = 0, Bool = 1, Int = 2, Double = 3, String = 4, List = 5, Map = 6 };
+    enum class Type : quint8
+    {
+        Null = 0,
+        Bool = 1,
+        Int = 2,
+        Double = 3,
+        String = 4,
+        List = 5,
+        Map = 6
+    };
     using List = std::vector<PropertyValue>;
     using Map = std::vector<std::pair<QString, PropertyValue>>;
 

@@ -10,7 +10,11 @@
 
 namespace frostline {
 
-enum class EntityKind : quint8 { Node = 0, Edge = 1 };
+enum class EntityKind : quint8
+{
+    Node = 0,
+    Edge = 1
+};
 
 QString kindName(EntityKind kind); // "node" | "edge"
 bool parseKindName(const QString& text, EntityKind* kind);
@@ -39,8 +43,8 @@ struct Version
     qint64 validTo = kOpenEnd;
     qint64 txFrom = 0;
     qint64 txTo = kOpenEnd;
-    quint64 source = 0; // edges only
-    quint64 target = 0; // edges only
+    quint64 source = 0;            // edges only
+    quint64 target = 0;            // edges only
     PropertyValue::Map properties; // canonical: sorted by key
 
     EntityKey entity() const { return {kind, entityId}; }

@@ -9,7 +9,10 @@
 
 namespace frostline {
 
-enum class WalRecordType : quint8 { VersionPut = 1 };
+enum class WalRecordType : quint8
+{
+    VersionPut = 1
+};
 
 struct WalRecord
 {
@@ -22,13 +25,13 @@ struct WalRecord
 
 struct WalSegmentInfo
 {
-    QString fileName;     // e.g. "00000000000000000001.wal"
+    QString fileName; // e.g. "00000000000000000001.wal"
     QString path;
     quint64 firstLsn = 0; // from the header; the first LSN this segment holds or would hold
     quint64 lastLsn = 0;  // last LSN it holds; firstLsn - 1 when it holds no record
     quint64 records = 0;
     qint64 sizeBytes = 0;
-    bool active = false;  // the segment being appended to; never deleted
+    bool active = false; // the segment being appended to; never deleted
 };
 
 // The write-ahead log: a directory of segment files, each with a header (magic, format version,

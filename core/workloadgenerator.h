@@ -17,13 +17,13 @@ class WorkloadGenerator
 public:
     struct Options
     {
-        quint64 entities = 1000;      // number of entities (nodes and edges together)
-        quint64 versions = 10000;     // total number of versions
-        double spanDays = 30;         // tx_from spread over [now - spanDays, now]
+        quint64 entities = 1000;  // number of entities (nodes and edges together)
+        quint64 versions = 10000; // total number of versions
+        double spanDays = 30;     // tx_from spread over [now - spanDays, now]
         quint64 seed = 1;
-        qint64 now = 0;               // 0 = currentMicros()
-        quint64 firstVersionId = 1;   // version ids are firstVersionId, firstVersionId+1, ...
-        double edgeFraction = 0.3;    // share of entities that are edges
+        qint64 now = 0;             // 0 = currentMicros()
+        quint64 firstVersionId = 1; // version ids are firstVersionId, firstVersionId+1, ...
+        double edgeFraction = 0.3;  // share of entities that are edges
     };
 
     explicit WorkloadGenerator(Options options);

@@ -11,10 +11,12 @@ int main(int argc, char** argv)
     QApplication::setApplicationVersion(QStringLiteral(FROSTLINE_VERSION));
 
     QCommandLineParser parser;
-    parser.setApplicationDescription(QStringLiteral("Operator console for a tiered bi-temporal graph store"));
+    parser.setApplicationDescription(
+        QStringLiteral("Operator console for a tiered bi-temporal graph store"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("store"), QStringLiteral("Store directory to open"));
+    parser.addPositionalArgument(QStringLiteral("store"),
+                                 QStringLiteral("Store directory to open"));
     parser.process(app);
 
     frostline::MainWindow window;

@@ -34,8 +34,8 @@ private slots:
         v.label = QStringLiteral("Person").repeated(100);
         const auto withLabel = v.estimatedSize();
         QVERIFY(withLabel >= bare + 600 * sizeof(char16_t));
-        v.properties = PropertyValue::canonicalMap(
-            {{"name", PropertyValue(QString(1000, QLatin1Char('x')))}});
+        v.properties =
+            PropertyValue::canonicalMap({{"name", PropertyValue(QString(1000, QLatin1Char('x')))}});
         QVERIFY(v.estimatedSize() >= withLabel + 2000);
     }
     void ageIsClampedAtZero()
