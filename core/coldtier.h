@@ -87,6 +87,8 @@ public:
 
     std::optional<Version> get(quint64 versionId) const;
     bool contains(quint64 versionId) const;
+    // Smallest and greatest cold version id (both kinds); false when the cold tier is empty.
+    bool versionIdRange(quint64* minId, quint64* maxId) const;
     // The entity's cold versions ordered by (tx_from, version_id).
     std::vector<Version> history(const EntityKey& entity) const;
     // Visits every cold version of `kind` in version-id order until `visit` returns false.

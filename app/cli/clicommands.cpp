@@ -1,10 +1,22 @@
 #include "clicommands.h"
 
 #include "frostlineerror.h"
+#include "jsonlcodec.h"
+#include "migrationpolicy.h"
+#include "migrationrun.h"
+#include "store.h"
+#include "workloadgenerator.h"
 
+#include <QFile>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QMap>
 #include <QTextStream>
 
+#include <algorithm>
 #include <cstdio>
+#include <functional>
 
 namespace frostline::cli {
 
@@ -49,28 +61,622 @@ Options:
   --help       show this help
   --version    show the version
 
-Exit status: 0 success, 1 runtime failure, 2 bad usage or bad input.
+Times are microseconds since the Unix epoch. Exit status: 0 success, 1 runtime failure,
+2 bad usage or bad input. Errors go to stderr as one line.
 )";
+
+// Bad usage: exit 2 with one line on stderr.
+struct UsageError
+{
+    QString message;
+};
+
+// Parsed "POSITIONAL... --flag value --switch" arguments of one command.
+class Arguments
+{
+public:
+    Arguments(const QStringList& args, const QStringList& valueOptions,
+              const QStringList& switches)
+    {
+        for (int i = 0; i < args.size(); ++i) {
+            const QString& a = args[i];
+            if (a.startsWith(QLatin1String("--"))) {
+                const QString name = a.mid(2);
+                if (switches.contains(name)) {
+                    m_switches << name;
+                } else if (valueOptions.contains(name)) {
+                    if (i + 1 >= args.size())
+                        throw UsageError{QStringLiteral("option %1 needs a value").arg(a)};
+                    m_values[name] = args[++i];
+                } else {
+                    throw UsageError{QStringLiteral("unknown option %1").arg(a)};
+                }
+            } else {
+                m_positional << a;
+            }
+        }
+    }
+
+    QString positional(int i, const char* what) const
+    {
+        if (i >= m_positional.size())
+            throw UsageError{QStringLiteral("missing %1").arg(QLatin1String(what))};
+        return m_positional[i];
+    }
+    void expectPositional(int n) const
+    {
+        if (m_positional.size() > n)
+            throw UsageError{QStringLiteral("unexpected argument '%1'").arg(m_positional[n])};
+    }
+    bool has(const QString& name) const { return m_values.contains(name); }
+    bool isSet(const QString& name) const { return m_switches.contains(name); }
+    QString value(const QString& name, const QString& fallback = {}) const
+    {
+        return m_values.value(name, fallback);
+    }
+    QString required(const QString& name) const
+    {
+        if (!has(name))
+            throw UsageError{QStringLiteral("missing --%1").arg(name)};
+        return value(name);
+    }
+    qint64 integer(const QString& name, qint64 min, qint64 fallback) const
+    {
+        if (!has(name))
+            return fallback;
+        bool ok = false;
+        const qint64 v = value(name).toLongLong(&ok);
+        if (!ok || v < min)
+            throw UsageError{QStringLiteral("--%1 must be an integer >= %2 (got '%3')")
+                                 .arg(name)
+                                 .arg(min)
+                                 .arg(value(name))};
+        return v;
+    }
+    quint64 unsignedInteger(const QString& name) const
+    {
+        bool ok = false;
+        const quint64 v = required(name).toULongLong(&ok);
+        if (!ok)
+            throw UsageError{
+                QStringLiteral("--%1 must be a non-negative integer (got '%2')").arg(name, value(name))};
+        return v;
+    }
+    double number(const QString& name, double fallback) const
+    {
+        if (!has(name))
+            return fallback;
+        bool ok = false;
+        const double v = value(name).toDouble(&ok);
+        if (!ok || !(v > 0))
+            throw UsageError{
+                QStringLiteral("--%1 must be a number > 0 (got '%2')").arg(name, value(name))};
+        return v;
+    }
+
+private:
+    QStringList m_positional;
+    QMap<QString, QString> m_values;
+    QStringList m_switches;
+};
+
+void printJson(const QJsonObject& object)
+{
+    out() << QJsonDocument(object).toJson(QJsonDocument::Indented);
+}
+
+QJsonValue lsnJson(quint64 v)
+{
+    return QJsonValue(qint64(v));
+}
+
+std::unique_ptr<Store> openStore(const QString& path)
+{
+    auto store = std::make_unique<Store>(path);
+    store->open();
+    return store;
+}
+
+int cmdInit(const QStringList& args)
+{
+    Arguments a(args, {}, {});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    Store::create(path);
+    out() << "initialized store " << path << "\n";
+    return kExitOk;
+}
+
+int cmdImport(const QStringList& args)
+{
+    Arguments a(args, {}, {});
+    const QString path = a.positional(0, "STORE");
+    const QString file = a.positional(1, "FILE.jsonl");
+    a.expectPositional(2);
+    auto store = openStore(path);
+    // The whole file is parsed and validated before anything is appended: a bad file imports
+    // nothing.
+    std::vector<Version> versions = JsonlCodec::readFile(file);
+    const std::size_t n = versions.size();
+    const quint64 lastLsn = store->append(std::move(versions));
+    out() << "imported " << n << " versions from " << file << " (last LSN " << lastLsn << ")\n";
+    return kExitOk;
+}
+
+int cmdGenerate(const QStringList& args)
+{
+    Arguments a(args, {QStringLiteral("entities"), QStringLiteral("versions"),
+                       QStringLiteral("span-days"), QStringLiteral("seed")},
+                {});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    WorkloadGenerator::Options o;
+    o.entities = quint64(a.integer(QStringLiteral("entities"), 1, 1000));
+    o.versions = quint64(a.integer(QStringLiteral("versions"), 1, 10000));
+    o.spanDays = a.number(QStringLiteral("span-days"), 30);
+    o.seed = quint64(a.integer(QStringLiteral("seed"), 0, 1));
+    if (o.versions < o.entities)
+        throw UsageError{QStringLiteral("--versions must be >= --entities (each entity has at least "
+                                        "one version)")};
+    auto store = openStore(path);
+    o.firstVersionId = store->maxVersionId() + 1;
+    WorkloadGenerator generator(o);
+    // Appended in slices so memory stays bounded for large workloads.
+    std::vector<Version> slice;
+    quint64 total = 0, lastLsn = 0;
+    auto flush = [&] {
+        total += slice.size();
+        lastLsn = store->append(std::move(slice));
+        slice.clear();
+    };
+    generator.generate([&](Version&& v) {
+        slice.push_back(std::move(v));
+        if (slice.size() >= 50000)
+            flush();
+    });
+    if (!slice.empty())
+        flush();
+    out() << "generated " << total << " versions of " << o.entities << " entities (seed " << o.seed
+          << ", last LSN " << lastLsn << ")\n";
+    return kExitOk;
+}
+
+int cmdExport(const QStringList& args)
+{
+    Arguments a(args, {QStringLiteral("tier")}, {});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    const QString tier = a.value(QStringLiteral("tier"), QStringLiteral("all"));
+    if (tier != QLatin1String("hot") && tier != QLatin1String("cold") &&
+        tier != QLatin1String("all"))
+        throw UsageError{QStringLiteral("--tier must be hot, cold or all (got '%1')").arg(tier)};
+    auto store = openStore(path);
+    // Sorted by version_id across both tiers: hot ids sorted, cold scanned in key order, merged.
+    std::vector<const HotTier::Entry*> hot;
+    std::vector<HotTier::Entry> hotEntries;
+    if (tier != QLatin1String("cold")) {
+        store->hot().forEach([&](const HotTier::Entry& e) {
+            hotEntries.push_back(e);
+            return true;
+        });
+        std::sort(hotEntries.begin(), hotEntries.end(),
+                  [](const auto& x, const auto& y) { return x.version.versionId < y.version.versionId; });
+    }
+    std::vector<Version> cold;
+    if (tier != QLatin1String("hot")) {
+        for (EntityKind kind : {EntityKind::Node, EntityKind::Edge})
+            store->cold().scan(kind, [&](Version&& v) {
+                cold.push_back(std::move(v));
+                return true;
+            });
+        std::sort(cold.begin(), cold.end(),
+                  [](const auto& x, const auto& y) { return x.versionId < y.versionId; });
+    }
+    QFile stdoutFile;
+    if (!stdoutFile.open(stdout, QIODevice::WriteOnly))
+        throw FrostlineError::runtime(QStringLiteral("cannot write to standard output"));
+    std::size_t h = 0, c = 0;
+    QByteArray buffer;
+    while (h < hotEntries.size() || c < cold.size()) {
+        const bool takeHot =
+            c >= cold.size() ||
+            (h < hotEntries.size() && hotEntries[h].version.versionId < cold[c].versionId);
+        if (takeHot)
+            buffer += JsonlCodec::encode(hotEntries[h++].version, JsonlCodec::Tier::Hot);
+        else
+            buffer += JsonlCodec::encode(cold[c++], JsonlCodec::Tier::Cold);
+        buffer += '\n';
+        if (buffer.size() > (1 << 20)) {
+            stdoutFile.write(buffer);
+            buffer.clear();
+        }
+    }
+    stdoutFile.write(buffer);
+    stdoutFile.flush();
+    return kExitOk;
+}
+
+int cmdCheckpoint(const QStringList& args)
+{
+    Arguments a(args, {}, {QStringLiteral("json")});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    auto store = openStore(path);
+    const CheckpointResult r = store->checkpoint();
+    if (a.isSet(QStringLiteral("json"))) {
+        printJson({{QStringLiteral("checkpointed_versions"), qint64(r.checkpointedVersions)},
+                   {QStringLiteral("flushed_lsn"), lsnJson(r.flushedLsn)},
+                   {QStringLiteral("segments_deleted"), r.segmentsDeleted}});
+    } else {
+        out() << "checkpointed " << r.checkpointedVersions << " hot versions; flushed LSN "
+              << r.flushedLsn << "; " << r.segmentsDeleted << " WAL segment(s) deleted\n";
+    }
+    return kExitOk;
+}
+
+int cmdWal(const QStringList& args)
+{
+    Arguments a(args, {}, {QStringLiteral("json")});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    auto store = openStore(path);
+    const auto segments = store->walStatus();
+    const quint64 flushed = store->flushedLsn();
+    const quint64 last = store->wal().lastLsn();
+    if (a.isSet(QStringLiteral("json"))) {
+        QJsonArray list;
+        for (const auto& s : segments)
+            list.append(QJsonObject{{QStringLiteral("file"), s.segment.fileName},
+                                    {QStringLiteral("first_lsn"), lsnJson(s.segment.firstLsn)},
+                                    {QStringLiteral("last_lsn"), lsnJson(s.segment.lastLsn)},
+                                    {QStringLiteral("records"), qint64(s.segment.records)},
+                                    {QStringLiteral("size_bytes"), s.segment.sizeBytes},
+                                    {QStringLiteral("active"), s.segment.active},
+                                    {QStringLiteral("deletable"), s.deletable},
+                                    {QStringLiteral("reason"), s.reason}});
+        printJson({{QStringLiteral("last_lsn"), lsnJson(last)},
+                   {QStringLiteral("flushed_lsn"), lsnJson(flushed)},
+                   {QStringLiteral("segments"), list}});
+        return kExitOk;
+    }
+    out() << "last LSN " << last << ", flushed LSN " << flushed << " ("
+          << (last - std::min(last, flushed)) << " record(s) not yet durable in Berkeley DB)\n";
+    out() << QStringLiteral("%1  %2  %3  %4  %5  %6\n")
+                 .arg(QStringLiteral("segment"), -26)
+                 .arg(QStringLiteral("first LSN"), 10)
+                 .arg(QStringLiteral("last LSN"), 10)
+                 .arg(QStringLiteral("records"), 8)
+                 .arg(QStringLiteral("bytes"), 11)
+                 .arg(QStringLiteral("deletable"));
+    for (const auto& s : segments)
+        out() << QStringLiteral("%1  %2  %3  %4  %5  %6: %7\n")
+                     .arg(s.segment.fileName, -26)
+                     .arg(s.segment.firstLsn, 10)
+                     .arg(s.segment.lastLsn, 10)
+                     .arg(s.segment.records, 8)
+                     .arg(s.segment.sizeBytes, 11)
+                     .arg(s.deletable ? QStringLiteral("yes") : QStringLiteral("no"), s.reason);
+    return kExitOk;
+}
+
+int cmdVerify(const QStringList& args)
+{
+    Arguments a(args, {}, {QStringLiteral("json")});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    auto store = openStore(path);
+    const QStringList problems = store->verify();
+    const StoreStatistics s = store->statistics();
+    if (a.isSet(QStringLiteral("json"))) {
+        printJson({{QStringLiteral("ok"), problems.isEmpty()},
+                   {QStringLiteral("problems"), QJsonArray::fromStringList(problems)},
+                   {QStringLiteral("hot_versions"), qint64(s.hotVersions)},
+                   {QStringLiteral("cold_versions"), qint64(s.coldNodeVersions + s.coldEdgeVersions)},
+                   {QStringLiteral("flushed_lsn"), lsnJson(s.flushedLsn)},
+                   {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)}});
+    } else if (problems.isEmpty()) {
+        out() << "store " << path << " is sound: " << s.hotVersions << " hot and "
+              << (s.coldNodeVersions + s.coldEdgeVersions)
+              << " cold versions, each in exactly one tier; WAL LSNs " << s.firstWalLsn << ".."
+              << s.lastLsn << " intact; flushed LSN " << s.flushedLsn << "\n";
+    } else {
+        for (const QString& p : problems)
+            err() << "verify: " << p << "\n";
+        err() << "verify: " << problems.size() << " problem(s) in store " << path << "\n";
+    }
+    return problems.isEmpty() ? kExitOk : kExitFailure;
+}
+
+int cmdStats(const QStringList& args)
+{
+    Arguments a(args, {}, {QStringLiteral("json")});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    auto store = openStore(path);
+    const StoreStatistics s = store->statistics();
+    if (a.isSet(QStringLiteral("json"))) {
+        printJson({{QStringLiteral("hot_versions"), qint64(s.hotVersions)},
+                   {QStringLiteral("hot_node_versions"), qint64(s.hotNodeVersions)},
+                   {QStringLiteral("hot_edge_versions"), qint64(s.hotEdgeVersions)},
+                   {QStringLiteral("hot_bytes"), qint64(s.hotBytes)},
+                   {QStringLiteral("hot_entities"), qint64(s.hotEntities)},
+                   {QStringLiteral("cold_node_versions"), qint64(s.coldNodeVersions)},
+                   {QStringLiteral("cold_edge_versions"), qint64(s.coldEdgeVersions)},
+                   {QStringLiteral("cold_bytes"), qint64(s.coldBytes)},
+                   {QStringLiteral("checkpoint_versions"), qint64(s.checkpointVersions)},
+                   {QStringLiteral("flushed_lsn"), lsnJson(s.flushedLsn)},
+                   {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)},
+                   {QStringLiteral("first_wal_lsn"), lsnJson(s.firstWalLsn)},
+                   {QStringLiteral("wal_segments"), qint64(s.walSegments)},
+                   {QStringLiteral("wal_bytes"), s.walBytes}});
+        return kExitOk;
+    }
+    out() << "store            " << path << "\n"
+          << "hot versions     " << s.hotVersions << " (" << s.hotNodeVersions << " node, "
+          << s.hotEdgeVersions << " edge) in " << s.hotEntities << " entities, " << s.hotBytes
+          << " bytes\n"
+          << "cold versions    " << (s.coldNodeVersions + s.coldEdgeVersions) << " ("
+          << s.coldNodeVersions << " node, " << s.coldEdgeVersions << " edge), " << s.coldBytes
+          << " encoded bytes\n"
+          << "hot checkpoint   " << s.checkpointVersions << " versions\n"
+          << "LSNs             last " << s.lastLsn << ", flushed " << s.flushedLsn
+          << ", first in WAL " << s.firstWalLsn << "\n"
+          << "WAL              " << s.walSegments << " segment(s), " << s.walBytes << " bytes\n";
+    return kExitOk;
+}
+
+int cmdHistory(const QStringList& args)
+{
+    Arguments a(args,
+                {QStringLiteral("kind"), QStringLiteral("entity"), QStringLiteral("as-of-tx"),
+                 QStringLiteral("as-of-valid")},
+                {});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    EntityKey key;
+    if (!parseKindName(a.required(QStringLiteral("kind")), &key.kind))
+        throw UsageError{QStringLiteral("--kind must be node or edge")};
+    key.entityId = a.unsignedInteger(QStringLiteral("entity"));
+    std::optional<qint64> tx, valid;
+    if (a.has(QStringLiteral("as-of-tx")))
+        tx = a.integer(QStringLiteral("as-of-tx"), std::numeric_limits<qint64>::min(), 0);
+    if (a.has(QStringLiteral("as-of-valid")))
+        valid = a.integer(QStringLiteral("as-of-valid"), std::numeric_limits<qint64>::min(), 0);
+    auto store = openStore(path);
+    auto emit = [](const TieredVersion& v) {
+        out() << JsonlCodec::encode(v.version, v.tier == Tier::Cold ? JsonlCodec::Tier::Cold
+                                                                     : JsonlCodec::Tier::Hot)
+              << "\n";
+    };
+    if (tx || valid) {
+        const auto v = store->asOf(key, tx, valid);
+        if (!v) {
+            err() << "history: no version of " << kindName(key.kind) << " " << key.entityId
+                  << " matches the as-of times\n";
+            return kExitFailure;
+        }
+        emit(*v);
+        return kExitOk;
+    }
+    const auto all = store->history(key);
+    if (all.empty()) {
+        err() << "history: no versions of " << kindName(key.kind) << " " << key.entityId << "\n";
+        return kExitFailure;
+    }
+    for (const auto& v : all)
+        emit(v);
+    return kExitOk;
+}
+
+int cmdPolicy(const QStringList& args)
+{
+    if (args.isEmpty())
+        throw UsageError{QStringLiteral("policy needs a subcommand: validate FILE | show --preset NAME")};
+    const QString sub = args.first();
+    if (sub == QLatin1String("validate")) {
+        Arguments a(args.mid(1), {}, {});
+        const QString file = a.positional(0, "FILE");
+        a.expectPositional(1);
+        const MigrationPolicy p = MigrationPolicy::load(file);
+        out() << file << ": valid policy\n" << p.toJsonBytes();
+        return kExitOk;
+    }
+    if (sub == QLatin1String("show")) {
+        Arguments a(args.mid(1), {QStringLiteral("preset")}, {});
+        a.expectPositional(0);
+        out() << MigrationPolicy::preset(a.value(QStringLiteral("preset"), QStringLiteral("default")))
+                     .toJsonBytes();
+        return kExitOk;
+    }
+    throw UsageError{QStringLiteral("unknown policy subcommand '%1'").arg(sub)};
+}
+
+
+// Seconds with microsecond precision, exactly ("90.000001", "604800").
+QByteArray secondsText(qint64 micros)
+{
+    const bool negative = micros < 0;
+    const quint64 m = negative ? quint64(-(micros + 1)) + 1 : quint64(micros);
+    QByteArray text = QByteArray::number(m / 1000000);
+    if (const quint64 frac = m % 1000000) {
+        QByteArray f = QByteArray::number(frac).rightJustified(6, '0');
+        while (f.endsWith('0'))
+            f.chop(1);
+        text += '.' + f;
+    }
+    return negative ? '-' + text : text;
+}
+
+struct PolicyAndNow
+{
+    MigrationPolicy policy;
+    qint64 now = 0;
+};
+
+PolicyAndNow policyAndNow(const Arguments& a, const Store& store)
+{
+    PolicyAndNow p;
+    p.policy = a.has(QStringLiteral("policy")) ? MigrationPolicy::load(a.value(QStringLiteral("policy")))
+                                               : store.activePolicy();
+    p.now = a.has(QStringLiteral("now"))
+                ? a.integer(QStringLiteral("now"), std::numeric_limits<qint64>::min(), 0)
+                : currentMicros();
+    return p;
+}
+
+int cmdPreview(const QStringList& args)
+{
+    Arguments a(args, {QStringLiteral("policy"), QStringLiteral("now")}, {QStringLiteral("json")});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    auto store = openStore(path);
+    const PolicyAndNow p = policyAndNow(a, *store);
+    const Selection sel = MigrationRun(*store, p.policy, p.now).select();
+
+    QFile stdoutFile;
+    if (!stdoutFile.open(stdout, QIODevice::WriteOnly))
+        throw FrostlineError::runtime(QStringLiteral("cannot write to standard output"));
+    QByteArray buf;
+    auto flushIfBig = [&] {
+        if (buf.size() > (1 << 20)) {
+            stdoutFile.write(buf);
+            buf.clear();
+        }
+    };
+    if (a.isSet(QStringLiteral("json"))) {
+        // Streamed by hand: a million candidates must not become a million QJsonObjects.
+        buf += "{\"now\":" + QByteArray::number(p.now) + ",\"policy\":" +
+               QJsonDocument(p.policy.toJson()).toJson(QJsonDocument::Compact) +
+               ",\"hot_versions\":" + QByteArray::number(sel.hotVersions) +
+               ",\"hot_bytes\":" + QByteArray::number(sel.hotBytes) + ",\"candidates\":[";
+        bool first = true;
+        for (const Candidate& c : sel.candidates) {
+            buf += first ? "\n" : ",\n";
+            first = false;
+            buf += "{\"version_id\":" + QByteArray::number(c.versionId) + ",\"kind\":\"" +
+                   kindName(c.kind).toLatin1() + "\",\"entity_id\":" +
+                   QByteArray::number(c.entityId) + ",\"age_secs\":" + secondsText(c.ageMicros) +
+                   ",\"estimated_size\":" + QByteArray::number(c.estimatedSize) +
+                   ",\"reason\":\"" + reasonName(c.reason).toLatin1() + "\"}";
+            flushIfBig();
+        }
+        buf += "]}\n";
+    } else {
+        buf += QStringLiteral("%1 of %2 hot versions would migrate (%3 of %4 bytes); hot bytes "
+                              "after: %5 (threshold %6)%7\n")
+                   .arg(sel.candidates.size())
+                   .arg(sel.hotVersions)
+                   .arg(sel.candidateBytes)
+                   .arg(sel.hotBytes)
+                   .arg(sel.projectedHotBytes)
+                   .arg(p.policy.memoryThresholdBytes)
+                   .arg(p.policy.enabled ? QString() : QStringLiteral(" — policy disabled"))
+                   .toUtf8();
+        buf += "version_id  kind  entity_id  age_secs  estimated_size  reason\n";
+        for (const Candidate& c : sel.candidates) {
+            buf += QByteArray::number(c.versionId) + "  " + kindName(c.kind).toLatin1() + "  " +
+                   QByteArray::number(c.entityId) + "  " + secondsText(c.ageMicros) + "  " +
+                   QByteArray::number(c.estimatedSize) + "  " + reasonName(c.reason).toLatin1() +
+                   "\n";
+            flushIfBig();
+        }
+    }
+    stdoutFile.write(buf);
+    stdoutFile.flush();
+    return kExitOk;
+}
+
+int cmdMigrate(const QStringList& args)
+{
+    Arguments a(args, {QStringLiteral("policy"), QStringLiteral("now")}, {QStringLiteral("json")});
+    const QString path = a.positional(0, "STORE");
+    a.expectPositional(1);
+    auto store = openStore(path);
+    const PolicyAndNow p = policyAndNow(a, *store);
+    const bool json = a.isSet(QStringLiteral("json"));
+    MigrationRun run(*store, p.policy, p.now);
+    const MigrationRunResult r =
+        run.run([&](const MigrationProgress& progress, const BatchCommitResult& batch) {
+            if (json)
+                return;
+            out() << "batch " << progress.batch << "/" << progress.batches << ": " << batch.versions
+                  << " versions, " << batch.bytes << " bytes committed; flushed LSN "
+                  << batch.flushedLsn << "; " << batch.segmentsDeleted << " segment(s) deleted; "
+                  << progress.versionsDone << "/" << progress.versionsTotal << " done\n";
+            out().flush();
+        });
+    if (json) {
+        out() << "{\"migrated\":" << r.migrated << ",\"node_versions\":" << r.nodeVersions
+              << ",\"edge_versions\":" << r.edgeVersions << ",\"bytes\":" << r.bytes
+              << ",\"batches\":" << r.batches << ",\"flushed_lsn\":" << r.flushedLsn
+              << ",\"segments_deleted\":" << r.segmentsDeleted
+              << ",\"duration_secs\":" << QString::number(r.durationSecs, 'f', 6) << "}\n";
+    } else {
+        out() << "migrated " << r.migrated << " versions (" << r.nodeVersions << " node, "
+              << r.edgeVersions << " edge, " << r.bytes << " bytes) in " << r.batches
+              << " batch(es), " << QString::number(r.durationSecs, 'f', 3)
+              << " s; flushed LSN " << r.flushedLsn << "; " << r.segmentsDeleted
+              << " WAL segment(s) deleted\n";
+    }
+    return kExitOk;
+}
 
 } // namespace
 
 int run(const QStringList& arguments)
 {
     const QStringList args = arguments.mid(1);
-    if (args.isEmpty() || args.first() == QLatin1String("--help") ||
-        args.first() == QLatin1String("-h") || args.first() == QLatin1String("help")) {
-        out() << kUsage;
-        out().flush();
-        return args.isEmpty() ? kExitUsage : kExitOk;
+    if (args.isEmpty()) {
+        err() << kUsage;
+        return kExitUsage;
     }
-    if (args.first() == QLatin1String("--version")) {
-        out() << "frostline-cli " << FROSTLINE_VERSION << "\n";
-        out().flush();
+    const QString command = args.first();
+    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+        command == QLatin1String("help")) {
+        out() << kUsage;
         return kExitOk;
     }
-    err() << "frostline-cli: unknown command '" << args.first() << "' (see --help)\n";
+    if (command == QLatin1String("--version")) {
+        out() << "frostline-cli " << FROSTLINE_VERSION << "\n";
+        return kExitOk;
+    }
+    static const QMap<QString, std::function<int(const QStringList&)>> commands = {
+        {QStringLiteral("init"), cmdInit},
+        {QStringLiteral("import"), cmdImport},
+        {QStringLiteral("generate"), cmdGenerate},
+        {QStringLiteral("export"), cmdExport},
+        {QStringLiteral("checkpoint"), cmdCheckpoint},
+        {QStringLiteral("wal"), cmdWal},
+        {QStringLiteral("verify"), cmdVerify},
+        {QStringLiteral("stats"), cmdStats},
+        {QStringLiteral("history"), cmdHistory},
+        {QStringLiteral("policy"), cmdPolicy},
+        {QStringLiteral("preview"), cmdPreview},
+        {QStringLiteral("migrate"), cmdMigrate},
+    };
+    const auto it = commands.find(command);
+    int code = kExitUsage;
+    try {
+        if (it == commands.end())
+            throw UsageError{QStringLiteral("unknown command '%1' (see --help)").arg(command)};
+        if (args.contains(QStringLiteral("--help"))) {
+            out() << kUsage;
+            return kExitOk;
+        }
+        code = it.value()(args.mid(1));
+    } catch (const UsageError& e) {
+        err() << "frostline-cli " << command << ": " << e.message << "\n";
+        code = kExitUsage;
+    } catch (const FrostlineError& e) {
+        err() << "frostline-cli " << command << ": " << e.message() << "\n";
+        code = e.kind() == FrostlineError::Kind::BadInput ? kExitUsage : kExitFailure;
+    } catch (const std::exception& e) {
+        err() << "frostline-cli " << command << ": " << e.what() << "\n";
+        code = kExitFailure;
+    }
+    out().flush();
     err().flush();
-    return kExitUsage;
+    return code;
 }
 
 } // namespace frostline::cli

@@ -1,0 +1,208 @@
+#include "hottier.h"
+
+#include <QReadLocker>
+#include <QWriteLocker>
+
+#include <algorithm>
+#include <unordered_set>
+
+namespace frostline {
+
+bool HotTier::insertLocked(Version&& version, quint64 lsn)
+{
+    const quint64 id = version.versionId;
+    auto it = m_byId.find(id);
+    if (it != m_byId.end())
+        return false;
+    const EntityKey key = version.entity();
+    const qint64 txFrom = version.txFrom;
+    const quint64 size = version.estimatedSize();
+    const bool isNode = version.kind == EntityKind::Node;
+    m_byId.insert(id, Entry{std::move(version), lsn, size});
+
+    // Chains stay in head order (head last). Versions usually arrive newest-last, so the common
+    // case is an append; otherwise binary-search the slot.
+    auto& chain = m_chains[key];
+    auto before = [this](quint64 a, qint64 txB, quint64 idB) {
+        const Entry& ea = m_byId.find(a).value();
+        return headOrderLess(ea.version.txFrom, a, txB, idB);
+    };
+    if (chain.empty() || before(chain.back(), txFrom, id)) {
+        chain.push_back(id);
+    } else {
+        auto pos = std::lower_bound(chain.begin(), chain.end(), id, [&](quint64 a, quint64 b) {
+            return before(a, txFrom, b);
+        });
+        chain.insert(pos, id);
+    }
+    m_versions.fetch_add(1, std::memory_order_relaxed);
+    if (isNode)
+        m_nodeVersions.fetch_add(1, std::memory_order_relaxed);
+    m_bytes.fetch_add(size, std::memory_order_relaxed);
+    return true;
+}
+
+bool HotTier::insert(Version version, quint64 lsn)
+{
+    QWriteLocker lock(&m_lock);
+    return insertLocked(std::move(version), lsn);
+}
+
+std::size_t HotTier::insertMany(std::vector<std::pair<Version, quint64>>&& versions)
+{
+    QWriteLocker lock(&m_lock);
+    std::size_t added = 0;
+    for (auto& [version, lsn] : versions)
+        added += insertLocked(std::move(version), lsn) ? 1 : 0;
+    return added;
+}
+
+quint64 HotTier::remove(const std::vector<quint64>& versionIds)
+{
+    QWriteLocker lock(&m_lock);
+    QHash<EntityKey, std::unordered_set<quint64>> leaving;
+    quint64 freed = 0;
+    for (quint64 id : versionIds) {
+        auto it = m_byId.find(id);
+        if (it == m_byId.end())
+            continue;
+        leaving[it->version.entity()].insert(id);
+        freed += it->size;
+        if (it->version.kind == EntityKind::Node)
+            m_nodeVersions.fetch_sub(1, std::memory_order_relaxed);
+        m_versions.fetch_sub(1, std::memory_order_relaxed);
+        m_byId.erase(it);
+    }
+    for (auto it = leaving.cbegin(); it != leaving.cend(); ++it) {
+        auto chainIt = m_chains.find(it.key());
+        if (chainIt == m_chains.end())
+            continue;
+        auto& chain = chainIt.value();
+        const auto& ids = it.value();
+        chain.erase(std::remove_if(chain.begin(), chain.end(),
+                                   [&](quint64 id) { return ids.count(id) != 0; }),
+                    chain.end());
+        if (chain.empty())
+            m_chains.erase(chainIt);
+    }
+    m_bytes.fetch_sub(freed, std::memory_order_relaxed);
+    return freed;
+}
+
+void HotTier::clear()
+{
+    QWriteLocker lock(&m_lock);
+    m_byId.clear();
+    m_chains.clear();
+    m_versions = 0;
+    m_nodeVersions = 0;
+    m_bytes = 0;
+}
+
+void HotTier::reserve(std::size_t versions)
+{
+    QWriteLocker lock(&m_lock);
+    m_byId.reserve(qsizetype(versions));
+}
+
+bool HotTier::contains(quint64 versionId) const
+{
+    QReadLocker lock(&m_lock);
+    return m_byId.contains(versionId);
+}
+
+std::optional<Version> HotTier::get(quint64 versionId) const
+{
+    QReadLocker lock(&m_lock);
+    auto it = m_byId.constFind(versionId);
+    if (it == m_byId.cend())
+        return std::nullopt;
+    return it->version;
+}
+
+std::optional<HotTier::Entry> HotTier::entry(quint64 versionId) const
+{
+    QReadLocker lock(&m_lock);
+    auto it = m_byId.constFind(versionId);
+    if (it == m_byId.cend())
+        return std::nullopt;
+    return *it;
+}
+
+std::vector<Version> HotTier::chain(const EntityKey& entity) const
+{
+    QReadLocker lock(&m_lock);
+    std::vector<Version> out;
+    auto it = m_chains.constFind(entity);
+    if (it == m_chains.cend())
+        return out;
+    out.reserve(it->size());
+    for (quint64 id : *it)
+        out.push_back(m_byId.find(id)->version);
+    return out;
+}
+
+std::optional<Version> HotTier::head(const EntityKey& entity) const
+{
+    QReadLocker lock(&m_lock);
+    auto it = m_chains.constFind(entity);
+    if (it == m_chains.cend() || it->empty())
+        return std::nullopt;
+    return m_byId.find(it->back())->version;
+}
+
+quint64 HotTier::entityCount() const
+{
+    QReadLocker lock(&m_lock);
+    return quint64(m_chains.size());
+}
+
+HotSnapshot HotTier::snapshot() const
+{
+    QReadLocker lock(&m_lock);
+    HotSnapshot s;
+    s.versions.reserve(std::size_t(m_byId.size()));
+    s.entityVersionCounts.reserve(std::size_t(m_chains.size()));
+    s.entities.reserve(std::size_t(m_chains.size()));
+    for (auto it = m_chains.cbegin(); it != m_chains.cend(); ++it) {
+        const auto index = quint32(s.entities.size());
+        const auto& chain = it.value();
+        s.entities.push_back(it.key());
+        s.entityVersionCounts.push_back(quint32(chain.size()));
+        for (std::size_t i = 0; i < chain.size(); ++i) {
+            const Entry& e = m_byId.find(chain[i]).value();
+            HotVersionInfo info;
+            info.versionId = chain[i];
+            info.txFrom = e.version.txFrom;
+            info.entityId = it.key().entityId;
+            info.entityIndex = index;
+            info.kind = it.key().kind;
+            info.isHead = i + 1 == chain.size();
+            info.estimatedSize = e.size;
+            s.versions.push_back(info);
+        }
+    }
+    s.totalBytes = m_bytes.load(std::memory_order_relaxed);
+    return s;
+}
+
+std::vector<HotTier::Entry> HotTier::entriesAfterLsn(quint64 afterLsn) const
+{
+    QReadLocker lock(&m_lock);
+    std::vector<Entry> out;
+    for (const Entry& e : m_byId)
+        if (e.lsn > afterLsn)
+            out.push_back(e);
+    std::sort(out.begin(), out.end(), [](const Entry& a, const Entry& b) { return a.lsn < b.lsn; });
+    return out;
+}
+
+void HotTier::forEach(const std::function<bool(const Entry&)>& visit) const
+{
+    QReadLocker lock(&m_lock);
+    for (const Entry& e : m_byId)
+        if (!visit(e))
+            return;
+}
+
+} // namespace frostline

@@ -1,0 +1,85 @@
+#include "migrationrun.h"
+
+#include <QElapsedTimer>
+
+#include <algorithm>
+
+namespace frostline {
+
+MigrationRun::MigrationRun(Store& store, MigrationPolicy policy, qint64 now)
+    : m_store(store), m_policy(std::move(policy)), m_now(now)
+{
+}
+
+Selection MigrationRun::select() const
+{
+    const AccessOrder order =
+        m_policy.enableLru ? m_store.accessTracker().accessOrder() : AccessOrder();
+    return CandidateSelector::select(m_store.hot().snapshot(), m_policy, m_now, order);
+}
+
+MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
+                                     const std::atomic<bool>* cancel)
+{
+    QElapsedTimer timer;
+    timer.start();
+    MigrationRunResult result;
+    const Selection selection = select();
+    const auto& candidates = selection.candidates;
+    const std::size_t batchSize = std::size_t(std::max<quint64>(1, m_policy.batchSize));
+    result.plannedBatches = int((candidates.size() + batchSize - 1) / batchSize);
+    result.flushedLsn = m_store.flushedLsn();
+
+    if (!candidates.empty() &&
+        m_store.statistics().uncheckpointedVersions > kCheckpointFirstAbove) {
+        const CheckpointResult c = m_store.checkpoint();
+        result.segmentsDeleted += c.segmentsDeleted;
+        result.flushedLsn = c.flushedLsn;
+    }
+
+    MigrationProgress progress;
+    progress.versionsTotal = candidates.size();
+    progress.bytesTotal = selection.candidateBytes;
+    progress.batches = result.plannedBatches;
+
+    std::vector<quint64> ids;
+    for (std::size_t start = 0; start < candidates.size(); start += batchSize) {
+        if (cancel && cancel->load()) {
+            result.cancelled = true;
+            break;
+        }
+        const std::size_t end = std::min(candidates.size(), start + batchSize);
+        ids.clear();
+        for (std::size_t i = start; i < end; ++i)
+            ids.push_back(candidates[i].versionId);
+        const BatchCommitResult batch = m_store.migrateBatch(ids);
+
+        result.migrated += batch.versions;
+        result.nodeVersions += batch.nodeVersions;
+        result.edgeVersions += batch.edgeVersions;
+        result.bytes += batch.bytes;
+        result.segmentsDeleted += batch.segmentsDeleted;
+        result.flushedLsn = batch.flushedLsn;
+        ++result.batches;
+
+        progress.batch = result.batches;
+        progress.versionsDone = result.migrated;
+        progress.bytesDone = std::min(progress.bytesTotal, progress.bytesDone + batch.bytes);
+        progress.elapsedMs = timer.elapsed();
+        const double secs = std::max(1e-3, double(progress.elapsedMs) / 1000.0);
+        progress.versionsPerSecond = double(progress.versionsDone) / secs;
+        progress.bytesPerSecond = double(progress.bytesDone) / secs;
+        progress.etaMs =
+            progress.versionsPerSecond > 0
+                ? qint64(double(progress.versionsTotal - progress.versionsDone) /
+                         progress.versionsPerSecond * 1000.0)
+                : -1;
+        if (onBatch)
+            onBatch(progress, batch);
+    }
+    result.durationSecs = double(timer.nsecsElapsed()) / 1e9;
+    result.finishedAtMicros = currentMicros();
+    return result;
+}
+
+} // namespace frostline

@@ -1,0 +1,68 @@
+#pragma once
+
+#include "candidateselector.h"
+#include "migrationpolicy.h"
+#include "store.h"
+
+#include <QString>
+
+#include <atomic>
+#include <functional>
+
+namespace frostline {
+
+// Progress after each committed batch (design section 4).
+struct MigrationProgress
+{
+    quint64 versionsDone = 0, versionsTotal = 0;
+    quint64 bytesDone = 0, bytesTotal = 0;
+    int batch = 0, batches = 0; // batch i of n (1-based; 0 before the first commit)
+    qint64 elapsedMs = 0;
+    double versionsPerSecond = 0;
+    double bytesPerSecond = 0;
+    qint64 etaMs = -1; // -1 while unknown
+};
+
+struct MigrationRunResult
+{
+    quint64 migrated = 0, nodeVersions = 0, edgeVersions = 0, bytes = 0;
+    int batches = 0;          // batches committed
+    int plannedBatches = 0;
+    quint64 flushedLsn = 0;
+    int segmentsDeleted = 0;
+    double durationSecs = 0;
+    bool cancelled = false;
+    qint64 finishedAtMicros = 0;
+};
+
+// One migration run of a store under a policy at an instant `now`: select candidates, then
+// commit them in batches of batch_size through Store::migrateBatch (one synchronous Berkeley DB
+// transaction each), reporting progress after every batch. Cancellation is honoured between
+// batches: the batch in flight always commits first.
+class MigrationRun
+{
+public:
+    using ProgressCallback =
+        std::function<void(const MigrationProgress&, const BatchCommitResult& lastBatch)>;
+
+    MigrationRun(Store& store, MigrationPolicy policy, qint64 now);
+
+    // The candidates this run would migrate (what preview shows), from a hot-tier snapshot.
+    Selection select() const;
+
+    // Runs to the end (or until *cancel becomes true between batches). A failing batch throws
+    // FrostlineError after the batches before it stayed committed; that batch changed nothing.
+    MigrationRunResult run(const ProgressCallback& onBatch = {},
+                           const std::atomic<bool>* cancel = nullptr);
+
+    // Hot versions not yet in the hot checkpoint above which the run checkpoints before its first
+    // batch, so that no single batch transaction carries a huge checkpoint delta.
+    static constexpr quint64 kCheckpointFirstAbove = 50000;
+
+private:
+    Store& m_store;
+    MigrationPolicy m_policy;
+    qint64 m_now;
+};
+
+} // namespace frostline

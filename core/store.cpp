@@ -1,0 +1,577 @@
+#include "store.h"
+
+#include "frostlineerror.h"
+#include "versioncodec.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+#include <QSet>
+
+#include <algorithm>
+#include <sys/stat.h>
+
+namespace frostline {
+
+namespace {
+
+QString walDir(const QString& store)
+{
+    return QDir(store).filePath(QStringLiteral("wal"));
+}
+QString coldDir(const QString& store)
+{
+    return QDir(store).filePath(QStringLiteral("cold"));
+}
+
+void makePrivateDir(const QString& path)
+{
+    if (!QDir().mkpath(path))
+        throw FrostlineError::runtime(QStringLiteral("cannot create directory %1").arg(path));
+    ::chmod(QFile::encodeName(path).constData(), 0700);
+}
+
+} // namespace
+
+QString tierName(Tier tier)
+{
+    return tier == Tier::Cold ? QStringLiteral("cold") : QStringLiteral("hot");
+}
+
+bool Store::looksLikeStore(const QString& path)
+{
+    const QDir d(path);
+    return d.exists(QStringLiteral("wal")) && d.exists(QStringLiteral("cold"));
+}
+
+void Store::create(const QString& path)
+{
+    const QFileInfo info(path);
+    if (info.exists() && !info.isDir())
+        throw FrostlineError::badInput(QStringLiteral("%1 exists and is not a directory").arg(path));
+    if (looksLikeStore(path))
+        throw FrostlineError::badInput(QStringLiteral("%1 already holds a store").arg(path));
+    if (info.exists() && !QDir(path).isEmpty())
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 is not empty; choose a new or empty directory").arg(path));
+    makePrivateDir(path);
+    makePrivateDir(walDir(path));
+    makePrivateDir(coldDir(path));
+    MigrationPolicy().save(QDir(path).filePath(QStringLiteral("policy.json")));
+    // Opening once lays down the cold environment and the first WAL segment.
+    Store store(path);
+    store.open();
+    store.close();
+}
+
+Store::Store(QString path) : Store(std::move(path), Options()) {}
+
+Store::Store(QString path, Options options)
+    : m_path(QDir::cleanPath(std::move(path))),
+      m_options(options),
+      m_access(options.accessTrackerCapacity)
+{
+}
+
+Store::~Store()
+{
+    try {
+        close();
+    } catch (...) {
+        // Closing is best effort in a destructor; Berkeley DB recovers on the next open.
+    }
+}
+
+void Store::requireOpen() const
+{
+    if (!m_open)
+        throw FrostlineError::runtime(QStringLiteral("store %1 is not open").arg(m_path));
+}
+
+Store::OpenReport Store::open()
+{
+    if (m_open)
+        return {};
+    QElapsedTimer timer;
+    timer.start();
+    if (!QFileInfo(m_path).isDir())
+        throw FrostlineError::runtime(QStringLiteral("store %1 does not exist").arg(m_path));
+    if (!looksLikeStore(m_path))
+        throw FrostlineError::runtime(
+            QStringLiteral("%1 is not a Frostline store (no wal/ and cold/ inside); run init first")
+                .arg(m_path));
+    m_lock.acquire(m_path);
+    OpenReport report;
+    try {
+        m_cold = std::make_unique<ColdTier>(coldDir(m_path));
+        m_cold->open();
+        const quint64 flushed = m_cold->flushedLsn();
+        m_flushedLsn = flushed;
+        report.flushedLsn = flushed;
+        m_coldMinId = m_coldMaxId = 0;
+        m_cold->versionIdRange(&m_coldMinId, &m_coldMaxId);
+        quint64 maxId = m_coldMaxId;
+
+        // 1. The hot checkpoint: every hot version whose WAL record is at or below L.
+        std::vector<std::pair<Version, quint64>> loaded;
+        m_cold->loadCheckpoint([&](Version&& v, quint64 lsn) {
+            maxId = std::max(maxId, v.versionId);
+            loaded.emplace_back(std::move(v), lsn);
+        });
+        report.checkpointVersions = loaded.size();
+        m_hot.clear();
+        m_hot.reserve(loaded.size());
+        m_hot.insertMany(std::move(loaded));
+
+        // 2. The WAL after L. A gap between L and the first record still in the log means a
+        // segment that recovery needs is gone: an error, never a skip.
+        m_wal = std::make_unique<Wal>(walDir(m_path),
+                                      Wal::Options{m_options.walSegmentBytes, m_options.syncWal});
+        const Wal::OpenReport walReport = m_wal->open(flushed + 1);
+        report.tornBytesCut = walReport.tornBytesCut;
+        report.tornSegment = walReport.tornSegment;
+        if (m_wal->lastLsn() < flushed)
+            throw FrostlineError::runtime(
+                QStringLiteral("store %1: the WAL ends at LSN %2 but the cold tier's flushed LSN is "
+                               "%3: WAL records are missing")
+                    .arg(m_path)
+                    .arg(m_wal->lastLsn())
+                    .arg(flushed));
+        if (m_wal->lastLsn() > flushed && m_wal->firstLsn() > flushed + 1)
+            throw FrostlineError::runtime(
+                QStringLiteral("store %1: WAL records %2..%3 are missing (a segment needed for "
+                               "recovery was deleted or moved)")
+                    .arg(m_path)
+                    .arg(flushed + 1)
+                    .arg(m_wal->firstLsn() - 1));
+
+        m_uncheckpointed.clear();
+        std::vector<std::pair<Version, quint64>> replayed;
+        m_wal->scan(flushed + 1, [&](const WalRecord& record) {
+            ++report.replayedRecords;
+            Version v;
+            QString error;
+            if (!VersionCodec::decode(record.payload, &v, &error))
+                throw FrostlineError::runtime(
+                    QStringLiteral("WAL segment %1, offset %2 (LSN %3): %4")
+                        .arg(record.segmentFile)
+                        .arg(record.offset)
+                        .arg(record.lsn)
+                        .arg(error));
+            // Idempotent replay: a version already in the cold tier is not put back in hot.
+            if (coldMayContain(v.versionId) && m_cold->contains(v.versionId)) {
+                ++report.skippedAlreadyCold;
+                return true;
+            }
+            maxId = std::max(maxId, v.versionId);
+            replayed.emplace_back(std::move(v), record.lsn);
+            return true;
+        });
+        for (const auto& [v, lsn] : replayed)
+            m_uncheckpointed.push_back(v.versionId);
+        const std::size_t fresh = replayed.size();
+        report.skippedAlreadyHot = fresh - m_hot.insertMany(std::move(replayed));
+        m_maxVersionId = maxId;
+    } catch (...) {
+        m_wal.reset();
+        m_cold.reset();
+        m_hot.clear();
+        m_lock.release();
+        throw;
+    }
+    m_open = true;
+    report.elapsedMs = timer.elapsed();
+    return report;
+}
+
+void Store::close()
+{
+    if (!m_open)
+        return;
+    std::lock_guard guard(m_writeMutex);
+    m_open = false;
+    if (m_wal)
+        m_wal->close();
+    if (m_cold)
+        m_cold->close();
+    m_wal.reset();
+    m_cold.reset();
+    m_hot.clear();
+    m_uncheckpointed.clear();
+    m_lock.release();
+}
+
+bool Store::coldMayContain(quint64 versionId) const
+{
+    return m_coldMaxId != 0 && versionId >= m_coldMinId && versionId <= m_coldMaxId;
+}
+
+quint64 Store::maxVersionId() const
+{
+    return m_maxVersionId.load();
+}
+
+quint64 Store::flushedLsn() const
+{
+    return m_flushedLsn.load();
+}
+
+void Store::validateAppend(const std::vector<Version>& versions) const
+{
+    QSet<quint64> seen;
+    seen.reserve(qsizetype(versions.size()));
+    for (const Version& v : versions) {
+        const QString who = QStringLiteral("version %1").arg(v.versionId);
+        if (seen.contains(v.versionId))
+            throw FrostlineError::badInput(who + QStringLiteral(" appears twice in the input"));
+        seen.insert(v.versionId);
+        if (m_hot.contains(v.versionId))
+            throw FrostlineError::badInput(who + QStringLiteral(" already exists (hot tier)"));
+        if (coldMayContain(v.versionId) && m_cold->contains(v.versionId))
+            throw FrostlineError::badInput(who + QStringLiteral(" already exists (cold tier)"));
+        if (v.validTo <= v.validFrom)
+            throw FrostlineError::badInput(who + QStringLiteral(": valid_to must be after valid_from"));
+        if (v.txTo <= v.txFrom)
+            throw FrostlineError::badInput(who + QStringLiteral(": tx_to must be after tx_from"));
+        if (!v.isEdge() && (v.source != 0 || v.target != 0))
+            throw FrostlineError::badInput(who + QStringLiteral(": only edges have source/target"));
+        if (v.versionId == 0)
+            throw FrostlineError::badInput(QStringLiteral("version_id 0 is reserved"));
+    }
+}
+
+quint64 Store::append(std::vector<Version> versions)
+{
+    requireOpen();
+    std::lock_guard guard(m_writeMutex);
+    validateAppend(versions);
+    if (versions.empty())
+        return m_wal->lastLsn();
+    // Appended in chunks so a huge import never holds all encodings at once.
+    constexpr std::size_t kChunk = 4096;
+    quint64 lastLsn = m_wal->lastLsn();
+    for (std::size_t start = 0; start < versions.size(); start += kChunk) {
+        const std::size_t end = std::min(versions.size(), start + kChunk);
+        std::vector<QByteArray> payloads;
+        payloads.reserve(end - start);
+        for (std::size_t i = start; i < end; ++i)
+            payloads.push_back(VersionCodec::encode(versions[i]));
+        const quint64 first = m_wal->append(payloads);
+        std::vector<std::pair<Version, quint64>> entries;
+        entries.reserve(end - start);
+        quint64 maxId = m_maxVersionId.load();
+        for (std::size_t i = start; i < end; ++i) {
+            maxId = std::max(maxId, versions[i].versionId);
+            m_uncheckpointed.push_back(versions[i].versionId);
+            entries.emplace_back(std::move(versions[i]), first + (i - start));
+        }
+        m_maxVersionId = maxId;
+        m_hot.insertMany(std::move(entries));
+        lastLsn = first + (end - start) - 1;
+    }
+    return lastLsn;
+}
+
+int Store::truncateWal()
+{
+    // WAL truncation invariant: delete only closed segments whose last LSN is at or below the
+    // flushed LSN as read back from Berkeley DB after the commit, never a count or a guess.
+    const quint64 durable = m_cold->flushedLsn();
+    m_flushedLsn = durable;
+    return m_wal->deleteSegmentsUpTo(durable);
+}
+
+CheckpointResult Store::checkpoint()
+{
+    requireOpen();
+    std::lock_guard guard(m_writeMutex);
+    CheckpointResult result;
+    std::size_t done = 0;
+    while (done < m_uncheckpointed.size()) {
+        const std::size_t end = std::min(m_uncheckpointed.size(), done + m_options.checkpointChunk);
+        std::vector<HotTier::Entry> entries;
+        entries.reserve(end - done);
+        for (std::size_t i = done; i < end; ++i)
+            if (auto e = m_hot.entry(m_uncheckpointed[i]))
+                entries.push_back(std::move(*e));
+        ColdCommit commit;
+        for (const auto& e : entries)
+            commit.checkpointPuts.push_back({&e.version, e.lsn});
+        // Records up to this chunk's last LSN are then all durable in Berkeley DB: earlier ones
+        // were checkpointed before, or migrated (a migration always checkpoints what precedes it).
+        commit.flushedLsn =
+            end == m_uncheckpointed.size()
+                ? m_wal->lastLsn()
+                : std::max(m_flushedLsn.load(), entries.empty() ? 0 : entries.back().lsn);
+        m_cold->commit(commit);
+        m_flushedLsn = commit.flushedLsn;
+        result.checkpointedVersions += entries.size();
+        done = end;
+    }
+    m_uncheckpointed.clear();
+    if (m_wal->lastLsn() > m_flushedLsn.load()) {
+        ColdCommit commit;
+        commit.flushedLsn = m_wal->lastLsn();
+        m_cold->commit(commit);
+    }
+    // Close the active segment when it holds records, so that a checkpoint lets the log shrink.
+    const auto segments = m_wal->segments();
+    if (!segments.empty() && segments.back().records > 0)
+        m_wal->rotate();
+    result.segmentsDeleted = truncateWal();
+    result.flushedLsn = m_flushedLsn.load();
+    m_cold->checkpointEnvironment();
+    return result;
+}
+
+BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
+{
+    requireOpen();
+    std::lock_guard guard(m_writeMutex);
+    BatchCommitResult result;
+    const quint64 flushedBefore = m_flushedLsn.load();
+
+    std::vector<HotTier::Entry> batch;
+    batch.reserve(versionIds.size());
+    QSet<quint64> inBatch;
+    inBatch.reserve(qsizetype(versionIds.size()));
+    for (quint64 id : versionIds) {
+        auto e = m_hot.entry(id);
+        if (!e)
+            throw FrostlineError::runtime(
+                QStringLiteral("version %1 is not in the hot tier; nothing was migrated").arg(id));
+        if (inBatch.contains(id))
+            continue;
+        inBatch.insert(id);
+        batch.push_back(std::move(*e));
+    }
+
+    ColdCommit commit;
+    commit.migrated.reserve(batch.size());
+    for (const auto& e : batch) {
+        commit.migrated.push_back(&e.version);
+        // In the hot checkpoint already: it leaves it in the same transaction.
+        if (e.lsn <= flushedBefore)
+            commit.checkpointRemovals.push_back(e.version.versionId);
+    }
+    // Everything appended since the last checkpoint that stays hot enters the checkpoint, so that
+    // the flushed LSN can advance to the end of the log (design section 3).
+    std::vector<HotTier::Entry> staying;
+    for (quint64 id : m_uncheckpointed) {
+        if (inBatch.contains(id))
+            continue;
+        if (auto e = m_hot.entry(id))
+            staying.push_back(std::move(*e));
+    }
+    for (const auto& e : staying)
+        commit.checkpointPuts.push_back({&e.version, e.lsn});
+    commit.flushedLsn = std::max(flushedBefore, m_wal->lastLsn());
+
+    m_cold->commit(commit); // throws: nothing changed anywhere
+
+    // Only now, after the commit returned, does hot memory change.
+    m_uncheckpointed.clear();
+    std::vector<quint64> ids;
+    ids.reserve(batch.size());
+    for (const auto& e : batch) {
+        ids.push_back(e.version.versionId);
+        result.bytes += e.size;
+        (e.version.kind == EntityKind::Node ? result.nodeVersions : result.edgeVersions) += 1;
+        m_access.forget(e.version.versionId);
+        m_coldMinId = m_coldMaxId == 0 ? e.version.versionId
+                                       : std::min(m_coldMinId, e.version.versionId);
+        m_coldMaxId = std::max(m_coldMaxId, e.version.versionId);
+    }
+    m_hot.remove(ids);
+    result.versions = batch.size();
+    result.segmentsDeleted = truncateWal();
+    result.flushedLsn = m_flushedLsn.load();
+    return result;
+}
+
+std::optional<TieredVersion> Store::find(quint64 versionId)
+{
+    requireOpen();
+    if (auto v = m_hot.get(versionId)) {
+        m_access.recordAccess(versionId, currentMicros());
+        return TieredVersion{std::move(*v), Tier::Hot};
+    }
+    if (auto v = m_cold->get(versionId))
+        return TieredVersion{std::move(*v), Tier::Cold};
+    return std::nullopt;
+}
+
+std::vector<TieredVersion> Store::history(const EntityKey& entity) const
+{
+    requireOpen();
+    std::vector<TieredVersion> out;
+    for (auto& v : m_cold->history(entity))
+        out.push_back({std::move(v), Tier::Cold});
+    for (auto& v : m_hot.chain(entity))
+        out.push_back({std::move(v), Tier::Hot});
+    std::sort(out.begin(), out.end(), [](const TieredVersion& a, const TieredVersion& b) {
+        return headOrderLess(a.version.txFrom, a.version.versionId, b.version.txFrom,
+                             b.version.versionId);
+    });
+    return out;
+}
+
+std::optional<TieredVersion> Store::asOf(const EntityKey& entity, std::optional<qint64> txTime,
+                                         std::optional<qint64> validTime) const
+{
+    // Of the versions known at txTime and valid at validTime, the latest recorded one wins.
+    const auto all = history(entity);
+    for (auto it = all.rbegin(); it != all.rend(); ++it) {
+        const Version& v = it->version;
+        if (txTime && !(v.txFrom <= *txTime && *txTime < v.txTo))
+            continue;
+        if (validTime && !(v.validFrom <= *validTime && *validTime < v.validTo))
+            continue;
+        return *it;
+    }
+    return std::nullopt;
+}
+
+QString Store::policyPath() const
+{
+    return QDir(m_path).filePath(QStringLiteral("policy.json"));
+}
+
+MigrationPolicy Store::activePolicy() const
+{
+    if (!QFileInfo::exists(policyPath()))
+        return MigrationPolicy();
+    return MigrationPolicy::load(policyPath());
+}
+
+void Store::setActivePolicy(const MigrationPolicy& policy)
+{
+    policy.save(policyPath());
+}
+
+StoreStatistics Store::statistics() const
+{
+    requireOpen();
+    StoreStatistics s;
+    s.hotVersions = m_hot.versionCount();
+    s.hotNodeVersions = m_hot.nodeVersionCount();
+    s.hotEdgeVersions = m_hot.edgeVersionCount();
+    s.hotBytes = m_hot.totalBytes();
+    s.hotEntities = m_hot.entityCount();
+    const ColdStatistics cold = m_cold->statistics();
+    s.coldNodeVersions = cold.nodeVersions;
+    s.coldEdgeVersions = cold.edgeVersions;
+    s.coldBytes = cold.coldBytes;
+    s.checkpointVersions = cold.checkpointVersions;
+    s.flushedLsn = cold.flushedLsn;
+    s.uncheckpointedVersions = s.hotVersions - std::min(s.hotVersions, s.checkpointVersions);
+    s.lastLsn = m_wal->lastLsn();
+    s.firstWalLsn = m_wal->firstLsn();
+    for (const auto& seg : m_wal->segments()) {
+        ++s.walSegments;
+        s.walBytes += seg.sizeBytes;
+    }
+    return s;
+}
+
+std::vector<WalSegmentStatus> Store::walStatus() const
+{
+    requireOpen();
+    const quint64 flushed = m_cold->flushedLsn();
+    std::vector<WalSegmentStatus> out;
+    for (const auto& seg : m_wal->segments()) {
+        WalSegmentStatus st;
+        st.segment = seg;
+        if (seg.active) {
+            st.reason = QStringLiteral("active segment (still being appended to)");
+        } else if (seg.lastLsn > flushed) {
+            st.reason = QStringLiteral("holds LSNs up to %1, above the flushed LSN %2: needed for "
+                                       "recovery")
+                            .arg(seg.lastLsn)
+                            .arg(flushed);
+        } else {
+            st.deletable = true;
+            st.reason = QStringLiteral("closed and every LSN (<= %1) is at or below the flushed "
+                                       "LSN %2")
+                            .arg(seg.lastLsn)
+                            .arg(flushed);
+        }
+        out.push_back(st);
+    }
+    return out;
+}
+
+QStringList Store::verify()
+{
+    requireOpen();
+    std::lock_guard guard(m_writeMutex);
+    QStringList problems = m_wal->verify();
+    problems += m_cold->verify();
+
+    // Every hot version in exactly one tier.
+    quint64 bothTiers = 0;
+    m_hot.forEach([&](const HotTier::Entry& e) {
+        if (m_cold->contains(e.version.versionId) && ++bothTiers <= 20)
+            problems << QStringLiteral("version %1 is in both the hot and the cold tier")
+                            .arg(e.version.versionId);
+        return true;
+    });
+
+    // The hot checkpoint holds exactly the hot versions at or below the flushed LSN.
+    const quint64 flushed = m_cold->flushedLsn();
+    QSet<quint64> checkpointed;
+    m_cold->loadCheckpoint([&](Version&& v, quint64 lsn) {
+        checkpointed.insert(v.versionId);
+        const auto hot = m_hot.entry(v.versionId);
+        if (!hot)
+            problems << QStringLiteral("hot checkpoint holds version %1 which is not hot")
+                            .arg(v.versionId);
+        else if (!(hot->version == v) || hot->lsn != lsn)
+            problems << QStringLiteral("hot checkpoint copy of version %1 differs from the hot tier")
+                            .arg(v.versionId);
+    });
+    m_hot.forEach([&](const HotTier::Entry& e) {
+        if (e.lsn <= flushed && !checkpointed.contains(e.version.versionId))
+            problems << QStringLiteral("hot version %1 (LSN %2 <= flushed LSN %3) is missing from "
+                                       "the hot checkpoint")
+                            .arg(e.version.versionId)
+                            .arg(e.lsn)
+                            .arg(flushed);
+        return problems.size() < 200;
+    });
+
+    // Every WAL record's version is present in exactly one tier, unchanged.
+    if (m_wal->lastLsn() >= m_wal->firstLsn()) {
+        try {
+            m_wal->scan(m_wal->firstLsn(), [&](const WalRecord& r) {
+                Version v;
+                QString error;
+                if (!VersionCodec::decode(r.payload, &v, &error)) {
+                    problems << QStringLiteral("WAL segment %1, offset %2: %3")
+                                    .arg(r.segmentFile)
+                                    .arg(r.offset)
+                                    .arg(error);
+                    return problems.size() < 200;
+                }
+                const auto hot = m_hot.get(v.versionId);
+                const auto cold = coldMayContain(v.versionId) ? m_cold->get(v.versionId)
+                                                              : std::optional<Version>();
+                if (!hot && !cold)
+                    problems << QStringLiteral("version %1 (LSN %2) is in neither tier")
+                                    .arg(v.versionId)
+                                    .arg(r.lsn);
+                else if ((hot && !(*hot == v)) || (cold && !(*cold == v)))
+                    problems << QStringLiteral("version %1 differs from its WAL record (LSN %2)")
+                                    .arg(v.versionId)
+                                    .arg(r.lsn);
+                return problems.size() < 200;
+            });
+        } catch (const FrostlineError& e) {
+            problems << e.message();
+        }
+    }
+    return problems;
+}
+
+} // namespace frostline

@@ -1,0 +1,179 @@
+#pragma once
+
+#include "accesstracker.h"
+#include "coldtier.h"
+#include "hottier.h"
+#include "migrationpolicy.h"
+#include "storelock.h"
+#include "version.h"
+#include "wal.h"
+
+#include <QString>
+#include <QStringList>
+
+#include <memory>
+#include <mutex>
+#include <optional>
+#include <vector>
+
+namespace frostline {
+
+enum class Tier { Hot, Cold };
+QString tierName(Tier tier); // "hot" | "cold"
+
+struct TieredVersion
+{
+    Version version;
+    Tier tier = Tier::Hot;
+};
+
+struct StoreStatistics
+{
+    quint64 hotVersions = 0, hotNodeVersions = 0, hotEdgeVersions = 0, hotBytes = 0,
+            hotEntities = 0;
+    quint64 coldNodeVersions = 0, coldEdgeVersions = 0, coldBytes = 0;
+    quint64 checkpointVersions = 0; // hot versions held in the hot checkpoint
+    quint64 uncheckpointedVersions = 0;
+    quint64 flushedLsn = 0, lastLsn = 0, firstWalLsn = 0;
+    quint64 walSegments = 0;
+    qint64 walBytes = 0;
+};
+
+// A WAL segment with the truncation verdict for it.
+struct WalSegmentStatus
+{
+    WalSegmentInfo segment;
+    bool deletable = false;
+    QString reason; // why it may or may not be deleted, in the operator's words
+};
+
+struct BatchCommitResult
+{
+    quint64 versions = 0, nodeVersions = 0, edgeVersions = 0, bytes = 0;
+    quint64 flushedLsn = 0;
+    int segmentsDeleted = 0;
+};
+
+struct CheckpointResult
+{
+    quint64 checkpointedVersions = 0;
+    quint64 flushedLsn = 0;
+    int segmentsDeleted = 0;
+};
+
+// A store directory (design section 3):
+//   STORE/store.lock  STORE/wal/  STORE/cold/  STORE/policy.json
+// Owns the lock, the WAL, the cold tier (Berkeley DB), the hot tier and the access tracker.
+//
+// Threads: appends, checkpoints and migration batches are serialized by one writer mutex; reads
+// (find, history, statistics) may run concurrently with them from any thread.
+class Store
+{
+public:
+    struct Options
+    {
+        qint64 walSegmentBytes = 16 * 1024 * 1024;
+        bool syncWal = true;
+        std::size_t accessTrackerCapacity = AccessTracker::kDefaultCapacity;
+        // Versions per Berkeley DB transaction when checkpointing a large hot tier.
+        std::size_t checkpointChunk = 50000;
+    };
+
+    struct OpenReport
+    {
+        quint64 flushedLsn = 0;
+        quint64 checkpointVersions = 0; // loaded from the hot checkpoint
+        quint64 replayedRecords = 0;    // WAL records after the flushed LSN
+        quint64 skippedAlreadyCold = 0; // replayed records whose version is already cold
+        quint64 skippedAlreadyHot = 0;
+        qint64 tornBytesCut = 0;
+        QString tornSegment;
+        qint64 elapsedMs = 0;
+    };
+
+    // Creates an empty store (directories, empty WAL, cold environment, default policy.json).
+    // Throws if PATH already holds a store or is a non-empty directory.
+    static void create(const QString& path);
+    static bool looksLikeStore(const QString& path);
+
+    explicit Store(QString path);
+    Store(QString path, Options options);
+    ~Store();
+    Store(const Store&) = delete;
+    Store& operator=(const Store&) = delete;
+
+    // Lock, recover the cold environment (DB_RECOVER), load the hot checkpoint, replay the WAL
+    // after the flushed LSN. Throws FrostlineError naming what failed and where.
+    OpenReport open();
+    void close();
+    bool isOpen() const { return m_open; }
+    QString path() const { return m_path; }
+
+    // Validates every version first (ids unique in the store and in the input, ranges, edges),
+    // then appends them to the WAL (durable on return) and the hot tier. Returns the last LSN.
+    // A bad version throws FrostlineError::badInput and appends nothing.
+    quint64 append(std::vector<Version> versions);
+
+    // Writes every hot version not yet in the hot checkpoint into it, advances the flushed LSN
+    // to the last WAL record, then deletes the WAL segments that are wholly at or below it.
+    CheckpointResult checkpoint();
+
+    // One migration batch (design section 3): ONE synchronous Berkeley DB transaction with the
+    // versions, the hot-checkpoint changes and the new flushed LSN; the hot tier changes only
+    // after the commit returns; WAL segments are then deleted under the truncation invariant.
+    // On failure nothing changes (WAL, hot, cold) and FrostlineError is thrown.
+    BatchCommitResult migrateBatch(const std::vector<quint64>& versionIds);
+
+    std::optional<TieredVersion> find(quint64 versionId);
+    // The entity's versions across both tiers, ordered by (tx_from, version_id).
+    std::vector<TieredVersion> history(const EntityKey& entity) const;
+    // The version of `entity` valid at validTime as known at txTime (each optional).
+    std::optional<TieredVersion> asOf(const EntityKey& entity, std::optional<qint64> txTime,
+                                      std::optional<qint64> validTime) const;
+
+    MigrationPolicy activePolicy() const;
+    void setActivePolicy(const MigrationPolicy& policy);
+    QString policyPath() const;
+
+    StoreStatistics statistics() const;
+    std::vector<WalSegmentStatus> walStatus() const;
+    quint64 flushedLsn() const;
+
+    // Full consistency check: WAL checksums and LSN continuity, Berkeley DB verify, every version
+    // present in exactly one tier and equal to its WAL record, the hot checkpoint matching the hot
+    // tier. Returns the problems found; empty when the store is sound.
+    QStringList verify();
+
+    HotTier& hot() { return m_hot; }
+    const HotTier& hot() const { return m_hot; }
+    ColdTier& cold() { return *m_cold; }
+    const ColdTier& cold() const { return *m_cold; }
+    Wal& wal() { return *m_wal; }
+    const Wal& wal() const { return *m_wal; }
+    AccessTracker& accessTracker() { return m_access; }
+
+    quint64 maxVersionId() const;
+
+private:
+    QString m_path;
+    Options m_options;
+    bool m_open = false;
+    StoreLock m_lock;
+    std::unique_ptr<Wal> m_wal;
+    std::unique_ptr<ColdTier> m_cold;
+    HotTier m_hot;
+    AccessTracker m_access;
+
+    mutable std::mutex m_writeMutex; // appends, checkpoints, migration batches
+    std::vector<quint64> m_uncheckpointed; // hot ids with lsn > flushed LSN, in LSN order
+    std::atomic<quint64> m_flushedLsn{0};
+    std::atomic<quint64> m_maxVersionId{0};
+    quint64 m_coldMinId = 0, m_coldMaxId = 0; // range of cold ids seen at open (for fast replay)
+
+    void requireOpen() const;
+    bool coldMayContain(quint64 versionId) const;
+    void validateAppend(const std::vector<Version>& versions) const;
+    int truncateWal();
+};
+
+} // namespace frostline

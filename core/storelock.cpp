@@ -1,0 +1,58 @@
+#include "storelock.h"
+
+#include "frostlineerror.h"
+
+#include <QDir>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/file.h>
+#include <unistd.h>
+
+namespace frostline {
+
+StoreLock::~StoreLock()
+{
+    release();
+}
+
+void StoreLock::acquire(const QString& storePath)
+{
+    release();
+    const QByteArray path = QDir(storePath).filePath(QStringLiteral("store.lock")).toLocal8Bit();
+    const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0)
+        throw FrostlineError::runtime(QStringLiteral("store %1: cannot open store.lock: %2")
+                                          .arg(storePath, QString::fromLocal8Bit(strerror(errno))));
+    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+        const int e = errno;
+        char buf[32] = {};
+        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        ::close(fd);
+        if (e == EWOULDBLOCK) {
+            const QString holder = n > 0 ? QString::fromLatin1(buf, int(n)).trimmed() : QString();
+            throw FrostlineError::runtime(
+                QStringLiteral("store %1 is locked by another process%2")
+                    .arg(storePath, holder.isEmpty() ? QString()
+                                                     : QStringLiteral(" (pid %1)").arg(holder)));
+        }
+        throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock store.lock: %2")
+                                          .arg(storePath, QString::fromLocal8Bit(strerror(e))));
+    }
+    const QByteArray pid = QByteArray::number(qint64(::getpid())) + '\n';
+    if (::ftruncate(fd, 0) == 0)
+        (void)!::pwrite(fd, pid.constData(), std::size_t(pid.size()), 0);
+    m_fd = fd;
+}
+
+void StoreLock::release()
+{
+    if (m_fd >= 0) {
+        ::flock(m_fd, LOCK_UN);
+        ::close(m_fd);
+        m_fd = -1;
+    }
+}
+
+} // namespace frostline
