@@ -1,0 +1,316 @@
+// frostline-cli end to end: the real binary on real stores (design section 6).
+#include "jsonlcodec.h"
+#include "testsupport.h"
+#include "workloadgenerator.h"
+
+#include <QDir>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace frostline;
+using test::runCli;
+
+namespace {
+
+QString s(const char* t)
+{
+    return QString::fromUtf8(t);
+}
+
+std::vector<Version> parseJsonl(const QByteArray& text)
+{
+    std::vector<Version> out;
+    for (const QByteArray& line : text.split('\n')) {
+        if (line.trimmed().isEmpty())
+            continue;
+        Version v;
+        QString error;
+        if (!JsonlCodec::decodeLine(line, &v, &error))
+            qFatal("bad export line: %s", qPrintable(error));
+        out.push_back(std::move(v));
+    }
+    return out;
+}
+
+} // namespace
+
+class TestCli : public QObject
+{
+    Q_OBJECT
+private slots:
+    void versionAndHelp()
+    {
+        auto r = runCli({s("--version")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.startsWith("frostline-cli "));
+        r = runCli({s("--help")});
+        QCOMPARE(r.exitCode, 0);
+        for (const char* cmd : {"init", "import", "generate", "export", "preview", "migrate",
+                                "checkpoint", "wal", "verify", "stats", "history", "policy"})
+            QVERIFY2(r.out.contains(cmd), cmd);
+        r = runCli({s("frobnicate")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.count('\n'), 1);
+        r = runCli({});
+        QCOMPARE(r.exitCode, 2);
+    }
+
+    void policyPresets()
+    {
+        for (const char* name : {"default", "aggressive", "conservative", "disabled"}) {
+            const auto r = runCli({s("policy"), s("show"), s("--preset"), s(name)});
+            QCOMPARE(r.exitCode, 0);
+            const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+            QCOMPARE(o.size(), 7);
+            QCOMPARE(o.value(s("enabled")).toBool(), QByteArray(name) != "disabled");
+        }
+        const auto aggressive = QJsonDocument::fromJson(
+            runCli({s("policy"), s("show"), s("--preset"), s("aggressive")}).out).object();
+        QCOMPARE(aggressive.value(s("age_threshold_secs")).toDouble(), 86400.0);
+        QCOMPARE(aggressive.value(s("batch_size")).toInteger(), 2000);
+        QCOMPARE(aggressive.value(s("enable_lru")).toBool(), true);
+        const auto r = runCli({s("policy"), s("show"), s("--preset"), s("reckless")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY(r.err.contains("reckless"));
+    }
+
+    void importExportRoundTrip()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        WorkloadGenerator::Options o;
+        o.entities = 1500;
+        o.versions = 12000;
+        o.seed = 99;
+        const auto versions = WorkloadGenerator(o).generateAll();
+        QByteArray jsonl;
+        for (const auto& v : versions)
+            jsonl += JsonlCodec::encode(v) + '\n';
+        const QString file = dir.filePath(s("in.jsonl"));
+        test::writeFile(file, jsonl);
+        auto r = runCli({s("import"), store, file});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = runCli({s("export"), store, s("--tier"), s("all")});
+        QCOMPARE(r.exitCode, 0);
+        const auto exported = parseJsonl(r.out);
+        QCOMPARE(exported.size(), versions.size());
+        auto sorted = versions;
+        std::sort(sorted.begin(), sorted.end(),
+                  [](const auto& a, const auto& b) { return a.versionId < b.versionId; });
+        for (std::size_t i = 0; i < sorted.size(); ++i)
+            QVERIFY2(exported[i] == sorted[i], qPrintable(QString::number(sorted[i].versionId)));
+        QVERIFY(r.out.contains("\"tier\":\"hot\""));
+        QVERIFY(r.out.contains("\"estimated_size\":"));
+
+        // Migrate part of it, export again: the same versions, now from both tiers.
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 86400, "batch_size": 500})");
+        r = runCli({s("migrate"), store, s("--policy"), policy, s("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject m = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(m.value(s("migrated")).toInteger() > 0);
+        r = runCli({s("export"), store, s("--tier"), s("all")});
+        const auto again = parseJsonl(r.out);
+        QCOMPARE(again.size(), sorted.size());
+        for (std::size_t i = 0; i < sorted.size(); ++i)
+            QVERIFY(again[i] == sorted[i]);
+        QVERIFY(r.out.contains("\"tier\":\"cold\""));
+        const auto cold = parseJsonl(runCli({s("export"), store, s("--tier"), s("cold")}).out);
+        const auto hot = parseJsonl(runCli({s("export"), store, s("--tier"), s("hot")}).out);
+        QCOMPARE(qint64(cold.size()), m.value(s("migrated")).toInteger());
+        QCOMPARE(cold.size() + hot.size(), sorted.size());
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+    }
+
+    void badImportImportsNothing()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        WorkloadGenerator::Options o;
+        o.entities = 10;
+        o.versions = 50;
+        QByteArray jsonl;
+        for (const auto& v : WorkloadGenerator(o).generateAll())
+            jsonl += JsonlCodec::encode(v) + '\n';
+        jsonl += R"({"kind":"node","version_id":999,"entity_id":1,"label":"X","valid_from":1,"tx_from":"soon"})";
+        jsonl += '\n';
+        const QString file = dir.filePath(s("bad.jsonl"));
+        test::writeFile(file, jsonl);
+        const auto r = runCli({s("import"), store, file});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("line 51") && r.err.contains("\"tx_from\""), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+        const auto stats =
+            QJsonDocument::fromJson(runCli({s("stats"), store, s("--json")}).out).object();
+        QCOMPARE(stats.value(s("hot_versions")).toInteger(), 0);
+        QCOMPARE(stats.value(s("last_lsn")).toInteger(), 0);
+        // A missing file is a clear error too.
+        const auto missing = runCli({s("import"), store, dir.filePath(s("nope.jsonl"))});
+        QCOMPARE(missing.exitCode, 2);
+        QVERIFY(missing.err.contains("nope.jsonl"));
+    }
+
+    void generateIsReproducible()
+    {
+        QTemporaryDir dir;
+        QByteArray exports[2];
+        for (int i = 0; i < 2; ++i) {
+            const QString store = dir.filePath(QStringLiteral("g%1").arg(i));
+            QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+            const auto r = runCli({s("generate"), store, s("--entities"), s("200"), s("--versions"),
+                                   s("3000"), s("--span-days"), s("10"), s("--seed"), s("5")});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+            exports[i] = runCli({s("export"), store}).out;
+        }
+        // Timestamps are relative to now, so compare everything but the times' absolute values:
+        // same count and same ids, labels and properties.
+        const auto a = parseJsonl(exports[0]), b = parseJsonl(exports[1]);
+        QCOMPARE(a.size(), std::size_t(3000));
+        QCOMPARE(b.size(), a.size());
+        for (std::size_t i = 0; i < a.size(); ++i) {
+            QCOMPARE(a[i].versionId, b[i].versionId);
+            QCOMPARE(a[i].entityId, b[i].entityId);
+            QCOMPARE(a[i].label, b[i].label);
+            QVERIFY(a[i].properties == b[i].properties);
+        }
+        const auto bad = runCli({s("generate"), dir.filePath(s("g0")), s("--entities"), s("-3")});
+        QCOMPARE(bad.exitCode, 2);
+    }
+
+    void walCheckpointStatsHistory()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("50"), s("--versions"), s("800"),
+                         s("--span-days"), s("20"), s("--seed"), s("3")})
+                     .exitCode,
+                 0);
+        auto wal = QJsonDocument::fromJson(runCli({s("wal"), store, s("--json")}).out).object();
+        QCOMPARE(wal.value(s("last_lsn")).toInteger(), 800);
+        QCOMPARE(wal.value(s("flushed_lsn")).toInteger(), 0);
+        const QJsonArray segs = wal.value(s("segments")).toArray();
+        QVERIFY(!segs.isEmpty());
+        QCOMPARE(segs.last().toObject().value(s("deletable")).toBool(), false);
+        QVERIFY(!segs.last().toObject().value(s("reason")).toString().isEmpty());
+
+        auto r = runCli({s("checkpoint"), store});
+        QCOMPARE(r.exitCode, 0);
+        wal = QJsonDocument::fromJson(runCli({s("wal"), store, s("--json")}).out).object();
+        QCOMPARE(wal.value(s("flushed_lsn")).toInteger(), 800);
+
+        const auto stats =
+            QJsonDocument::fromJson(runCli({s("stats"), store, s("--json")}).out).object();
+        QCOMPARE(stats.value(s("hot_versions")).toInteger(), 800);
+        QCOMPARE(stats.value(s("checkpoint_versions")).toInteger(), 800);
+
+        r = runCli({s("history"), store, s("--kind"), s("node"), s("--entity"), s("1")});
+        if (r.exitCode == 0) {
+            const auto h = parseJsonl(r.out);
+            for (std::size_t i = 1; i < h.size(); ++i)
+                QVERIFY(h[i - 1].txFrom <= h[i].txFrom);
+        }
+        r = runCli({s("history"), store, s("--kind"), s("vertex"), s("--entity"), s("1")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(runCli({s("verify"), store, s("--json")}).exitCode, 0);
+    }
+
+    void berkeleyUtilitiesAcceptTheColdEnvironment()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("100"), s("--versions"), s("2000"),
+                         s("--span-days"), s("30"), s("--seed"), s("8")})
+                     .exitCode,
+                 0);
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 864000})");
+        const auto m = runCli({s("migrate"), store, s("--policy"), policy, s("--json")});
+        QCOMPARE(m.exitCode, 0);
+        const qint64 migrated = QJsonDocument::fromJson(m.out).object().value(s("migrated")).toInteger();
+        QVERIFY(migrated > 0);
+        const QString home = store + s("/cold");
+        QProcess verify;
+        verify.setWorkingDirectory(home);
+        verify.start(s("db5.3_verify"), {s("-h"), home, s("nodes.db"), s("edges.db"),
+                                         s("history.db"), s("checkpoint.db"), s("meta.db")});
+        QVERIFY(verify.waitForFinished(60000));
+        QVERIFY2(verify.exitCode() == 0, verify.readAllStandardError().constData());
+        QProcess stat;
+        stat.start(s("db5.3_stat"), {s("-h"), home, s("-e")});
+        QVERIFY(stat.waitForFinished(60000));
+        QVERIFY2(stat.exitCode() == 0, stat.readAllStandardError().constData());
+        qint64 keys = 0;
+        for (const char* db : {"nodes.db", "edges.db"}) {
+            QProcess d;
+            d.start(s("db5.3_stat"), {s("-h"), home, s("-d"), s(db)});
+            QVERIFY(d.waitForFinished(60000));
+            QCOMPARE(d.exitCode(), 0);
+            for (const QByteArray& line : d.readAllStandardOutput().split('\n'))
+                if (line.contains("Number of keys in the database"))
+                    keys += line.trimmed().split('\t').first().toLongLong();
+        }
+        QCOMPARE(keys, migrated);
+    }
+
+    void previewJsonShapeAndOrder()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("80"), s("--versions"), s("1500"),
+                         s("--span-days"), s("30"), s("--seed"), s("4")})
+                     .exitCode,
+                 0);
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 604800, "batch_size": 100})");
+        const qint64 now = QDateTime::currentMSecsSinceEpoch() * 1000 + 3600LL * 1000000;
+        auto r = runCli({s("preview"), store, s("--policy"), policy, s("--now"),
+                         QString::number(now), s("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QJsonParseError pe;
+        const QJsonObject o = QJsonDocument::fromJson(r.out, &pe).object();
+        QVERIFY2(pe.error == QJsonParseError::NoError, qPrintable(pe.errorString()));
+        QCOMPARE(o.value(s("now")).toInteger(), now);
+        QCOMPARE(o.value(s("hot_versions")).toInteger(), 1500);
+        QVERIFY(o.value(s("hot_bytes")).toInteger() > 0);
+        QCOMPARE(o.value(s("policy")).toObject().value(s("batch_size")).toInteger(), 100);
+        const QJsonArray c = o.value(s("candidates")).toArray();
+        QVERIFY(!c.isEmpty());
+        for (const auto& item : c) {
+            const QJsonObject x = item.toObject();
+            QCOMPARE(x.keys().size(), 6);
+            QVERIFY(x.value(s("age_secs")).toDouble() >= 604800.0);
+            QCOMPARE(x.value(s("reason")).toString(), s("age"));
+        }
+        // Migrating with the same policy and --now moves exactly the previewed versions.
+        r = runCli({s("migrate"), store, s("--policy"), policy, s("--now"), QString::number(now),
+                    s("--json")});
+        QCOMPARE(r.exitCode, 0);
+        const QJsonObject m = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(m.value(s("migrated")).toInteger(), qint64(c.size()));
+        QCOMPARE(m.value(s("batches")).toInteger(), (c.size() + 99) / 100);
+        for (const char* key : {"migrated", "node_versions", "edge_versions", "bytes", "batches",
+                                "flushed_lsn", "segments_deleted", "duration_secs"})
+            QVERIFY2(m.contains(s(key)), key);
+        const auto cold = parseJsonl(runCli({s("export"), store, s("--tier"), s("cold")}).out);
+        QSet<quint64> previewed;
+        for (const auto& item : c)
+            previewed.insert(quint64(item.toObject().value(s("version_id")).toInteger()));
+        QSet<quint64> moved;
+        for (const auto& v : cold)
+            moved.insert(v.versionId);
+        QCOMPARE(moved, previewed);
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+    }
+};
+
+QTEST_GUILESS_MAIN(TestCli)
+#include "tst_cli.moc"

@@ -1,0 +1,410 @@
+#include "crashversions.h"
+#include "frostlineerror.h"
+#include "store.h"
+#include "testsupport.h"
+#include "versioncodec.h"
+
+#include <QDir>
+#include <QFile>
+#include <QProcess>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <sys/stat.h>
+
+using namespace frostline;
+using test::crashVersion;
+
+namespace {
+
+std::vector<Version> versionsRange(quint64 first, quint64 count)
+{
+    std::vector<Version> out;
+    for (quint64 id = first; id < first + count; ++id)
+        out.push_back(crashVersion(id));
+    return out;
+}
+
+Store::Options smallSegments()
+{
+    Store::Options o;
+    o.walSegmentBytes = 16 * 1024;
+    return o;
+}
+
+QStringList walFiles(const QString& store)
+{
+    return QDir(store + QStringLiteral("/wal")).entryList({QStringLiteral("*.wal")}, QDir::Files,
+                                                          QDir::Name);
+}
+
+} // namespace
+
+class TestStore : public QObject
+{
+    Q_OBJECT
+private slots:
+    void createOpenAppendFind()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        QVERIFY(Store::looksLikeStore(path));
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, Store::create(path));
+        Store store(path);
+        store.open();
+        const quint64 last = store.append(versionsRange(1, 100));
+        QCOMPARE(last, quint64(100));
+        QCOMPARE(store.hot().versionCount(), quint64(100));
+        auto v = store.find(42);
+        QVERIFY(v);
+        QVERIFY(v->version == crashVersion(42));
+        QCOMPARE(v->tier, Tier::Hot);
+        QVERIFY(!store.find(1000));
+        QVERIFY(store.verify().isEmpty());
+    }
+
+    void duplicateIdsRejectedAndNothingAppended()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        store.append(versionsRange(1, 10));
+        auto batch = versionsRange(11, 5);
+        batch.push_back(crashVersion(3)); // already in the store
+        try {
+            store.append(batch);
+            QFAIL("duplicate accepted");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QStringLiteral("version 3 already exists")),
+                     qPrintable(e.message()));
+        }
+        QCOMPARE(store.hot().versionCount(), quint64(10));
+        QCOMPARE(store.wal().lastLsn(), quint64(10));
+        auto twice = versionsRange(20, 2);
+        twice.push_back(crashVersion(20));
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, store.append(twice));
+        QCOMPARE(store.wal().lastLsn(), quint64(10));
+    }
+
+    void reopenReplaysWalAndCheckpoint()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path, smallSegments());
+            store.open();
+            store.append(versionsRange(1, 300));
+            const auto c = store.checkpoint();
+            QCOMPARE(c.checkpointedVersions, quint64(300));
+            QCOMPARE(c.flushedLsn, quint64(300));
+            QVERIFY(c.segmentsDeleted > 0); // every closed segment is at or below L now
+            store.append(versionsRange(301, 50));
+        }
+        Store store(path, smallSegments());
+        const auto report = store.open();
+        QCOMPARE(report.flushedLsn, quint64(300));
+        QCOMPARE(report.checkpointVersions, quint64(300));
+        QCOMPARE(report.replayedRecords, quint64(50));
+        QCOMPARE(store.hot().versionCount(), quint64(350));
+        for (quint64 id = 1; id <= 350; ++id)
+            QVERIFY(store.find(id)->version == crashVersion(id));
+        QVERIFY2(store.verify().isEmpty(), qPrintable(store.verify().join('\n')));
+    }
+
+    void migrateBatchMovesToColdAndKeepsHeadsSafe()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        std::vector<quint64> moved;
+        {
+            Store store(path, smallSegments());
+            store.open();
+            store.append(versionsRange(1, 400));
+            for (quint64 id = 1; id <= 100; ++id)
+                moved.push_back(id);
+            const auto r = store.migrateBatch(moved);
+            QCOMPARE(r.versions, quint64(100));
+            QCOMPARE(r.flushedLsn, quint64(400));
+            QVERIFY(r.segmentsDeleted > 0);
+            QCOMPARE(store.hot().versionCount(), quint64(300));
+            QCOMPARE(store.find(5)->tier, Tier::Cold);
+            QVERIFY(store.find(5)->version == crashVersion(5));
+            // The remaining hot versions (including every head) went into the hot checkpoint
+            // in the same transaction, so no WAL segment holds the only copy of anything.
+            QCOMPARE(store.statistics().checkpointVersions, quint64(300));
+        }
+        // The batch deleted every closed WAL segment at or below L; reopen: nothing may be lost.
+        Store store(path, smallSegments());
+        store.open();
+        QCOMPARE(store.hot().versionCount(), quint64(300));
+        for (quint64 id = 1; id <= 400; ++id) {
+            const auto v = store.find(id);
+            QVERIFY2(v, qPrintable(QString::number(id)));
+            QCOMPARE(v->tier, id <= 100 ? Tier::Cold : Tier::Hot);
+            QVERIFY(v->version == crashVersion(id));
+        }
+        QVERIFY2(store.verify().isEmpty(), qPrintable(store.verify().join('\n')));
+    }
+
+    void failedBatchChangesNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path, smallSegments());
+        store.open();
+        store.append(versionsRange(1, 200));
+        const QStringList walBefore = walFiles(path);
+        const auto statsBefore = store.statistics();
+        store.cold().setFailureHook([](const char*) {
+            throw FrostlineError::runtime(QStringLiteral("injected commit failure"));
+        });
+        try {
+            store.migrateBatch({1, 2, 3});
+            QFAIL("batch did not fail");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QStringLiteral("injected commit failure")),
+                     qPrintable(e.message()));
+        }
+        QCOMPARE(walFiles(path), walBefore);
+        QCOMPARE(store.hot().versionCount(), quint64(200));
+        QCOMPARE(store.statistics().flushedLsn, statsBefore.flushedLsn);
+        QCOMPARE(store.statistics().coldNodeVersions + store.statistics().coldEdgeVersions,
+                 quint64(0));
+        store.cold().setFailureHook({});
+        QCOMPARE(store.migrateBatch({1, 2, 3}).versions, quint64(3));
+        QVERIFY(store.verify().isEmpty());
+    }
+
+    void historyAndAsOfAcrossTiers()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        std::vector<Version> vs;
+        for (int i = 0; i < 4; ++i) {
+            Version v;
+            v.versionId = 10 + quint64(i);
+            v.kind = EntityKind::Node;
+            v.entityId = 7;
+            v.label = QStringLiteral("Person");
+            v.txFrom = 1000 * (i + 1);
+            v.txTo = i < 3 ? 1000 * (i + 2) : kOpenEnd;
+            v.validFrom = 100 * i;
+            v.validTo = kOpenEnd;
+            vs.push_back(v);
+        }
+        Version edge = vs[0];
+        edge.versionId = 99;
+        edge.kind = EntityKind::Edge;
+        edge.source = 1;
+        edge.target = 2;
+        vs.push_back(edge);
+        store.append(vs);
+        store.migrateBatch({10, 11});
+        const auto h = store.history({EntityKind::Node, 7});
+        QCOMPARE(h.size(), std::size_t(4));
+        QCOMPARE(h[0].version.versionId, quint64(10));
+        QCOMPARE(h[0].tier, Tier::Cold);
+        QCOMPARE(h[3].tier, Tier::Hot);
+        QCOMPARE(store.history({EntityKind::Edge, 7}).size(), std::size_t(1));
+        // As known at tx 2500, the version recorded at 2000 is current.
+        QCOMPARE(store.asOf({EntityKind::Node, 7}, 2500, std::nullopt)->version.versionId,
+                 quint64(11));
+        QCOMPARE(store.asOf({EntityKind::Node, 7}, std::nullopt, 150)->version.versionId,
+                 quint64(13));
+        QVERIFY(!store.asOf({EntityKind::Node, 7}, 500, std::nullopt));
+    }
+
+    void tornTailIsCutAndAcknowledgedSurvive()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(versionsRange(1, 20));
+        }
+        const QString seg = path + QStringLiteral("/wal/") + walFiles(path).last();
+        QFile f(seg);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        // Half of a 21st record: what a crash in the middle of an append leaves.
+        const QByteArray whole = f.readAll();
+        f.write(whole.right(60));
+        f.close();
+        Store store(path);
+        const auto report = store.open();
+        QVERIFY(report.tornBytesCut > 0);
+        QCOMPARE(store.hot().versionCount(), quint64(20));
+        store.append(versionsRange(21, 1));
+        QCOMPARE(store.wal().lastLsn(), quint64(21));
+        QVERIFY(store.verify().isEmpty());
+    }
+
+    void flippedByteInNeededRangeIsAnErrorNamingSegment()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path, smallSegments());
+            store.open();
+            store.append(versionsRange(1, 300));
+        }
+        const QStringList files = walFiles(path);
+        QVERIFY(files.size() > 2);
+        const QString seg = path + QStringLiteral("/wal/") + files[1];
+        QFile f(seg);
+        QVERIFY(f.open(QIODevice::ReadWrite));
+        const qint64 at = f.size() / 2;
+        f.seek(at);
+        char c;
+        f.getChar(&c);
+        f.seek(at);
+        f.putChar(char(c ^ 0x5a));
+        f.close();
+        Store store(path, smallSegments());
+        try {
+            store.open();
+            QFAIL("corruption not detected");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(files[1]), qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QStringLiteral("offset")), qPrintable(e.message()));
+        }
+        QVERIFY(!store.isOpen());
+    }
+
+    void missingSegmentIsAnError()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path, smallSegments());
+            store.open();
+            store.append(versionsRange(1, 300));
+        }
+        const QStringList files = walFiles(path);
+        QVERIFY(files.size() > 2);
+        QVERIFY(QFile::remove(path + QStringLiteral("/wal/") + files[1]));
+        Store store(path, smallSegments());
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, store.open());
+        // And the first segment gone: records 1.. are needed (flushed LSN is 0).
+        QTemporaryDir dir2;
+        const QString path2 = dir2.filePath(QStringLiteral("s"));
+        Store::create(path2);
+        {
+            Store s2(path2, smallSegments());
+            s2.open();
+            s2.append(versionsRange(1, 300));
+        }
+        QVERIFY(QFile::remove(path2 + QStringLiteral("/wal/") + walFiles(path2).first()));
+        Store s2(path2, smallSegments());
+        try {
+            s2.open();
+            QFAIL("missing first segment not detected");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QStringLiteral("missing")), qPrintable(e.message()));
+        }
+    }
+
+    void lockedStoreGivesClearError()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        Store second(path);
+        try {
+            second.open();
+            QFAIL("second opener got in");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QStringLiteral("locked")), qPrintable(e.message()));
+        }
+        // Another process too.
+        const auto r = test::runCli({QStringLiteral("stats"), path});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err.contains("locked by another process"), r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+        store.close();
+        QCOMPARE(test::runCli({QStringLiteral("stats"), path}).exitCode, 0);
+    }
+
+    void readOnlyStoreDirectory()
+    {
+        // Root ignores permission bits, so make the file system itself read-only.
+        QTemporaryDir dir;
+        const QString mnt = dir.filePath(QStringLiteral("ro"));
+        QDir().mkpath(mnt);
+        if (QProcess::execute(QStringLiteral("mount"),
+                              {QStringLiteral("-t"), QStringLiteral("tmpfs"), QStringLiteral("-o"),
+                               QStringLiteral("size=64m"), QStringLiteral("tmpfs"), mnt}) != 0)
+            QSKIP("cannot mount a tmpfs here (needs CAP_SYS_ADMIN)");
+        auto unmount = qScopeGuard(
+            [&] { QProcess::execute(QStringLiteral("umount"), {QStringLiteral("-l"), mnt}); });
+        const QString path = mnt + QStringLiteral("/s");
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(versionsRange(1, 50));
+        }
+        QCOMPARE(QProcess::execute(QStringLiteral("mount"),
+                                   {QStringLiteral("-o"), QStringLiteral("remount,ro"), mnt}),
+                 0);
+        Store store(path);
+        try {
+            store.open();
+            QFAIL("opened a store on a read-only file system for writing");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(!e.message().isEmpty(), "empty message");
+            QVERIFY2(e.message().contains(path) || e.message().contains(QStringLiteral("Read-only")),
+                     qPrintable(e.message()));
+        }
+        QCOMPARE(QProcess::execute(QStringLiteral("mount"),
+                                   {QStringLiteral("-o"), QStringLiteral("remount,rw"), mnt}),
+                 0);
+        Store again(path);
+        again.open();
+        QCOMPARE(again.hot().versionCount(), quint64(50));
+        QVERIFY(again.verify().isEmpty());
+    }
+
+    void filesAreOwnerOnly()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(versionsRange(1, 10));
+            store.checkpoint();
+        }
+        QStringList offenders;
+        std::function<void(const QString&)> walk = [&](const QString& p) {
+            struct stat st;
+            QVERIFY(::stat(QFile::encodeName(p).constData(), &st) == 0);
+            if (st.st_mode & 077)
+                offenders << QStringLiteral("%1 %2").arg(p).arg(st.st_mode & 0777, 0, 8);
+            if (S_ISDIR(st.st_mode))
+                for (const QString& e :
+                     QDir(p).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden))
+                    walk(p + '/' + e);
+        };
+        walk(path);
+        QVERIFY2(offenders.isEmpty(), qPrintable(offenders.join('\n')));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestStore)
+#include "tst_store.moc"
