@@ -1,0 +1,102 @@
+#pragma once
+
+#include "candidateselector.h"
+#include "migrationpolicy.h"
+#include "migrationservice.h"
+#include "store.h"
+
+#include <QObject>
+#include <QString>
+#include <QThreadPool>
+
+#include <atomic>
+#include <memory>
+#include <optional>
+
+namespace frostline {
+
+// The GUI's one handle on an open store. Every long operation (open/recovery, create+generate,
+// import, preview, verify, WAL scan, lookups) runs on a QThreadPool worker; its result comes back
+// as a queued signal on the GUI thread. Requests of the same kind carry a generation number: a
+// newer request supersedes an older one, and a stale result is dropped, never emitted.
+// The GUI thread never waits on a lock held by a worker (statistics use the stores' atomics).
+class StoreController : public QObject
+{
+    Q_OBJECT
+public:
+    explicit StoreController(QObject* parent = nullptr);
+    ~StoreController() override; // stops the service, waits for workers, closes the store
+
+    bool isOpen() const;
+    QString storePath() const;
+    Store* store() const; // nullptr when closed; for read-only use on the GUI thread
+    MigrationService* service() const; // nullptr when closed
+    MigrationPolicy activePolicy() const;
+
+    // Cheap, lock-free figures for the status bar and dashboard (atomics of the hot tier and the
+    // last values the workers reported).
+    quint64 hotVersions() const;
+    quint64 hotBytes() const;
+
+public slots:
+    void openStore(const QString& path);
+    // Creates a store and fills it with a generated workload (progress via operationProgress).
+    void createDemoStore(const QString& path, quint64 entities, quint64 versions, double spanDays,
+                         quint64 seed);
+    void importFile(const QString& jsonlPath);
+    void closeStore();
+
+    void applyPolicy(const frostline::MigrationPolicy& policy); // writes STORE/policy.json
+    void requestPreview(const frostline::MigrationPolicy& policy, qint64 now);
+    void refreshStatistics();
+    void refreshWal();
+    void requestVerify();
+    void requestCheckpoint();
+    void lookupVersion(quint64 versionId);
+    void lookupHistory(const frostline::EntityKey& entity);
+    void requestColdStatistics();
+
+    // Migration (through the MigrationService): one run now with the given policy / start / stop.
+    void runMigrationOnce(const frostline::MigrationPolicy& policy);
+    void startService();
+    void stopService();
+    void cancelMigration();
+
+    // Cancels long operations that support it (generate, import) at their next slice.
+    void cancelOperation();
+
+signals:
+    void storeOpened(const QString& path, const frostline::Store::OpenReport& report);
+    void storeClosed();
+    void operationStarted(const QString& what);
+    void operationProgress(const QString& what, qint64 done, qint64 total);
+    void operationFinished(const QString& what, const QString& summary);
+    // Every failure, in plain words, for the window that caused it.
+    void operationFailed(const QString& what, const QString& message);
+
+    void policyApplied(const frostline::MigrationPolicy& policy);
+    void previewReady(quint64 generation, const frostline::MigrationPolicy& policy, qint64 now,
+                      std::shared_ptr<const frostline::Selection> selection);
+    void statisticsUpdated(const frostline::StoreStatistics& statistics);
+    void walUpdated(const std::vector<frostline::WalSegmentStatus>& segments, quint64 lastLsn,
+                    quint64 flushedLsn);
+    void verifyFinished(const QStringList& problems);
+    void versionFound(quint64 versionId, const std::optional<frostline::TieredVersion>& version);
+    void historyFound(const frostline::EntityKey& entity,
+                      const std::vector<frostline::TieredVersion>& versions);
+    void coldStatisticsUpdated(const frostline::ColdStatistics& statistics);
+
+    // Re-emitted from the MigrationService (already queued to the GUI thread).
+    void migrationProgress(const frostline::MigrationProgress& progress);
+    void migrationBatchCommitted(const frostline::BatchCommitResult& batch,
+                                 const frostline::MigrationProgress& progress);
+    void migrationFinished(const frostline::MigrationRunResult& result);
+    void migrationFailed(const QString& cause);
+    void serviceStateChanged(frostline::MigrationService::State state);
+
+private:
+    class Private;
+    std::unique_ptr<Private> d;
+};
+
+} // namespace frostline
