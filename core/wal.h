@@ -2,6 +2,7 @@
 
 #include <QByteArray>
 #include <QString>
+#include <QStringList>
 
 #include <functional>
 #include <memory>
@@ -9,7 +10,10 @@
 
 namespace frostline {
 
-enum class WalRecordType : quint8 { VersionPut = 1 };
+enum class WalRecordType : quint8
+{
+    VersionPut = 1
+};
 
 struct WalRecord
 {
@@ -22,13 +26,13 @@ struct WalRecord
 
 struct WalSegmentInfo
 {
-    QString fileName;     // e.g. "00000000000000000001.wal"
+    QString fileName; // e.g. "00000000000000000001.wal"
     QString path;
     quint64 firstLsn = 0; // from the header; the first LSN this segment holds or would hold
     quint64 lastLsn = 0;  // last LSN it holds; firstLsn - 1 when it holds no record
     quint64 records = 0;
     qint64 sizeBytes = 0;
-    bool active = false;  // the segment being appended to; never deleted
+    bool active = false; // the segment being appended to; never deleted
 };
 
 // The write-ahead log: a directory of segment files, each with a header (magic, format version,
@@ -94,6 +98,10 @@ public:
     // Full check of every record of every segment (checksums, LSN continuity), for `verify`.
     // Returns the problems found, empty when the log is sound.
     QStringList verify() const;
+
+    // fdatasync calls on segment files so far (group commits, rotations, close). With group
+    // commit it stays well below the number of append() calls under concurrency.
+    quint64 syncCount() const;
 
 private:
     class Private;
