@@ -1,0 +1,78 @@
+#include "migrationpolicybuilder.h"
+
+#include "frostlineerror.h"
+
+namespace frostline {
+
+namespace {
+
+// A duration that cannot be held in microseconds (NaN, infinite, beyond qint64) is reported at
+// build() with the rest, so the chain never throws half way.
+qint64 durationMicros(double secs, const char* key, QStringList* problems)
+{
+    const QString prefix = QStringLiteral("\"%1\"").arg(QLatin1String(key));
+    problems->removeIf([&](const QString& p) { return p.startsWith(prefix); }); // a later call wins
+    if (const auto micros = MigrationPolicy::secondsToMicrosExact(secs))
+        return *micros;
+    problems->append(QStringLiteral("\"%1\" must be a finite number of seconds >= 0 and <= "
+                                    "9223372036854.775807 (got %2)")
+                         .arg(QLatin1String(key))
+                         .arg(secs));
+    return 0;
+}
+
+} // namespace
+
+MigrationPolicyBuilder& MigrationPolicyBuilder::ageThresholdSecs(double secs)
+{
+    m_policy.ageThresholdMicros = durationMicros(secs, "age_threshold_secs", &m_problems);
+    return *this;
+}
+
+MigrationPolicyBuilder& MigrationPolicyBuilder::memoryThresholdBytes(quint64 bytes)
+{
+    m_policy.memoryThresholdBytes = bytes;
+    return *this;
+}
+
+MigrationPolicyBuilder& MigrationPolicyBuilder::minHotVersions(quint64 n)
+{
+    m_policy.minHotVersions = n;
+    return *this;
+}
+
+MigrationPolicyBuilder& MigrationPolicyBuilder::batchSize(quint64 n)
+{
+    m_policy.batchSize = n;
+    return *this;
+}
+
+MigrationPolicyBuilder& MigrationPolicyBuilder::runIntervalSecs(double secs)
+{
+    m_policy.runIntervalMicros = durationMicros(secs, "run_interval_secs", &m_problems);
+    return *this;
+}
+
+MigrationPolicyBuilder& MigrationPolicyBuilder::enabled(bool on)
+{
+    m_policy.enabled = on;
+    return *this;
+}
+
+MigrationPolicyBuilder& MigrationPolicyBuilder::enableLru(bool on)
+{
+    m_policy.enableLru = on;
+    return *this;
+}
+
+MigrationPolicy MigrationPolicyBuilder::build() const
+{
+    QStringList problems = m_problems;
+    problems += m_policy.validate();
+    if (!problems.isEmpty())
+        throw FrostlineError::badInput(QStringLiteral("policy: ") +
+                                       problems.join(QStringLiteral("; ")));
+    return m_policy;
+}
+
+} // namespace frostline
