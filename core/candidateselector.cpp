@@ -160,11 +160,12 @@ Selection CandidateSelector::select(const HotSnapshot& hot, const MigrationPolic
     }
 
     auto take = [&](const HotVersionInfo& v, qint64 age, CandidateReason reason) {
-        result.candidates.push_back({v.versionId, v.kind, v.entityId, age, v.estimatedSize, reason});
+        result.candidates.push_back(
+            {v.versionId, v.kind, v.entityId, age, v.estimatedSize, reason});
         result.candidateBytes += v.estimatedSize;
-        result.projectedHotBytes =
-            result.projectedHotBytes > v.estimatedSize ? result.projectedHotBytes - v.estimatedSize
-                                                       : 0;
+        result.projectedHotBytes = result.projectedHotBytes > v.estimatedSize
+                                       ? result.projectedHotBytes - v.estimatedSize
+                                       : 0;
         --allowance[v.entityIndex];
     };
 

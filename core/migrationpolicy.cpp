@@ -41,7 +41,9 @@ constexpr const char* kLruKey = "enable_lru";
 // (QJsonValue keeps qint64 exactly but not quint64 beyond it).
 constexpr quint64 kMaxInteger = static_cast<quint64>(std::numeric_limits<qint64>::max());
 // The largest duration whose microseconds fit in qint64.
-constexpr const char* kMaxSecondsText = "9223372036854.775807";
+// The largest duration: whole seconds whose microseconds fit in qint64 (~292,000 years).
+constexpr const char* kMaxSecondsText = "9223372036854";
+constexpr qint64 kMaxDurationMicros = 9223372036854LL * 1'000'000;
 
 QString quoted(const char* key)
 {
@@ -71,7 +73,13 @@ std::string secondsTextStd(qint64 micros)
     return negative ? '-' + text : text;
 }
 
-enum class Conversion { Ok, Negative, TooLarge, Invalid };
+enum class Conversion
+{
+    Ok,
+    Negative,
+    TooLarge,
+    Invalid
+};
 
 // Decimal number text ("604800", "1.5", "1e-06", "-2.5E+3") to microseconds, rounded to the
 // nearest microsecond (halves away from zero), without going through binary floating point so
@@ -166,7 +174,14 @@ Conversion doubleSecondsToMicros(double seconds, qint64* micros)
 // One value as read from JSON or TOML, before it is checked against its key.
 struct RawValue
 {
-    enum class Type { Signed, Unsigned, Float, Bool, Other };
+    enum class Type
+    {
+        Signed,
+        Unsigned,
+        Float,
+        Bool,
+        Other
+    };
     Type type = Type::Other;
     qint64 i = 0;
     quint64 u = 0;
@@ -191,7 +206,8 @@ QString gotText(const RawValue& v)
 std::optional<quint64> readInteger(const RawValue& v, quint64 minimum, const char* key,
                                    QStringList* problems)
 {
-    const QString below = QStringLiteral("%1 must be an integer >= %2").arg(quoted(key)).arg(minimum);
+    const QString below =
+        QStringLiteral("%1 must be an integer >= %2").arg(quoted(key)).arg(minimum);
     const QString above =
         QStringLiteral("%1 must be an integer <= %2").arg(quoted(key)).arg(kMaxInteger);
     std::optional<quint64> value;
@@ -229,9 +245,9 @@ std::optional<quint64> readInteger(const RawValue& v, quint64 minimum, const cha
 std::optional<qint64> readSeconds(const RawValue& v, bool zeroAllowed, const char* key,
                                   QStringList* problems)
 {
-    const QString below = QStringLiteral("%1 must be a number of seconds %2")
-                              .arg(quoted(key), zeroAllowed ? QStringLiteral(">= 0")
-                                                            : QStringLiteral("> 0"));
+    const QString below =
+        QStringLiteral("%1 must be a number of seconds %2")
+            .arg(quoted(key), zeroAllowed ? QStringLiteral(">= 0") : QStringLiteral("> 0"));
     const QString above = QStringLiteral("%1 must be a number of seconds <= %2")
                               .arg(quoted(key), QLatin1String(kMaxSecondsText));
     qint64 micros = 0;
@@ -245,7 +261,7 @@ std::optional<qint64> readSeconds(const RawValue& v, bool zeroAllowed, const cha
     } else if (v.type == RawValue::Type::Float) {
         c = doubleSecondsToMicros(v.d, &micros);
     }
-    if (c == Conversion::TooLarge) {
+    if (c == Conversion::TooLarge || (c == Conversion::Ok && micros > kMaxDurationMicros)) {
         problems->append(above + gotText(v));
         return std::nullopt;
     }
@@ -268,7 +284,7 @@ std::optional<bool> readBool(const RawValue& v, const char* key, QStringList* pr
 // The one place where keys meet their rules, shared by JSON and TOML.
 MigrationPolicy policyFromEntries(const RawEntries& entries, const QString& sourceName)
 {
-    static const std::set<std::string> known{kAgeKey,   kMemoryKey,   kMinHotKey, kBatchKey,
+    static const std::set<std::string> known{kAgeKey,      kMemoryKey,  kMinHotKey, kBatchKey,
                                              kIntervalKey, kEnabledKey, kLruKey};
     QStringList problems;
     std::map<std::string, const RawValue*> byKey;
@@ -409,18 +425,17 @@ QString oneLineTomlError(const std::string& what)
     }
     if (reason.empty())
         reason = what.substr(0, what.find('\n'));
-    return lineNumber.empty()
-               ? QStringLiteral("malformed TOML: %1").arg(fromStd(reason))
-               : QStringLiteral("malformed TOML at line %1: %2").arg(fromStd(lineNumber),
-                                                                     fromStd(reason));
+    return lineNumber.empty() ? QStringLiteral("malformed TOML: %1").arg(fromStd(reason))
+                              : QStringLiteral("malformed TOML at line %1: %2")
+                                    .arg(fromStd(lineNumber), fromStd(reason));
 }
 
 } // namespace
 
 QStringList MigrationPolicy::presetNames()
 {
-    return {QStringLiteral("default"), QStringLiteral("aggressive"),
-            QStringLiteral("conservative"), QStringLiteral("disabled")};
+    return {QStringLiteral("default"), QStringLiteral("aggressive"), QStringLiteral("conservative"),
+            QStringLiteral("disabled")};
 }
 
 MigrationPolicy MigrationPolicy::preset(const QString& name)
@@ -461,19 +476,21 @@ QStringList MigrationPolicy::validate() const
     if (ageThresholdMicros < 0)
         problems.append(QStringLiteral("%1 must be a number of seconds >= 0").arg(quoted(kAgeKey)) +
                         got(secondsTextStd(ageThresholdMicros)));
+    if (ageThresholdMicros > kMaxDurationMicros)
+        problems.append(QStringLiteral("%1 must be a number of seconds <= %2")
+                            .arg(quoted(kAgeKey), QLatin1String(kMaxSecondsText)) +
+                        got(secondsTextStd(ageThresholdMicros)));
     if (memoryThresholdBytes < 1)
         problems.append(QStringLiteral("%1 must be an integer >= 1").arg(quoted(kMemoryKey)) +
                         got("0"));
     if (memoryThresholdBytes > kMaxInteger)
-        problems.append(QStringLiteral("%1 must be an integer <= %2")
-                            .arg(quoted(kMemoryKey))
-                            .arg(kMaxInteger) +
-                        got(std::to_string(memoryThresholdBytes)));
+        problems.append(
+            QStringLiteral("%1 must be an integer <= %2").arg(quoted(kMemoryKey)).arg(kMaxInteger) +
+            got(std::to_string(memoryThresholdBytes)));
     if (minHotVersions > kMaxInteger)
-        problems.append(QStringLiteral("%1 must be an integer <= %2")
-                            .arg(quoted(kMinHotKey))
-                            .arg(kMaxInteger) +
-                        got(std::to_string(minHotVersions)));
+        problems.append(
+            QStringLiteral("%1 must be an integer <= %2").arg(quoted(kMinHotKey)).arg(kMaxInteger) +
+            got(std::to_string(minHotVersions)));
     if (batchSize < 1)
         problems.append(QStringLiteral("%1 must be an integer >= 1").arg(quoted(kBatchKey)) +
                         got("0"));
@@ -485,6 +502,10 @@ QStringList MigrationPolicy::validate() const
         problems.append(
             QStringLiteral("%1 must be a number of seconds > 0").arg(quoted(kIntervalKey)) +
             got(secondsTextStd(runIntervalMicros)));
+    if (runIntervalMicros > kMaxDurationMicros)
+        problems.append(QStringLiteral("%1 must be a number of seconds <= %2")
+                            .arg(quoted(kIntervalKey), QLatin1String(kMaxSecondsText)) +
+                        got(secondsTextStd(runIntervalMicros)));
     return problems;
 }
 
@@ -625,13 +646,12 @@ MigrationPolicy MigrationPolicy::load(const QString& path)
 
 void MigrationPolicy::save(const QString& path) const
 {
-    const QByteArray bytes = path.endsWith(QLatin1String(".toml"), Qt::CaseInsensitive)
-                                 ? toToml()
-                                 : toJsonBytes();
+    const QByteArray bytes =
+        path.endsWith(QLatin1String(".toml"), Qt::CaseInsensitive) ? toToml() : toJsonBytes();
     auto fail = [&](const char* what, int err) {
-        return FrostlineError::runtime(QStringLiteral("%1: cannot save the policy: %2: %3")
-                                           .arg(path, QLatin1String(what),
-                                                QString::fromLocal8Bit(std::strerror(err))));
+        return FrostlineError::runtime(
+            QStringLiteral("%1: cannot save the policy: %2: %3")
+                .arg(path, QLatin1String(what), QString::fromLocal8Bit(std::strerror(err))));
     };
     // mkstemp creates the temp file 0600 beside the target, so the rename stays on one file
     // system and readers see either the old policy or the whole new one.
@@ -682,7 +702,8 @@ std::optional<qint64> MigrationPolicy::secondsToMicrosExact(double seconds)
 {
     qint64 micros = 0;
     const bool negative = seconds < 0;
-    if (doubleSecondsToMicros(negative ? -seconds : seconds, &micros) != Conversion::Ok)
+    if (doubleSecondsToMicros(negative ? -seconds : seconds, &micros) != Conversion::Ok ||
+        micros > kMaxDurationMicros)
         return std::nullopt;
     return negative ? -micros : micros;
 }

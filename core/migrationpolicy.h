@@ -13,13 +13,13 @@ namespace frostline {
 // they are numbers of seconds, fractions allowed, rounded to the microsecond.
 struct MigrationPolicy
 {
-    qint64 ageThresholdMicros = 604800LL * 1'000'000;   // age_threshold_secs, >= 0
-    quint64 memoryThresholdBytes = 1ULL << 30;          // memory_threshold_bytes, >= 1
-    quint64 minHotVersions = 1;                         // min_hot_versions, >= 0
-    quint64 batchSize = 1000;                           // batch_size, >= 1
-    qint64 runIntervalMicros = 60LL * 1'000'000;        // run_interval_secs, > 0
-    bool enabled = true;                                // enabled
-    bool enableLru = false;                             // enable_lru
+    qint64 ageThresholdMicros = 604800LL * 1'000'000; // age_threshold_secs, >= 0
+    quint64 memoryThresholdBytes = 1ULL << 30;        // memory_threshold_bytes, >= 1
+    quint64 minHotVersions = 1;                       // min_hot_versions, >= 0
+    quint64 batchSize = 1000;                         // batch_size, >= 1
+    qint64 runIntervalMicros = 60LL * 1'000'000;      // run_interval_secs, > 0
+    bool enabled = true;                              // enabled
+    bool enableLru = false;                           // enable_lru
 
     friend bool operator==(const MigrationPolicy&, const MigrationPolicy&) = default;
 

@@ -6,26 +6,27 @@ namespace frostline {
 
 namespace {
 
-// A duration that cannot be held in microseconds (NaN, infinite, beyond qint64) is reported at
-// build() with the rest, so the chain never throws half way.
-qint64 durationMicros(double secs, const char* key, QStringList* problems)
+// A duration that cannot be held in microseconds (NaN, infinite, too large) leaves the field as
+// it was and is reported by build() with the rest, so the chain never throws half way.
+std::optional<qint64> durationMicros(double secs, const char* key, QStringList* problems)
 {
     const QString prefix = QStringLiteral("\"%1\"").arg(QLatin1String(key));
     problems->removeIf([&](const QString& p) { return p.startsWith(prefix); }); // a later call wins
     if (const auto micros = MigrationPolicy::secondsToMicrosExact(secs))
-        return *micros;
-    problems->append(QStringLiteral("\"%1\" must be a finite number of seconds >= 0 and <= "
-                                    "9223372036854.775807 (got %2)")
+        return micros;
+    problems->append(QStringLiteral("\"%1\" must be a finite number of seconds <= "
+                                    "9223372036854 (got %2)")
                          .arg(QLatin1String(key))
                          .arg(secs));
-    return 0;
+    return std::nullopt;
 }
 
 } // namespace
 
 MigrationPolicyBuilder& MigrationPolicyBuilder::ageThresholdSecs(double secs)
 {
-    m_policy.ageThresholdMicros = durationMicros(secs, "age_threshold_secs", &m_problems);
+    if (const auto micros = durationMicros(secs, "age_threshold_secs", &m_problems))
+        m_policy.ageThresholdMicros = *micros;
     return *this;
 }
 
@@ -49,7 +50,8 @@ MigrationPolicyBuilder& MigrationPolicyBuilder::batchSize(quint64 n)
 
 MigrationPolicyBuilder& MigrationPolicyBuilder::runIntervalSecs(double secs)
 {
-    m_policy.runIntervalMicros = durationMicros(secs, "run_interval_secs", &m_problems);
+    if (const auto micros = durationMicros(secs, "run_interval_secs", &m_problems))
+        m_policy.runIntervalMicros = *micros;
     return *this;
 }
 

@@ -4,7 +4,8 @@
 
 namespace frostline {
 
-// A builder for code and tests: MigrationPolicyBuilder().ageThresholdSecs(3600).batchSize(10).build()
+// A builder for code and tests:
+// MigrationPolicyBuilder().ageThresholdSecs(3600).batchSize(10).build()
 class MigrationPolicyBuilder
 {
 public:
