@@ -808,6 +808,7 @@ void ColdTier::loadCheckpoint(const std::function<void(Version&&, quint64)>& vis
                 slices[i] = i;
             QtConcurrent::blockingMap(slices, [&](std::size_t slice) {
                 const std::size_t end = std::min(records.size(), (slice + 1) * kSlice);
+                StringPool pool; // labels and keys shared within the slice
                 for (std::size_t i = slice * kSlice; i < end; ++i) {
                     const Record& r = records[i];
                     QString error;
@@ -815,7 +816,7 @@ void ColdTier::loadCheckpoint(const std::function<void(Version&&, quint64)>& vis
                         error = QStringLiteral("%1 bytes, shorter than its LSN").arg(r.dataSize);
                     else if (VersionCodec::decode(
                                  QByteArrayView(r.data + 8, qsizetype(r.dataSize) - 8),
-                                 &versions[i], &error)) {
+                                 &versions[i], &error, &pool)) {
                         lsns[i] = getBigEndian(r.data);
                         continue;
                     }

@@ -18,7 +18,7 @@ bool HotTier::insertLocked(Version&& version, quint64 lsn)
     const qint64 txFrom = version.txFrom;
     const quint64 size = version.estimatedSize();
     const bool isNode = version.kind == EntityKind::Node;
-    m_byId.insert(id, Entry{std::move(version), lsn, size});
+    m_byId.emplace(id, Entry{std::move(version), lsn, size}); // moved, never copied
 
     // Chains stay in head order (head last). Versions usually arrive newest-last, so the common
     // case is an append; otherwise binary-search the slot.

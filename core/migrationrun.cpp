@@ -29,13 +29,6 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
     result.plannedBatches = int((candidates.size() + batchSize - 1) / batchSize);
     result.flushedLsn = m_store.flushedLsn();
 
-    if (!candidates.empty() &&
-        m_store.statistics().uncheckpointedVersions > kCheckpointFirstAbove) {
-        const CheckpointResult c = m_store.checkpoint();
-        result.segmentsDeleted += c.segmentsDeleted;
-        result.flushedLsn = c.flushedLsn;
-    }
-
     MigrationProgress progress;
     progress.versionsTotal = candidates.size();
     progress.bytesTotal = selection.candidateBytes;
@@ -74,6 +67,16 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
                              : -1;
         if (onBatch)
             onBatch(progress, batch);
+    }
+    // The batches advanced the flushed LSN only over what they migrated; the versions that stay
+    // hot now enter the hot checkpoint so the flushed LSN reaches the end of the log and the
+    // WAL can be truncated.
+    // (Not after a cancel: stop() waits only for the batch in flight; the next run or checkpoint
+    // catches up, and nothing is at risk meanwhile.)
+    if (result.batches > 0 && !result.cancelled && m_store.uncheckpointedCount() > 0) {
+        const CheckpointResult c = m_store.checkpoint(false);
+        result.segmentsDeleted += c.segmentsDeleted;
+        result.flushedLsn = c.flushedLsn;
     }
     result.durationSecs = double(timer.nsecsElapsed()) / 1e9;
     result.finishedAtMicros = currentMicros();

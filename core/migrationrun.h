@@ -26,7 +26,7 @@ struct MigrationProgress
 struct MigrationRunResult
 {
     quint64 migrated = 0, nodeVersions = 0, edgeVersions = 0, bytes = 0;
-    int batches = 0;          // batches committed
+    int batches = 0; // batches committed
     int plannedBatches = 0;
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
@@ -37,8 +37,8 @@ struct MigrationRunResult
 
 // One migration run of a store under a policy at an instant `now`: select candidates, then
 // commit them in batches of batch_size through Store::migrateBatch (one synchronous Berkeley DB
-// transaction each), reporting progress after every batch. Cancellation is honoured between
-// batches: the batch in flight always commits first.
+// transaction each), reporting progress after every batch, then checkpoint the versions that
+// stay hot. Cancellation is honoured between batches: the batch in flight always commits first.
 class MigrationRun
 {
 public:
@@ -54,10 +54,6 @@ public:
     // FrostlineError after the batches before it stayed committed; that batch changed nothing.
     MigrationRunResult run(const ProgressCallback& onBatch = {},
                            const std::atomic<bool>* cancel = nullptr);
-
-    // Hot versions not yet in the hot checkpoint above which the run checkpoints before its first
-    // batch, so that no single batch transaction carries a huge checkpoint delta.
-    static constexpr quint64 kCheckpointFirstAbove = 50000;
 
 private:
     Store& m_store;

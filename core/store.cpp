@@ -8,8 +8,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
+#include <numeric>
 #include <sys/stat.h>
 
 namespace frostline {
@@ -147,31 +150,64 @@ Store::OpenReport Store::open()
                     .arg(m_wal->firstLsn() - 1));
 
         m_uncheckpointed.clear();
-        std::vector<std::pair<Version, quint64>> replayed;
+        m_uncheckpointedStart = 0;
+        const quint64 toReplay = m_wal->lastLsn() > flushed ? m_wal->lastLsn() - flushed : 0;
+        m_hot.reserve(std::size_t(report.checkpointVersions + toReplay));
+        m_uncheckpointed.reserve(std::size_t(toReplay));
+
+        // Records are decoded in parallel, a chunk at a time; insertion stays in LSN order.
+        constexpr std::size_t kChunk = 32768;
+        std::vector<StringPool> pools(std::size_t(std::max(1, QThread::idealThreadCount())));
+        std::vector<WalRecord> records;
+        records.reserve(kChunk);
+        auto replayChunk = [&] {
+            std::vector<std::pair<Version, quint64>> decoded(records.size());
+            std::vector<QString> errors(records.size());
+            // One slice (and one string pool) per thread.
+            std::vector<std::size_t> slices(pools.size());
+            std::iota(slices.begin(), slices.end(), std::size_t(0));
+            QtConcurrent::blockingMap(slices, [&](std::size_t slice) {
+                const std::size_t begin = records.size() * slice / slices.size();
+                const std::size_t end = records.size() * (slice + 1) / slices.size();
+                for (std::size_t i = begin; i < end; ++i) {
+                    if (!VersionCodec::decode(records[i].payload, &decoded[i].first, &errors[i],
+                                              &pools[slice]))
+                        return;
+                    decoded[i].second = records[i].lsn;
+                }
+            });
+            std::vector<std::pair<Version, quint64>> fresh;
+            fresh.reserve(decoded.size());
+            for (std::size_t i = 0; i < decoded.size(); ++i) {
+                if (!errors[i].isEmpty())
+                    throw FrostlineError::runtime(
+                        QStringLiteral("WAL segment %1, offset %2 (LSN %3): %4")
+                            .arg(records[i].segmentFile)
+                            .arg(records[i].offset)
+                            .arg(records[i].lsn)
+                            .arg(errors[i]));
+                Version& v = decoded[i].first;
+                // Idempotent replay: a version already in the cold tier is not put back in hot.
+                if (coldMayContain(v.versionId) && m_cold->contains(v.versionId)) {
+                    ++report.skippedAlreadyCold;
+                    continue;
+                }
+                maxId = std::max(maxId, v.versionId);
+                m_uncheckpointed.push_back(v.versionId);
+                fresh.push_back(std::move(decoded[i]));
+            }
+            const std::size_t n = fresh.size();
+            report.skippedAlreadyHot += n - m_hot.insertMany(std::move(fresh));
+            records.clear();
+        };
         m_wal->scan(flushed + 1, [&](const WalRecord& record) {
             ++report.replayedRecords;
-            Version v;
-            QString error;
-            if (!VersionCodec::decode(record.payload, &v, &error))
-                throw FrostlineError::runtime(
-                    QStringLiteral("WAL segment %1, offset %2 (LSN %3): %4")
-                        .arg(record.segmentFile)
-                        .arg(record.offset)
-                        .arg(record.lsn)
-                        .arg(error));
-            // Idempotent replay: a version already in the cold tier is not put back in hot.
-            if (coldMayContain(v.versionId) && m_cold->contains(v.versionId)) {
-                ++report.skippedAlreadyCold;
-                return true;
-            }
-            maxId = std::max(maxId, v.versionId);
-            replayed.emplace_back(std::move(v), record.lsn);
+            records.push_back(record);
+            if (records.size() == kChunk)
+                replayChunk();
             return true;
         });
-        for (const auto& [v, lsn] : replayed)
-            m_uncheckpointed.push_back(v.versionId);
-        const std::size_t fresh = replayed.size();
-        report.skippedAlreadyHot = fresh - m_hot.insertMany(std::move(replayed));
+        replayChunk();
         m_maxVersionId = maxId;
     } catch (...) {
         m_wal.reset();
@@ -199,6 +235,7 @@ void Store::close()
     m_cold.reset();
     m_hot.clear();
     m_uncheckpointed.clear();
+    m_uncheckpointedStart = 0;
     m_lock.release();
 }
 
@@ -285,10 +322,15 @@ int Store::truncateWal()
 
 CheckpointResult Store::checkpoint()
 {
+    return checkpoint(true);
+}
+
+CheckpointResult Store::checkpoint(bool rotateActiveSegment)
+{
     requireOpen();
     std::lock_guard guard(m_writeMutex);
     CheckpointResult result;
-    std::size_t done = 0;
+    std::size_t done = m_uncheckpointedStart;
     while (done < m_uncheckpointed.size()) {
         const std::size_t end = std::min(m_uncheckpointed.size(), done + m_options.checkpointChunk);
         std::vector<HotTier::Entry> entries;
@@ -299,27 +341,32 @@ CheckpointResult Store::checkpoint()
         ColdCommit commit;
         for (const auto& e : entries)
             commit.checkpointPuts.push_back({&e.version, e.lsn});
-        // Records up to this chunk's last LSN are then all durable in Berkeley DB: earlier ones
-        // were checkpointed before, or migrated (a migration always checkpoints what precedes it).
+        // Every record up to this chunk's last LSN is then durable in Berkeley DB: the earlier
+        // ones were checkpointed before or migrated (they are cold).
         commit.flushedLsn =
             end == m_uncheckpointed.size()
                 ? m_wal->lastLsn()
                 : std::max(m_flushedLsn.load(), entries.empty() ? 0 : entries.back().lsn);
         m_cold->commit(commit);
         m_flushedLsn = commit.flushedLsn;
+        m_uncheckpointedStart = end;
         result.checkpointedVersions += entries.size();
         done = end;
     }
     m_uncheckpointed.clear();
+    m_uncheckpointedStart = 0;
     if (m_wal->lastLsn() > m_flushedLsn.load()) {
         ColdCommit commit;
         commit.flushedLsn = m_wal->lastLsn();
         m_cold->commit(commit);
     }
-    // Close the active segment when it holds records, so that a checkpoint lets the log shrink.
-    const auto segments = m_wal->segments();
-    if (!segments.empty() && segments.back().records > 0)
-        m_wal->rotate();
+    // An explicit checkpoint closes the active segment when it holds records, so the log can
+    // shrink at once.
+    if (rotateActiveSegment) {
+        const auto segments = m_wal->segments();
+        if (!segments.empty() && segments.back().records > 0)
+            m_wal->rotate();
+    }
     result.segmentsDeleted = truncateWal();
     result.flushedLsn = m_flushedLsn.load();
     m_cold->checkpointEnvironment();
@@ -356,23 +403,29 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
         if (e.lsn <= flushedBefore)
             commit.checkpointRemovals.push_back(e.version.versionId);
     }
-    // Everything appended since the last checkpoint that stays hot enters the checkpoint, so that
-    // the flushed LSN can advance to the end of the log (design section 3).
-    std::vector<HotTier::Entry> staying;
-    for (quint64 id : m_uncheckpointed) {
-        if (inBatch.contains(id))
-            continue;
-        if (auto e = m_hot.entry(id))
-            staying.push_back(std::move(*e));
-    }
-    for (const auto& e : staying)
-        commit.checkpointPuts.push_back({&e.version, e.lsn});
-    commit.flushedLsn = std::max(flushedBefore, m_wal->lastLsn());
+    // The flushed LSN advances over the prefix of the log whose versions are all durable in
+    // Berkeley DB now: up to just before the oldest appended version that stays hot and is not
+    // in the hot checkpoint. So a batch never needs to write hot versions, and no record that
+    // still holds the only durable copy of a hot version (a head, say) can fall at or below L.
+    std::size_t firstStaying = m_uncheckpointedStart;
+    while (firstStaying < m_uncheckpointed.size() &&
+           (inBatch.contains(m_uncheckpointed[firstStaying]) ||
+            !m_hot.contains(m_uncheckpointed[firstStaying])))
+        ++firstStaying;
+    quint64 newFlushed = m_wal->lastLsn();
+    if (firstStaying < m_uncheckpointed.size())
+        newFlushed = m_hot.entry(m_uncheckpointed[firstStaying])->lsn - 1;
+    commit.flushedLsn = std::max(flushedBefore, newFlushed);
 
     m_cold->commit(commit); // throws: nothing changed anywhere
 
     // Only now, after the commit returned, does hot memory change.
-    m_uncheckpointed.clear();
+    m_uncheckpointedStart = firstStaying;
+    if (m_uncheckpointedStart > 4096 && m_uncheckpointedStart * 2 > m_uncheckpointed.size()) {
+        m_uncheckpointed.erase(m_uncheckpointed.begin(),
+                               m_uncheckpointed.begin() + std::ptrdiff_t(m_uncheckpointedStart));
+        m_uncheckpointedStart = 0;
+    }
     std::vector<quint64> ids;
     ids.reserve(batch.size());
     for (const auto& e : batch) {
@@ -389,6 +442,12 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     result.segmentsDeleted = truncateWal();
     result.flushedLsn = m_flushedLsn.load();
     return result;
+}
+
+quint64 Store::uncheckpointedCount() const
+{
+    std::lock_guard guard(m_writeMutex);
+    return m_uncheckpointed.size() - m_uncheckpointedStart;
 }
 
 std::optional<TieredVersion> Store::find(quint64 versionId)

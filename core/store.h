@@ -18,7 +18,11 @@
 
 namespace frostline {
 
-enum class Tier { Hot, Cold };
+enum class Tier
+{
+    Hot,
+    Cold
+};
 QString tierName(Tier tier); // "hot" | "cold"
 
 struct TieredVersion
@@ -116,7 +120,13 @@ public:
 
     // Writes every hot version not yet in the hot checkpoint into it, advances the flushed LSN
     // to the last WAL record, then deletes the WAL segments that are wholly at or below it.
+    // The explicit form (the `checkpoint` command) also closes the active segment so the log
+    // can shrink at once; the end of a migration run passes false.
     CheckpointResult checkpoint();
+    CheckpointResult checkpoint(bool rotateActiveSegment);
+    // Hot versions appended since the last checkpoint that are not yet durable in Berkeley DB
+    // (they live only in the WAL).
+    quint64 uncheckpointedCount() const;
 
     // One migration batch (design section 3): ONE synchronous Berkeley DB transaction with the
     // versions, the hot-checkpoint changes and the new flushed LSN; the hot tier changes only
@@ -165,7 +175,10 @@ private:
     AccessTracker m_access;
 
     mutable std::mutex m_writeMutex; // appends, checkpoints, migration batches
-    std::vector<quint64> m_uncheckpointed; // hot ids with lsn > flushed LSN, in LSN order
+    // Ids appended since the last checkpoint, in LSN order; entries before
+    // m_uncheckpointedStart are all migrated (cold) and no longer matter.
+    std::vector<quint64> m_uncheckpointed;
+    std::size_t m_uncheckpointedStart = 0;
     std::atomic<quint64> m_flushedLsn{0};
     std::atomic<quint64> m_maxVersionId{0};
     quint64 m_coldMinId = 0, m_coldMaxId = 0; // range of cold ids seen at open (for fast replay)

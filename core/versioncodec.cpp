@@ -101,7 +101,9 @@ void putMapEntries(QByteArray& out, const PropertyValue::Map& map)
 class Reader
 {
 public:
-    Reader(const char* data, std::size_t size) : m_data(data), m_size(size) {}
+    Reader(const char* data, std::size_t size, StringPool* pool = nullptr)
+        : m_data(data), m_size(size), m_pool(pool)
+    {}
 
     std::size_t offset() const { return m_pos; }
     std::size_t left() const { return m_size - m_pos; }
@@ -153,6 +155,24 @@ public:
         return fail(QStringLiteral("varint too long"));
     }
 
+    // Labels and keys repeat across versions: they go through the pool when there is one.
+    bool pooledString(QString* s)
+    {
+        if (!m_pool)
+            return string(s);
+        quint64 len;
+        if (!varint(&len))
+            return false;
+        if (len > left())
+            return fail(QStringLiteral("string length %1 runs past the end").arg(len));
+        bool ok = false;
+        *s = m_pool->intern(QByteArrayView(m_data + m_pos, qsizetype(len)), &ok);
+        if (!ok)
+            return fail(QStringLiteral("invalid UTF-8 in string"));
+        m_pos += len;
+        return true;
+    }
+
     bool string(QString* s)
     {
         quint64 len;
@@ -189,7 +209,7 @@ public:
         for (quint64 i = 0; i < n; ++i) {
             QString key;
             PropertyValue value;
-            if (!string(&key) || !value_(&value, depth))
+            if (!pooledString(&key) || !value_(&value, depth))
                 return false;
             if (!map->empty() && !(map->back().first < key))
                 return fail(QStringLiteral("map keys out of order"));
@@ -275,6 +295,7 @@ private:
     const char* m_data;
     std::size_t m_size;
     std::size_t m_pos = 0;
+    StringPool* m_pool = nullptr;
     QString m_error;
 };
 
@@ -327,6 +348,11 @@ QByteArray VersionCodec::encode(const Version& version)
 
 bool VersionCodec::decode(QByteArrayView bytes, Version* out, QString* error)
 {
+    return decode(bytes, out, error, nullptr);
+}
+
+bool VersionCodec::decode(QByteArrayView bytes, Version* out, QString* error, StringPool* pool)
+{
     auto failWith = [error](const QString& message) {
         if (error)
             *error = message;
@@ -346,7 +372,7 @@ bool VersionCodec::decode(QByteArrayView bytes, Version* out, QString* error)
     if (XXH3_64bits(data, body) != stored)
         return failWith(QStringLiteral("version record checksum mismatch"));
 
-    Reader r(data, body);
+    Reader r(data, body, pool);
     quint8 format = 0, kind = 0;
     quint64 validFrom = 0, validTo = 0, txFrom = 0, txTo = 0;
     r.u8(&format);
@@ -370,7 +396,7 @@ bool VersionCodec::decode(QByteArrayView bytes, Version* out, QString* error)
         r.u64(&v.target);
     }
     if (!r.failed())
-        r.string(&v.label);
+        r.pooledString(&v.label);
     if (!r.failed())
         r.mapEntries(&v.properties, 0);
     if (!r.failed() && r.left() != 0)

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "stringpool.h"
 #include "version.h"
 
 #include <QByteArray>
@@ -24,6 +25,8 @@ public:
     // On failure returns false and sets *error to one line saying what is wrong and at which
     // byte offset; *out is then unspecified.
     static bool decode(QByteArrayView bytes, Version* out, QString* error);
+    // The same, sharing label and key buffers through `pool` (bulk decoding: recovery).
+    static bool decode(QByteArrayView bytes, Version* out, QString* error, StringPool* pool);
 };
 
 } // namespace frostline
