@@ -17,6 +17,9 @@
 #include <functional>
 #include <thread>
 
+#include <sys/resource.h>
+#include <unistd.h>
+
 namespace frostline {
 
 namespace {
@@ -73,6 +76,9 @@ public:
     {
         QPointer<StoreController> guard(q);
         pool.start([this, guard, what, work = std::move(work)] {
+            // Workers yield the CPU to the GUI thread on a busy machine (Linux: per-thread nice).
+            thread_local const bool niced = ::setpriority(PRIO_PROCESS, ::gettid(), 5) == 0;
+            Q_UNUSED(niced);
             std::function<void()> done;
             QString failure;
             try {
