@@ -97,6 +97,10 @@ DashboardPage::DashboardPage(StoreController* controller, QWidget* parent)
                                 m_rateY, tr("Session time (s)"), tr("Versions migrated per second"),
                                 this));
     m_rateY->setLabelFormat(QStringLiteral("%.0f"));
+    for (QValueAxis* y : {m_hotY, m_rateY})
+        y->setTickCount(6);
+    for (QValueAxis* x : {m_hotX, m_rateX})
+        x->setTickCount(7);
 
     auto* layout = new QVBoxLayout(this);
     layout->addWidget(tiers);
@@ -160,6 +164,8 @@ void DashboardPage::fitAxis(QValueAxis* axis, double max)
             break;
         }
     axis->setRange(0, std::max(top, 1.0));
+    // Ticks on round values: 0, 1/5 of the top, ...
+    axis->setTickCount(6);
 }
 
 void DashboardPage::onStatistics(const StoreStatistics& s)

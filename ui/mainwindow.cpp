@@ -361,6 +361,10 @@ void MainWindow::takeScreenshots(const QString& dir)
 {
     m_screenshotDir = dir;
     QDir().mkpath(dir);
+    // The WAL before any migration (records not yet flushed), then the migration, then the pages
+    // that show its effects.
+    m_screenshotOrder = {WalPageIndex,       PolicyPageIndex, PreviewPageIndex, MigrationPageIndex,
+                         DashboardPageIndex, ColdPageIndex,   ActivityPageIndex};
     auto start = [this] { QTimer::singleShot(1500, this, [this] { screenshotStep(0); }); };
     if (m_controller->isOpen())
         start();
@@ -373,32 +377,46 @@ void MainWindow::takeScreenshots(const QString& dir)
             });
 }
 
-void MainWindow::screenshotStep(int index)
+void MainWindow::screenshotStep(int step)
 {
-    static const char* const names[PageCount] = {"dashboard", "policy", "preview", "migration",
-                                                 "wal",       "cold",   "activity"};
-    if (index >= PageCount) {
+    if (step >= int(m_screenshotOrder.size())) {
         QCoreApplication::quit();
         return;
     }
+    const int index = m_screenshotOrder[std::size_t(step)];
     showPage(index);
-    if (index == MigrationPageIndex && m_controller->coldVersions() == 0)
-        m_migration->runOnce(); // so the log, the progress and the charts have data to show
+    int waitMs = 2000; // screenshots only: time for the workers to answer before grabbing
     if (index == WalPageIndex && m_wal->segmentModel()->rowCount() > 0)
         m_wal->selectSegment(0);
     if (index == ActivityPageIndex)
         m_controller->requestVerify();
+    if (index == MigrationPageIndex) {
+        // Run the active policy and grab once the run is over (the log and progress are full).
+        connect(
+            m_controller, &StoreController::migrationFinished, this,
+            [this, step] {
+                QTimer::singleShot(2500, this, [this, step] { screenshotGrab(step); });
+            },
+            Qt::SingleShotConnection);
+        m_migration->runOnce();
+        refresh();
+        return;
+    }
     refresh();
-    // Screenshots only: give the workers time to answer before grabbing.
-    QTimer::singleShot(index == MigrationPageIndex ? 4000 : 2000, this, [this, index] {
-        const QString file =
-            QDir(m_screenshotDir)
-                .filePath(
-                    QStringLiteral("%1-%2.png").arg(index + 1).arg(QLatin1String(names[index])));
-        if (!grab().save(file))
-            qWarning("screenshots: cannot write %s", qPrintable(file));
-        screenshotStep(index + 1);
-    });
+    QTimer::singleShot(waitMs, this, [this, step] { screenshotGrab(step); });
+}
+
+void MainWindow::screenshotGrab(int step)
+{
+    static const char* const names[PageCount] = {"dashboard", "policy", "preview", "migration",
+                                                 "wal",       "cold",   "activity"};
+    const int index = m_screenshotOrder[std::size_t(step)];
+    const QString file =
+        QDir(m_screenshotDir)
+            .filePath(QStringLiteral("%1-%2.png").arg(index + 1).arg(QLatin1String(names[index])));
+    if (!grab().save(file))
+        qWarning("screenshots: cannot write %s", qPrintable(file));
+    screenshotStep(step + 1);
 }
 
 } // namespace frostline

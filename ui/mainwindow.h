@@ -4,6 +4,8 @@
 
 #include <QMainWindow>
 
+#include <vector>
+
 class QLabel;
 class QListWidget;
 class QMenu;
@@ -69,7 +71,8 @@ private:
     void rebuildRecentMenu();
     void updateStatus();
     void updateTitle();
-    void screenshotStep(int index);
+    void screenshotStep(int step);
+    void screenshotGrab(int step);
 
     StoreController* m_controller;
     ErrorBanner* m_banner;
@@ -87,6 +90,7 @@ private:
     QLabel* m_statusService;
     QTimer* m_statusTimer;
     QString m_screenshotDir;
+    std::vector<int> m_screenshotOrder;
 };
 
 } // namespace frostline

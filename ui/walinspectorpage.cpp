@@ -167,10 +167,18 @@ void WalInspectorPage::onWalUpdated(const std::vector<WalSegmentStatus>& segment
         why = tr("Segments up to LSN %1 are closed and at or below the flushed LSN: they are "
                  "deleted after the next commit.")
                   .arg(marks.truncatableUpTo);
+    } else if (!segments.empty() && segments.back().segment.lastLsn > flushedLsn &&
+               segments.back().segment.records > 0) {
+        why = tr("<b>Truncation is blocked</b>: the active segment %1 holds LSNs up to %2, above "
+                 "the flushed LSN %3, which recovery replays; and the active segment is never "
+                 "deleted. Migrate or checkpoint to advance the flushed LSN.")
+                  .arg(segments.back().segment.fileName)
+                  .arg(segments.back().segment.lastLsn)
+                  .arg(flushedLsn);
     } else if (!segments.empty()) {
-        why = tr("Nothing to truncate: only the active segment remains (it is never deleted; "
-                 "it closes when it reaches the segment size). %1")
-                  .arg(segments.back().reason);
+        why = tr("Nothing to truncate: every LSN up to %1 is durable in Berkeley DB and only the "
+                 "active segment remains (it is never deleted).")
+                  .arg(flushedLsn);
     }
     m_truncation->setText(why);
 
