@@ -30,9 +30,8 @@ bool HotTier::insertLocked(Version&& version, quint64 lsn)
     if (chain.empty() || before(chain.back(), txFrom, id)) {
         chain.push_back(id);
     } else {
-        auto pos = std::lower_bound(chain.begin(), chain.end(), id, [&](quint64 a, quint64 b) {
-            return before(a, txFrom, b);
-        });
+        auto pos = std::lower_bound(chain.begin(), chain.end(), id,
+                                    [&](quint64 a, quint64 b) { return before(a, txFrom, b); });
         chain.insert(pos, id);
     }
     m_versions.fetch_add(1, std::memory_order_relaxed);

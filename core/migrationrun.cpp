@@ -8,8 +8,7 @@ namespace frostline {
 
 MigrationRun::MigrationRun(Store& store, MigrationPolicy policy, qint64 now)
     : m_store(store), m_policy(std::move(policy)), m_now(now)
-{
-}
+{}
 
 Selection MigrationRun::select() const
 {
@@ -69,11 +68,10 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
         const double secs = std::max(1e-3, double(progress.elapsedMs) / 1000.0);
         progress.versionsPerSecond = double(progress.versionsDone) / secs;
         progress.bytesPerSecond = double(progress.bytesDone) / secs;
-        progress.etaMs =
-            progress.versionsPerSecond > 0
-                ? qint64(double(progress.versionsTotal - progress.versionsDone) /
-                         progress.versionsPerSecond * 1000.0)
-                : -1;
+        progress.etaMs = progress.versionsPerSecond > 0
+                             ? qint64(double(progress.versionsTotal - progress.versionsDone) /
+                                      progress.versionsPerSecond * 1000.0)
+                             : -1;
         if (onBatch)
             onBatch(progress, batch);
     }

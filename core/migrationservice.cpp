@@ -127,9 +127,8 @@ bool MigrationService::launch(bool requireTrigger)
         return false;
     m_cancel = false;
     setState(State::Running);
-    m_inFlight = QtConcurrent::run(&m_pool, [this, p, now, requireTrigger] {
-        work(p, now, requireTrigger);
-    });
+    m_inFlight = QtConcurrent::run(
+        &m_pool, [this, p, now, requireTrigger] { work(p, now, requireTrigger); });
     return true;
 }
 
@@ -143,20 +142,19 @@ void MigrationService::work(MigrationPolicy policy, qint64 now, bool requireTrig
             setState(m_started ? State::Idle : State::Stopped);
             return;
         }
-        const MigrationRunResult result =
-            run.run(
-                [this](const MigrationProgress& p, const BatchCommitResult& b) {
-                    {
-                        QMutexLocker lock(&m_mutex);
-                        m_stats.nodeVersions += b.nodeVersions;
-                        m_stats.edgeVersions += b.edgeVersions;
-                        m_stats.bytes += b.bytes;
-                        ++m_stats.batches;
-                    }
-                    emit batchCommitted(b, p);
-                    emit progress(p);
-                },
-                &m_cancel);
+        const MigrationRunResult result = run.run(
+            [this](const MigrationProgress& p, const BatchCommitResult& b) {
+                {
+                    QMutexLocker lock(&m_mutex);
+                    m_stats.nodeVersions += b.nodeVersions;
+                    m_stats.edgeVersions += b.edgeVersions;
+                    m_stats.bytes += b.bytes;
+                    ++m_stats.batches;
+                }
+                emit batchCommitted(b, p);
+                emit progress(p);
+            },
+            &m_cancel);
         {
             QMutexLocker lock(&m_mutex);
             ++m_stats.runsCompleted;

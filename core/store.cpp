@@ -49,7 +49,8 @@ void Store::create(const QString& path)
 {
     const QFileInfo info(path);
     if (info.exists() && !info.isDir())
-        throw FrostlineError::badInput(QStringLiteral("%1 exists and is not a directory").arg(path));
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 exists and is not a directory").arg(path));
     if (looksLikeStore(path))
         throw FrostlineError::badInput(QStringLiteral("%1 already holds a store").arg(path));
     if (info.exists() && !QDir(path).isEmpty())
@@ -68,11 +69,9 @@ void Store::create(const QString& path)
 Store::Store(QString path) : Store(std::move(path), Options()) {}
 
 Store::Store(QString path, Options options)
-    : m_path(QDir::cleanPath(std::move(path))),
-      m_options(options),
+    : m_path(QDir::cleanPath(std::move(path))), m_options(options),
       m_access(options.accessTrackerCapacity)
-{
-}
+{}
 
 Store::~Store()
 {
@@ -133,8 +132,9 @@ Store::OpenReport Store::open()
         report.tornSegment = walReport.tornSegment;
         if (m_wal->lastLsn() < flushed)
             throw FrostlineError::runtime(
-                QStringLiteral("store %1: the WAL ends at LSN %2 but the cold tier's flushed LSN is "
-                               "%3: WAL records are missing")
+                QStringLiteral(
+                    "store %1: the WAL ends at LSN %2 but the cold tier's flushed LSN is "
+                    "%3: WAL records are missing")
                     .arg(m_path)
                     .arg(m_wal->lastLsn())
                     .arg(flushed));
@@ -231,7 +231,8 @@ void Store::validateAppend(const std::vector<Version>& versions) const
         if (coldMayContain(v.versionId) && m_cold->contains(v.versionId))
             throw FrostlineError::badInput(who + QStringLiteral(" already exists (cold tier)"));
         if (v.validTo <= v.validFrom)
-            throw FrostlineError::badInput(who + QStringLiteral(": valid_to must be after valid_from"));
+            throw FrostlineError::badInput(who +
+                                           QStringLiteral(": valid_to must be after valid_from"));
         if (v.txTo <= v.txFrom)
             throw FrostlineError::badInput(who + QStringLiteral(": tx_to must be after tx_from"));
         if (!v.isEdge() && (v.source != 0 || v.target != 0))
@@ -379,8 +380,8 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
         result.bytes += e.size;
         (e.version.kind == EntityKind::Node ? result.nodeVersions : result.edgeVersions) += 1;
         m_access.forget(e.version.versionId);
-        m_coldMinId = m_coldMaxId == 0 ? e.version.versionId
-                                       : std::min(m_coldMinId, e.version.versionId);
+        m_coldMinId =
+            m_coldMaxId == 0 ? e.version.versionId : std::min(m_coldMinId, e.version.versionId);
         m_coldMaxId = std::max(m_coldMaxId, e.version.versionId);
     }
     m_hot.remove(ids);
@@ -528,7 +529,8 @@ QStringList Store::verify()
             problems << QStringLiteral("hot checkpoint holds version %1 which is not hot")
                             .arg(v.versionId);
         else if (!(hot->version == v) || hot->lsn != lsn)
-            problems << QStringLiteral("hot checkpoint copy of version %1 differs from the hot tier")
+            problems << QStringLiteral(
+                            "hot checkpoint copy of version %1 differs from the hot tier")
                             .arg(v.versionId);
     });
     m_hot.forEach([&](const HotTier::Entry& e) {

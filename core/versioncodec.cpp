@@ -1,9 +1,12 @@
 #include "versioncodec.h"
 
+#include "frostlineerror.h"
+
 #include <QStringDecoder>
 
 #include <xxhash.h>
 
+#include <algorithm>
 #include <cstring>
 
 namespace frostline {
@@ -181,7 +184,8 @@ public:
         quint64 n;
         if (!count(&n))
             return false;
-        map->reserve(n);
+        // A hostile count may still be large: reserve modestly, grow as real entries arrive.
+        map->reserve(std::min<quint64>(n, 1024));
         for (quint64 i = 0; i < n; ++i) {
             QString key;
             PropertyValue value;
@@ -243,7 +247,7 @@ public:
             if (!count(&n))
                 return false;
             PropertyValue::List list;
-            list.reserve(n);
+            list.reserve(std::min<quint64>(n, 1024));
             for (quint64 i = 0; i < n; ++i) {
                 PropertyValue item;
                 if (!value_(&item, depth + 1))
@@ -278,6 +282,23 @@ private:
 
 void VersionCodec::encodeAppend(const Version& v, QByteArray& out)
 {
+    // The decoder refuses what is nested deeper than kMaxPropertyDepth, so never write it: a
+    // record that cannot be read back would be lost at recovery.
+    for (const auto& [key, value] : v.properties)
+        if (value.depth() > kMaxPropertyDepth)
+            throw FrostlineError::badInput(
+                QStringLiteral("version %1: property \"%2\" is nested deeper than %3 levels")
+                    .arg(v.versionId)
+                    .arg(key)
+                    .arg(kMaxPropertyDepth));
+    // Maps are canonical (sorted keys) on the wire; a hand-built Version may not be.
+    if (!std::is_sorted(v.properties.begin(), v.properties.end(),
+                        [](const auto& a, const auto& b) { return a.first < b.first; })) {
+        Version sorted = v;
+        sorted.properties = PropertyValue::canonicalMap(std::move(sorted.properties));
+        encodeAppend(sorted, out);
+        return;
+    }
     const qsizetype start = out.size();
     out.append(char(kFormatVersion));
     out.append(char(v.kind));

@@ -75,8 +75,7 @@ struct UsageError
 class Arguments
 {
 public:
-    Arguments(const QStringList& args, const QStringList& valueOptions,
-              const QStringList& switches)
+    Arguments(const QStringList& args, const QStringList& valueOptions, const QStringList& switches)
     {
         for (int i = 0; i < args.size(); ++i) {
             const QString& a = args[i];
@@ -138,8 +137,8 @@ public:
         bool ok = false;
         const quint64 v = required(name).toULongLong(&ok);
         if (!ok)
-            throw UsageError{
-                QStringLiteral("--%1 must be a non-negative integer (got '%2')").arg(name, value(name))};
+            throw UsageError{QStringLiteral("--%1 must be a non-negative integer (got '%2')")
+                                 .arg(name, value(name))};
         return v;
     }
     double number(const QString& name, double fallback) const
@@ -205,8 +204,9 @@ int cmdImport(const QStringList& args)
 
 int cmdGenerate(const QStringList& args)
 {
-    Arguments a(args, {QStringLiteral("entities"), QStringLiteral("versions"),
-                       QStringLiteral("span-days"), QStringLiteral("seed")},
+    Arguments a(args,
+                {QStringLiteral("entities"), QStringLiteral("versions"),
+                 QStringLiteral("span-days"), QStringLiteral("seed")},
                 {});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
@@ -216,8 +216,9 @@ int cmdGenerate(const QStringList& args)
     o.spanDays = a.number(QStringLiteral("span-days"), 30);
     o.seed = quint64(a.integer(QStringLiteral("seed"), 0, 1));
     if (o.versions < o.entities)
-        throw UsageError{QStringLiteral("--versions must be >= --entities (each entity has at least "
-                                        "one version)")};
+        throw UsageError{
+            QStringLiteral("--versions must be >= --entities (each entity has at least "
+                           "one version)")};
     auto store = openStore(path);
     o.firstVersionId = store->maxVersionId() + 1;
     WorkloadGenerator generator(o);
@@ -259,8 +260,9 @@ int cmdExport(const QStringList& args)
             hotEntries.push_back(e);
             return true;
         });
-        std::sort(hotEntries.begin(), hotEntries.end(),
-                  [](const auto& x, const auto& y) { return x.version.versionId < y.version.versionId; });
+        std::sort(hotEntries.begin(), hotEntries.end(), [](const auto& x, const auto& y) {
+            return x.version.versionId < y.version.versionId;
+        });
     }
     std::vector<Version> cold;
     if (tier != QLatin1String("hot")) {
@@ -368,12 +370,13 @@ int cmdVerify(const QStringList& args)
     const QStringList problems = store->verify();
     const StoreStatistics s = store->statistics();
     if (a.isSet(QStringLiteral("json"))) {
-        printJson({{QStringLiteral("ok"), problems.isEmpty()},
-                   {QStringLiteral("problems"), QJsonArray::fromStringList(problems)},
-                   {QStringLiteral("hot_versions"), qint64(s.hotVersions)},
-                   {QStringLiteral("cold_versions"), qint64(s.coldNodeVersions + s.coldEdgeVersions)},
-                   {QStringLiteral("flushed_lsn"), lsnJson(s.flushedLsn)},
-                   {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)}});
+        printJson(
+            {{QStringLiteral("ok"), problems.isEmpty()},
+             {QStringLiteral("problems"), QJsonArray::fromStringList(problems)},
+             {QStringLiteral("hot_versions"), qint64(s.hotVersions)},
+             {QStringLiteral("cold_versions"), qint64(s.coldNodeVersions + s.coldEdgeVersions)},
+             {QStringLiteral("flushed_lsn"), lsnJson(s.flushedLsn)},
+             {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)}});
     } else if (problems.isEmpty()) {
         out() << "store " << path << " is sound: " << s.hotVersions << " hot and "
               << (s.coldNodeVersions + s.coldEdgeVersions)
@@ -445,7 +448,7 @@ int cmdHistory(const QStringList& args)
     auto store = openStore(path);
     auto print = [](const TieredVersion& v) {
         out() << JsonlCodec::encode(v.version, v.tier == Tier::Cold ? JsonlCodec::Tier::Cold
-                                                                     : JsonlCodec::Tier::Hot)
+                                                                    : JsonlCodec::Tier::Hot)
               << "\n";
     };
     if (tx || valid) {
@@ -471,7 +474,8 @@ int cmdHistory(const QStringList& args)
 int cmdPolicy(const QStringList& args)
 {
     if (args.isEmpty())
-        throw UsageError{QStringLiteral("policy needs a subcommand: validate FILE | show --preset NAME")};
+        throw UsageError{
+            QStringLiteral("policy needs a subcommand: validate FILE | show --preset NAME")};
     const QString sub = args.first();
     if (sub == QLatin1String("validate")) {
         Arguments a(args.mid(1), {}, {});
@@ -484,13 +488,13 @@ int cmdPolicy(const QStringList& args)
     if (sub == QLatin1String("show")) {
         Arguments a(args.mid(1), {QStringLiteral("preset")}, {});
         a.expectPositional(0);
-        out() << MigrationPolicy::preset(a.value(QStringLiteral("preset"), QStringLiteral("default")))
+        out() << MigrationPolicy::preset(
+                     a.value(QStringLiteral("preset"), QStringLiteral("default")))
                      .toJsonBytes();
         return kExitOk;
     }
     throw UsageError{QStringLiteral("unknown policy subcommand '%1'").arg(sub)};
 }
-
 
 // Seconds with microsecond precision, exactly ("90.000001", "604800").
 QByteArray secondsText(qint64 micros)
@@ -516,8 +520,9 @@ struct PolicyAndNow
 PolicyAndNow policyAndNow(const Arguments& a, const Store& store)
 {
     PolicyAndNow p;
-    p.policy = a.has(QStringLiteral("policy")) ? MigrationPolicy::load(a.value(QStringLiteral("policy")))
-                                               : store.activePolicy();
+    p.policy = a.has(QStringLiteral("policy"))
+                   ? MigrationPolicy::load(a.value(QStringLiteral("policy")))
+                   : store.activePolicy();
     p.now = a.has(QStringLiteral("now"))
                 ? a.integer(QStringLiteral("now"), std::numeric_limits<qint64>::min(), 0)
                 : currentMicros();
@@ -545,8 +550,8 @@ int cmdPreview(const QStringList& args)
     };
     if (a.isSet(QStringLiteral("json"))) {
         // Streamed by hand: a million candidates must not become a million QJsonObjects.
-        buf += "{\"now\":" + QByteArray::number(p.now) + ",\"policy\":" +
-               QJsonDocument(p.policy.toJson()).toJson(QJsonDocument::Compact) +
+        buf += "{\"now\":" + QByteArray::number(p.now) +
+               ",\"policy\":" + QJsonDocument(p.policy.toJson()).toJson(QJsonDocument::Compact) +
                ",\"hot_versions\":" + QByteArray::number(sel.hotVersions) +
                ",\"hot_bytes\":" + QByteArray::number(sel.hotBytes) + ",\"candidates\":[";
         bool first = true;
@@ -554,10 +559,11 @@ int cmdPreview(const QStringList& args)
             buf += first ? "\n" : ",\n";
             first = false;
             buf += "{\"version_id\":" + QByteArray::number(c.versionId) + ",\"kind\":\"" +
-                   kindName(c.kind).toLatin1() + "\",\"entity_id\":" +
-                   QByteArray::number(c.entityId) + ",\"age_secs\":" + secondsText(c.ageMicros) +
-                   ",\"estimated_size\":" + QByteArray::number(c.estimatedSize) +
-                   ",\"reason\":\"" + reasonName(c.reason).toLatin1() + "\"}";
+                   kindName(c.kind).toLatin1() +
+                   "\",\"entity_id\":" + QByteArray::number(c.entityId) +
+                   ",\"age_secs\":" + secondsText(c.ageMicros) +
+                   ",\"estimated_size\":" + QByteArray::number(c.estimatedSize) + ",\"reason\":\"" +
+                   reasonName(c.reason).toLatin1() + "\"}";
             flushIfBig();
         }
         buf += "]}\n";
@@ -614,9 +620,8 @@ int cmdMigrate(const QStringList& args)
     } else {
         out() << "migrated " << r.migrated << " versions (" << r.nodeVersions << " node, "
               << r.edgeVersions << " edge, " << r.bytes << " bytes) in " << r.batches
-              << " batch(es), " << QString::number(r.durationSecs, 'f', 3)
-              << " s; flushed LSN " << r.flushedLsn << "; " << r.segmentsDeleted
-              << " WAL segment(s) deleted\n";
+              << " batch(es), " << QString::number(r.durationSecs, 'f', 3) << " s; flushed LSN "
+              << r.flushedLsn << "; " << r.segmentsDeleted << " WAL segment(s) deleted\n";
     }
     return kExitOk;
 }

@@ -20,7 +20,8 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     const QStringList a = app.arguments();
     if (a.size() < 7 || a[1] != QLatin1String("append")) {
-        std::fprintf(stderr, "usage: crashworker append STORE FIRST_ID COUNT BATCH CHECKPOINT_EVERY\n");
+        std::fprintf(stderr,
+                     "usage: crashworker append STORE FIRST_ID COUNT BATCH CHECKPOINT_EVERY\n");
         return 2;
     }
     const QString path = a[2];
@@ -48,7 +49,8 @@ int main(int argc, char** argv)
                 std::printf("checkpoint-start\n");
                 std::fflush(stdout);
                 const auto r = store.checkpoint();
-                std::printf("checkpoint-done %llu\n", static_cast<unsigned long long>(r.flushedLsn));
+                std::printf("checkpoint-done %llu\n",
+                            static_cast<unsigned long long>(r.flushedLsn));
                 std::fflush(stdout);
             }
         }

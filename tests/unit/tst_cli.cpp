@@ -68,8 +68,10 @@ private slots:
             QCOMPARE(o.size(), 7);
             QCOMPARE(o.value(s("enabled")).toBool(), QByteArray(name) != "disabled");
         }
-        const auto aggressive = QJsonDocument::fromJson(
-            runCli({s("policy"), s("show"), s("--preset"), s("aggressive")}).out).object();
+        const auto aggressive =
+            QJsonDocument::fromJson(
+                runCli({s("policy"), s("show"), s("--preset"), s("aggressive")}).out)
+                .object();
         QCOMPARE(aggressive.value(s("age_threshold_secs")).toDouble(), 86400.0);
         QCOMPARE(aggressive.value(s("batch_size")).toInteger(), 2000);
         QCOMPARE(aggressive.value(s("enable_lru")).toBool(), true);
@@ -138,7 +140,8 @@ private slots:
         QByteArray jsonl;
         for (const auto& v : WorkloadGenerator(o).generateAll())
             jsonl += JsonlCodec::encode(v) + '\n';
-        jsonl += R"({"kind":"node","version_id":999,"entity_id":1,"label":"X","valid_from":1,"tx_from":"soon"})";
+        jsonl +=
+            R"({"kind":"node","version_id":999,"entity_id":1,"label":"X","valid_from":1,"tx_from":"soon"})";
         jsonl += '\n';
         const QString file = dir.filePath(s("bad.jsonl"));
         test::writeFile(file, jsonl);
@@ -226,15 +229,16 @@ private slots:
         QTemporaryDir dir;
         const QString store = dir.filePath(s("store"));
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
-        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("100"), s("--versions"), s("2000"),
-                         s("--span-days"), s("30"), s("--seed"), s("8")})
+        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("100"), s("--versions"),
+                         s("2000"), s("--span-days"), s("30"), s("--seed"), s("8")})
                      .exitCode,
                  0);
         const QString policy = dir.filePath(s("p.json"));
         test::writeFile(policy, R"({"age_threshold_secs": 864000})");
         const auto m = runCli({s("migrate"), store, s("--policy"), policy, s("--json")});
         QCOMPARE(m.exitCode, 0);
-        const qint64 migrated = QJsonDocument::fromJson(m.out).object().value(s("migrated")).toInteger();
+        const qint64 migrated =
+            QJsonDocument::fromJson(m.out).object().value(s("migrated")).toInteger();
         QVERIFY(migrated > 0);
         const QString home = store + s("/cold");
         QProcess verify;
@@ -254,7 +258,7 @@ private slots:
             QVERIFY(d.waitForFinished(60000));
             QCOMPARE(d.exitCode(), 0);
             for (const QByteArray& line : d.readAllStandardOutput().split('\n'))
-                if (line.contains("Number of keys in the database"))
+                if (line.contains("Number of unique keys in the tree"))
                     keys += line.trimmed().split('\t').first().toLongLong();
         }
         QCOMPARE(keys, migrated);

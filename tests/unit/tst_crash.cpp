@@ -49,8 +49,9 @@ private slots:
             bool done = false;
             while (!done) {
                 if (!child.waitForReadyRead(30000)) {
-                    QFAIL(qPrintable(QStringLiteral("child stalled: %1")
-                                         .arg(QString::fromLocal8Bit(child.readAllStandardError()))));
+                    QFAIL(
+                        qPrintable(QStringLiteral("child stalled: %1")
+                                       .arg(QString::fromLocal8Bit(child.readAllStandardError()))));
                 }
                 pending += child.readAllStandardOutput();
                 int nl;
