@@ -85,7 +85,9 @@ void LsnRuler::paintEvent(QPaintEvent*)
     };
     std::vector<Marker> markers;
     markers.push_back(
-        {truncatedEnd, tr("truncated ≤ %1").arg(truncatedEnd), QColor(0x616161), true});
+        {truncatedEnd,
+         truncatedEnd == 0 ? tr("nothing truncated yet") : tr("truncated ≤ %1").arg(truncatedEnd),
+         QColor(0x616161), true});
     if (m_marks.truncatableUpTo > truncatedEnd)
         markers.push_back({m_marks.truncatableUpTo,
                            tr("deletable ≤ %1").arg(m_marks.truncatableUpTo), QColor(0x1565c0),

@@ -15,6 +15,17 @@
 
 namespace frostline {
 
+namespace {
+// Every column but the last fits its contents; the last takes the remaining width.
+void fitColumns(QTableView* view)
+{
+    const int last = view->model()->columnCount() - 1;
+    for (int c = 0; c < last; ++c)
+        view->resizeColumnToContents(c);
+    view->horizontalHeader()->setSectionResizeMode(last, QHeaderView::Stretch);
+}
+} // namespace
+
 MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     : QWidget(parent), m_controller(controller), m_log(new MigrationLogModel(this)),
       m_policy(new QLabel(this)), m_runOnce(new QPushButton(tr("Run once"), this)),
@@ -54,7 +65,8 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     m_logView->setModel(m_log);
     m_logView->verticalHeader()->hide();
     m_logView->verticalHeader()->setDefaultSectionSize(m_logView->fontMetrics().height() + 6);
-    m_logView->horizontalHeader()->setStretchLastSection(true);
+    m_logView->horizontalHeader()->setSectionResizeMode(MigrationLogModel::DetailColumn,
+                                                        QHeaderView::Stretch);
     m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_logView->setAlternatingRowColors(true);
     m_logView->setWordWrap(false);
@@ -75,6 +87,8 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     connect(m_controller, &StoreController::migrationBatchCommitted, this,
             [this](const BatchCommitResult& b, const MigrationProgress& p) {
                 m_log->addBatch(b, p);
+                if (m_log->rowCount() == 1)
+                    fitColumns(m_logView); // the headers and values fit unclipped
                 m_logView->scrollToBottom();
             });
     connect(m_controller, &StoreController::migrationFinished, this, &MigrationPage::onFinished);
@@ -138,6 +152,7 @@ void MigrationPage::onProgress(const MigrationProgress& p)
 void MigrationPage::onFinished(const MigrationRunResult& r)
 {
     m_log->addRunFinished(r);
+    fitColumns(m_logView);
     m_logView->scrollToBottom();
     if (r.migrated == 0 && !r.cancelled) {
         m_progress->setValue(100);

@@ -19,6 +19,17 @@
 namespace frostline {
 
 namespace {
+// Every column but the last fits its contents; the last takes the remaining width.
+void fitColumns(QTableView* view)
+{
+    const int last = view->model()->columnCount() - 1;
+    for (int c = 0; c < last; ++c)
+        view->resizeColumnToContents(c);
+    view->horizontalHeader()->setSectionResizeMode(last, QHeaderView::Stretch);
+}
+} // namespace
+
+namespace {
 QTableView* makeTable(QAbstractItemModel* model, QWidget* parent)
 {
     auto* view = new QTableView(parent);
@@ -44,6 +55,11 @@ WalInspectorPage::WalInspectorPage(StoreController* controller, QWidget* parent)
 {
     m_segmentView = makeTable(m_segments, this);
     m_recordView = makeTable(m_records, this);
+    // The last columns take the free width; resizing the others to their contents keeps it so.
+    m_segmentView->horizontalHeader()->setSectionResizeMode(WalSegmentModel::ReasonColumn,
+                                                            QHeaderView::Stretch);
+    m_recordView->horizontalHeader()->setSectionResizeMode(WalRecordModel::StatusColumn,
+                                                           QHeaderView::Stretch);
     m_truncation->setWordWrap(true);
     m_summary->setTextInteractionFlags(Qt::TextSelectableByMouse);
 
@@ -183,7 +199,7 @@ void WalInspectorPage::onWalUpdated(const std::vector<WalSegmentStatus>& segment
     m_truncation->setText(why);
 
     m_segments->setSegments(segments);
-    m_segmentView->resizeColumnsToContents();
+    fitColumns(m_segmentView);
     // Keep the operator's selection across refreshes; drop it when the segment was deleted.
     int row = -1;
     for (int i = 0; i < m_segments->rowCount(); ++i)
@@ -217,7 +233,7 @@ void WalInspectorPage::onRecords(const WalSegmentInfo& segment,
         return;
     const int n = records ? int(records->size()) : 0;
     m_records->setRecords(std::move(records));
-    m_recordView->resizeColumnsToContents();
+    fitColumns(m_recordView);
     m_recordTitle->setText(
         more ? tr("%1: first %2 of %3 records").arg(segment.fileName).arg(n).arg(segment.records)
              : tr("%1: %2 record(s), LSN %3 to %4")
