@@ -1,35 +1,422 @@
 #include "mainwindow.h"
 
+#include "activitypage.h"
+#include "dashboardpage.h"
+#include "errorbanner.h"
+#include "format.h"
+#include "migrationpage.h"
+#include "newstoredialog.h"
+#include "walinspectorpage.h"
+#include "walsegmentmodel.h"
+
+#if __has_include("policyeditorpage.h")
+#include "policyeditorpage.h"
+#define FROSTLINE_HAVE_POLICY_PAGE 1
+#endif
+#if __has_include("previewpage.h")
+#include "previewpage.h"
+#define FROSTLINE_HAVE_PREVIEW_PAGE 1
+#endif
+#if __has_include("coldbrowserpage.h")
+#include "coldbrowserpage.h"
+#define FROSTLINE_HAVE_COLD_PAGE 1
+#endif
+
+#include <QAction>
 #include <QApplication>
+#include <QCloseEvent>
+#include <QDir>
+#include <QFileDialog>
+#include <QFileInfo>
+#include <QHBoxLayout>
 #include <QLabel>
+#include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QSettings>
+#include <QStackedWidget>
 #include <QStatusBar>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
 
 #include <db_cxx.h>
 
 namespace frostline {
 
-MainWindow::MainWindow(QWidget* parent) : QMainWindow(parent)
+namespace {
+
+constexpr int kMaxRecent = 8;
+const char* const kRecentKey = "recentStores";
+const char* const kGeometryKey = "window/geometry";
+const char* const kStateKey = "window/state";
+const char* const kPageKey = "window/lastPage";
+
+QWidget* placeholder(const QString& what, QWidget* parent)
+{
+    auto* l = new QLabel(QObject::tr("The %1 page is not part of this build.").arg(what), parent);
+    l->setAlignment(Qt::AlignCenter);
+    return l;
+}
+
+QString serviceStateName(MigrationService::State s, bool open)
+{
+    if (!open)
+        return QObject::tr("service: –");
+    switch (s) {
+    case MigrationService::State::Stopped:
+        return QObject::tr("service: stopped");
+    case MigrationService::State::Idle:
+        return QObject::tr("service: idle");
+    case MigrationService::State::Running:
+        return QObject::tr("service: migrating");
+    }
+    return {};
+}
+
+} // namespace
+
+MainWindow::MainWindow(QWidget* parent)
+    : QMainWindow(parent), m_controller(new StoreController(this)), m_banner(new ErrorBanner(this)),
+      m_pageList(new QListWidget(this)), m_stack(new QStackedWidget(this)),
+      m_dashboard(new DashboardPage(m_controller, this)),
+      m_migration(new MigrationPage(m_controller, this)),
+      m_wal(new WalInspectorPage(m_controller, this)),
+      m_activity(new ActivityPage(m_controller, this)), m_statusPath(new QLabel(this)),
+      m_statusHot(new QLabel(this)), m_statusCold(new QLabel(this)), m_statusLsn(new QLabel(this)),
+      m_statusService(new QLabel(this)), m_statusTimer(new QTimer(this))
 {
     setWindowTitle(QStringLiteral("Frostline"));
-    auto* fileMenu = menuBar()->addMenu(tr("&File"));
-    auto* quit = fileMenu->addAction(tr("&Quit"), qApp, &QApplication::quit);
-    quit->setShortcut(QKeySequence::Quit);
-    auto* helpMenu = menuBar()->addMenu(tr("&Help"));
-    helpMenu->addAction(tr("&About Frostline"), this, &MainWindow::showAbout);
-    setCentralWidget(new QLabel(tr("No store open"), this));
-    statusBar()->showMessage(tr("No store open"));
-    resize(1100, 700);
+    setWindowIcon(QIcon::fromTheme(QStringLiteral("drive-harddisk")));
+
+#ifdef FROSTLINE_HAVE_POLICY_PAGE
+    auto* policyPage = new PolicyEditorPage(m_controller, this);
+#else
+    QWidget* policyPage = placeholder(tr("policy editor"), this);
+#endif
+#ifdef FROSTLINE_HAVE_PREVIEW_PAGE
+    auto* previewPage = new PreviewPage(m_controller, this);
+#else
+    QWidget* previewPage = placeholder(tr("preview"), this);
+#endif
+#ifdef FROSTLINE_HAVE_COLD_PAGE
+    auto* coldPage = new ColdBrowserPage(m_controller, this);
+#else
+    QWidget* coldPage = placeholder(tr("cold tier browser"), this);
+#endif
+#if defined(FROSTLINE_HAVE_POLICY_PAGE) && defined(FROSTLINE_HAVE_PREVIEW_PAGE)
+    // The preview follows the policy being edited, before it is rolled out.
+    connect(policyPage, &PolicyEditorPage::policyEdited, previewPage, &PreviewPage::setPolicy);
+#endif
+
+    const std::pair<QString, QWidget*> pages[PageCount] = {
+        {tr("Dashboard"), m_dashboard}, {tr("Policy"), policyPage}, {tr("Preview"), previewPage},
+        {tr("Migration"), m_migration}, {tr("WAL && LSN"), m_wal},  {tr("Cold tier"), coldPage},
+        {tr("Activity"), m_activity},
+    };
+    for (int i = 0; i < PageCount; ++i) {
+        QString label = pages[i].first;
+        label.replace(QStringLiteral("&&"), QStringLiteral("&"));
+        auto* item = new QListWidgetItem(label, m_pageList);
+        item->setToolTip(tr("%1 (Ctrl+%2)").arg(label).arg(i + 1));
+        m_stack->addWidget(pages[i].second);
+    }
+    m_pageList->setFixedWidth(
+        m_pageList->fontMetrics().horizontalAdvance(QStringLiteral("Cold tier browser")) + 24);
+    m_pageList->setSpacing(2);
+    connect(m_pageList, &QListWidget::currentRowChanged, m_stack, &QStackedWidget::setCurrentIndex);
+
+    auto* central = new QWidget(this);
+    auto* body = new QHBoxLayout;
+    body->addWidget(m_pageList);
+    body->addWidget(m_stack, 1);
+    auto* layout = new QVBoxLayout(central);
+    layout->setContentsMargins(6, 6, 6, 0);
+    layout->addWidget(m_banner);
+    layout->addLayout(body, 1);
+    setCentralWidget(central);
+
+    for (QLabel* l : {m_statusPath, m_statusHot, m_statusCold, m_statusLsn, m_statusService})
+        statusBar()->addPermanentWidget(l, l == m_statusPath ? 1 : 0);
+    m_statusPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_statusTimer->setInterval(500);
+    connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
+    m_statusTimer->start();
+
+    buildMenus();
+
+    connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
+    connect(m_controller, &StoreController::migrationFailed, this,
+            [this](const QString& cause) { m_banner->showError(tr("Migration"), cause); });
+    connect(m_controller, &StoreController::operationStarted, this,
+            [this](const QString& what) { statusBar()->showMessage(tr("%1…").arg(what)); });
+    connect(m_controller, &StoreController::operationFinished, this,
+            [this](const QString&, const QString& summary) {
+                statusBar()->showMessage(summary, 8000);
+            });
+    connect(m_controller, &StoreController::storeOpened, this, [this](const QString& path) {
+        m_banner->clear();
+        addRecent(path);
+        updateTitle();
+        updateStatus();
+    });
+    connect(m_controller, &StoreController::storeClosed, this, [this] {
+        updateTitle();
+        updateStatus();
+    });
+    connect(m_controller, &StoreController::statisticsUpdated, this, &MainWindow::updateStatus);
+    connect(m_controller, &StoreController::serviceStateChanged, this, &MainWindow::updateStatus);
+
+    QSettings settings;
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
+        resize(1280, 820);
+    restoreState(settings.value(kStateKey).toByteArray());
+    showPage(std::clamp(settings.value(kPageKey, 0).toInt(), 0, PageCount - 1));
+    updateTitle();
+    updateStatus();
+}
+
+MainWindow::~MainWindow()
+{
+    // Workers post to the controller; stop them before the pages that listen go away.
+    delete m_controller;
+    m_controller = nullptr;
+}
+
+void MainWindow::buildMenus()
+{
+    auto* file = menuBar()->addMenu(tr("&File"));
+    auto* create = file->addAction(tr("&New demo store…"), this, &MainWindow::newDemoStore);
+    create->setShortcut(QKeySequence::New);
+    auto* open = file->addAction(tr("&Open store…"), this, &MainWindow::openStoreDialog);
+    open->setShortcut(QKeySequence::Open);
+    m_recentMenu = file->addMenu(tr("Open &recent"));
+    rebuildRecentMenu();
+    file->addSeparator();
+    file->addAction(tr("&Import JSONL…"), this, &MainWindow::importJsonl);
+    file->addAction(tr("&Close store"), m_controller, &StoreController::closeStore);
+    file->addSeparator();
+    auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
+    quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
+
+    auto* view = menuBar()->addMenu(tr("&View"));
+    for (int i = 0; i < PageCount; ++i) {
+        auto* a = view->addAction(m_pageList->item(i)->text(), this, [this, i] { showPage(i); });
+        a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
+    }
+    view->addSeparator();
+    auto* refreshAction = view->addAction(tr("&Refresh"), this, &MainWindow::refresh);
+    refreshAction->setShortcut(QKeySequence(Qt::Key_F5));
+
+    auto* help = menuBar()->addMenu(tr("&Help"));
+    help->addAction(tr("&About Frostline"), this, &MainWindow::showAbout);
+}
+
+QWidget* MainWindow::page(int index) const
+{
+    return m_stack->widget(index);
+}
+
+int MainWindow::currentPage() const
+{
+    return m_stack->currentIndex();
+}
+
+void MainWindow::showPage(int index)
+{
+    if (index < 0 || index >= PageCount)
+        return;
+    m_pageList->setCurrentRow(index);
+    m_stack->setCurrentIndex(index);
+}
+
+QStringList MainWindow::recentStores() const
+{
+    return QSettings().value(kRecentKey).toStringList();
+}
+
+void MainWindow::addRecent(const QString& path)
+{
+    QStringList recent = recentStores();
+    recent.removeAll(path);
+    recent.prepend(path);
+    while (recent.size() > kMaxRecent)
+        recent.removeLast();
+    QSettings().setValue(kRecentKey, recent);
+    rebuildRecentMenu();
+}
+
+void MainWindow::rebuildRecentMenu()
+{
+    if (!m_recentMenu)
+        return;
+    m_recentMenu->clear();
+    const QStringList recent = recentStores();
+    for (const QString& path : recent)
+        m_recentMenu->addAction(path, this, [this, path] { openStorePath(path); });
+    if (recent.isEmpty())
+        m_recentMenu->addAction(tr("No recent stores"))->setEnabled(false);
+    else {
+        m_recentMenu->addSeparator();
+        m_recentMenu->addAction(tr("Clear list"), this, [this] {
+            QSettings().remove(kRecentKey);
+            rebuildRecentMenu();
+        });
+    }
+}
+
+void MainWindow::openStorePath(const QString& path)
+{
+    m_banner->clear();
+    m_controller->openStore(path);
+}
+
+void MainWindow::openStoreDialog()
+{
+    const QString dir = QFileDialog::getExistingDirectory(
+        this, tr("Open a Frostline store"), recentStores().value(0, QDir::homePath()));
+    if (!dir.isEmpty())
+        openStorePath(dir);
+}
+
+void MainWindow::newDemoStore()
+{
+    NewStoreDialog dialog(m_controller, this);
+    dialog.exec();
+}
+
+void MainWindow::importJsonl()
+{
+    if (!m_controller->isOpen()) {
+        m_banner->showError(tr("Import"), tr("Open a store before importing."));
+        return;
+    }
+    const QString file = QFileDialog::getOpenFileName(
+        this, tr("Import versions"), QString(), tr("JSON lines (*.jsonl *.json);;All files (*)"));
+    if (!file.isEmpty())
+        m_controller->importFile(file);
+}
+
+void MainWindow::refresh()
+{
+    m_controller->refreshStatistics();
+    m_controller->refreshWal();
+    m_controller->requestColdStatistics();
+}
+
+void MainWindow::updateTitle()
+{
+    setWindowTitle(m_controller->isOpen()
+                       ? tr("%1 — Frostline").arg(QFileInfo(m_controller->storePath()).fileName())
+                       : QStringLiteral("Frostline"));
+}
+
+void MainWindow::updateStatus()
+{
+    if (!m_controller)
+        return;
+    const bool open = m_controller->isOpen();
+    m_statusPath->setText(open ? m_controller->storePath() : tr("No store open"));
+    // Lock-free figures: the hot tier's atomics and the last values a worker reported.
+    m_statusHot->setText(open ? tr("hot: %1 versions, %2")
+                                    .arg(Format::count(m_controller->hotVersions()),
+                                         Format::bytes(double(m_controller->hotBytes())))
+                              : QString());
+    m_statusCold->setText(
+        open ? tr("cold: %1 versions").arg(Format::count(m_controller->coldVersions()))
+             : QString());
+    m_statusLsn->setText(open ? tr("flushed LSN %1").arg(m_controller->flushedLsn()) : QString());
+    m_statusService->setText(serviceStateName(m_controller->serviceState(), open));
+}
+
+QString MainWindow::statusText() const
+{
+    QStringList parts;
+    for (QLabel* l : {m_statusPath, m_statusHot, m_statusCold, m_statusLsn, m_statusService})
+        if (!l->text().isEmpty())
+            parts << l->text();
+    return parts.join(QStringLiteral(" · "));
 }
 
 void MainWindow::showAbout()
 {
     QMessageBox::about(this, tr("About Frostline"),
                        tr("<h3>Frostline %1</h3><p>Operator console for a tiered bi-temporal "
-                          "graph store.</p><p>Qt %2<br>%3</p>")
+                          "graph store.</p><p>Qt %2 (built with %3)<br>%4</p>")
                            .arg(QStringLiteral(FROSTLINE_VERSION), QString::fromLatin1(qVersion()),
+                                QStringLiteral(QT_VERSION_STR),
                                 QString::fromLatin1(DbEnv::version(nullptr, nullptr, nullptr))));
+}
+
+void MainWindow::closeEvent(QCloseEvent* event)
+{
+    QSettings settings;
+    settings.setValue(kGeometryKey, saveGeometry());
+    settings.setValue(kStateKey, saveState());
+    settings.setValue(kPageKey, currentPage());
+    QMainWindow::closeEvent(event);
+}
+
+void MainWindow::takeScreenshots(const QString& dir)
+{
+    m_screenshotDir = dir;
+    QDir().mkpath(dir);
+    // The WAL before any migration (records not yet flushed), then the migration, then the pages
+    // that show its effects.
+    m_screenshotOrder = {WalPageIndex,       PolicyPageIndex, PreviewPageIndex, MigrationPageIndex,
+                         DashboardPageIndex, ColdPageIndex,   ActivityPageIndex};
+    auto start = [this] { QTimer::singleShot(1500, this, [this] { screenshotStep(0); }); };
+    if (m_controller->isOpen())
+        start();
+    else
+        connect(m_controller, &StoreController::storeOpened, this, start, Qt::SingleShotConnection);
+    connect(m_controller, &StoreController::operationFailed, this,
+            [](const QString& what, const QString& message) {
+                qCritical("screenshots: %s failed: %s", qPrintable(what), qPrintable(message));
+                QCoreApplication::exit(1);
+            });
+}
+
+void MainWindow::screenshotStep(int step)
+{
+    if (step >= int(m_screenshotOrder.size())) {
+        QCoreApplication::quit();
+        return;
+    }
+    const int index = m_screenshotOrder[std::size_t(step)];
+    showPage(index);
+    int waitMs = 2000; // screenshots only: time for the workers to answer before grabbing
+    if (index == WalPageIndex && m_wal->segmentModel()->rowCount() > 0)
+        m_wal->selectSegment(0);
+    if (index == ActivityPageIndex)
+        m_controller->requestVerify();
+    if (index == MigrationPageIndex) {
+        // Run the active policy and grab once the run is over (the log and progress are full).
+        connect(
+            m_controller, &StoreController::migrationFinished, this,
+            [this, step] {
+                QTimer::singleShot(2500, this, [this, step] { screenshotGrab(step); });
+            },
+            Qt::SingleShotConnection);
+        m_migration->runOnce();
+        refresh();
+        return;
+    }
+    refresh();
+    QTimer::singleShot(waitMs, this, [this, step] { screenshotGrab(step); });
+}
+
+void MainWindow::screenshotGrab(int step)
+{
+    static const char* const names[PageCount] = {"dashboard", "policy", "preview", "migration",
+                                                 "wal",       "cold",   "activity"};
+    const int index = m_screenshotOrder[std::size_t(step)];
+    const QString file =
+        QDir(m_screenshotDir)
+            .filePath(QStringLiteral("%1-%2.png").arg(index + 1).arg(QLatin1String(names[index])));
+    if (!grab().save(file))
+        qWarning("screenshots: cannot write %s", qPrintable(file));
+    screenshotStep(step + 1);
 }
 
 } // namespace frostline

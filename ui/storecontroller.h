@@ -15,6 +15,17 @@
 
 namespace frostline {
 
+// One WAL record of a segment, decoded for the record browser of the WAL inspector.
+struct DecodedWalRecord
+{
+    quint64 lsn = 0;
+    qint64 offset = 0; // byte offset inside the segment
+    qint64 payloadBytes = 0;
+    bool decoded = false; // false: `error` says why the payload is not a valid version
+    Version version;
+    QString error;
+};
+
 // The GUI's one handle on an open store. Every long operation (open/recovery, create+generate,
 // import, preview, verify, WAL scan, lookups) runs on a QThreadPool worker; its result comes back
 // as a queued signal on the GUI thread. Requests of the same kind carry a generation number: a
@@ -29,7 +40,7 @@ public:
 
     bool isOpen() const;
     QString storePath() const;
-    Store* store() const; // nullptr when closed; for read-only use on the GUI thread
+    Store* store() const;              // nullptr when closed; for read-only use on the GUI thread
     MigrationService* service() const; // nullptr when closed
     MigrationPolicy activePolicy() const;
 
@@ -37,6 +48,16 @@ public:
     // last values the workers reported).
     quint64 hotVersions() const;
     quint64 hotBytes() const;
+    // Last figures a statistics worker reported (0 before the first report).
+    quint64 coldVersions() const;
+    quint64 flushedLsn() const;
+    MigrationService::State serviceState() const;
+    // Generation of the newest preview request; previewReady carries the one it answers.
+    quint64 previewGeneration() const;
+    // Results dropped because a newer request of the same kind superseded them.
+    quint64 staleResultsDropped() const;
+    // Blocks until every worker is idle (tests and shutdown only; never from a normal slot).
+    void waitForWorkers();
 
 public slots:
     void openStore(const QString& path);
@@ -55,6 +76,8 @@ public slots:
     void lookupVersion(quint64 versionId);
     void lookupHistory(const frostline::EntityKey& entity);
     void requestColdStatistics();
+    // Decodes the records of one WAL segment (at most `limit`) on a worker.
+    void requestWalRecords(const frostline::WalSegmentInfo& segment, int limit = 20000);
 
     // Migration (through the MigrationService): one run now with the given policy / start / stop.
     void runMigrationOnce(const frostline::MigrationPolicy& policy);
@@ -85,6 +108,11 @@ signals:
     void historyFound(const frostline::EntityKey& entity,
                       const std::vector<frostline::TieredVersion>& versions);
     void coldStatisticsUpdated(const frostline::ColdStatistics& statistics);
+    void checkpointFinished(const frostline::CheckpointResult& result);
+    // `more` is true when the segment holds records beyond `limit`.
+    void walRecordsReady(const frostline::WalSegmentInfo& segment,
+                         std::shared_ptr<const std::vector<frostline::DecodedWalRecord>> records,
+                         bool more);
 
     // Re-emitted from the MigrationService (already queued to the GUI thread).
     void migrationProgress(const frostline::MigrationProgress& progress);

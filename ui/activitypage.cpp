@@ -1,0 +1,98 @@
+#include "activitypage.h"
+
+#include "format.h"
+
+#include <QDateTime>
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QListWidget>
+#include <QPushButton>
+#include <QTableWidget>
+#include <QVBoxLayout>
+
+namespace frostline {
+
+ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
+    : QWidget(parent), m_controller(controller), m_log(new QTableWidget(0, 3, this)),
+      m_problems(new QListWidget(this))
+{
+    m_log->setHorizontalHeaderLabels({tr("Time"), tr("Operation"), tr("Outcome")});
+    m_log->horizontalHeader()->setStretchLastSection(true);
+    m_log->verticalHeader()->hide();
+    m_log->setEditTriggers(QAbstractItemView::NoEditTriggers);
+    m_log->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_log->setWordWrap(false);
+
+    auto* verify = new QPushButton(tr("Verify store"), this);
+    verify->setToolTip(tr("WAL checksums and LSN continuity, Berkeley DB verify, every version "
+                          "in exactly one tier, the hot checkpoint matching the hot tier"));
+    auto* checkpoint = new QPushButton(tr("Checkpoint"), this);
+    auto* buttons = new QHBoxLayout;
+    buttons->addWidget(verify);
+    buttons->addWidget(checkpoint);
+    buttons->addStretch(1);
+
+    auto* logBox = new QGroupBox(tr("Operations of this session"), this);
+    (new QVBoxLayout(logBox))->addWidget(m_log);
+    auto* verifyBox = new QGroupBox(tr("Last consistency check"), this);
+    (new QVBoxLayout(verifyBox))->addWidget(m_problems);
+    m_problems->addItem(tr("Not run yet."));
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addWidget(logBox, 2);
+    layout->addWidget(verifyBox, 1);
+
+    connect(verify, &QPushButton::clicked, m_controller, &StoreController::requestVerify);
+    connect(checkpoint, &QPushButton::clicked, m_controller, &StoreController::requestCheckpoint);
+    connect(m_controller, &StoreController::operationFinished, this,
+            [this](const QString& what, const QString& summary) { add(what, summary, false); });
+    connect(m_controller, &StoreController::operationFailed, this,
+            [this](const QString& what, const QString& message) { add(what, message, true); });
+    connect(m_controller, &StoreController::migrationFinished, this,
+            [this](const MigrationRunResult& r) {
+                add(tr("Migrate"),
+                    tr("%1 versions, %2 in %3 batch(es)%4")
+                        .arg(Format::count(r.migrated), Format::bytes(double(r.bytes)))
+                        .arg(r.batches)
+                        .arg(r.cancelled ? tr(" (cancelled)") : QString()),
+                    false);
+            });
+    connect(m_controller, &StoreController::migrationFailed, this,
+            [this](const QString& cause) { add(tr("Migrate"), cause, true); });
+    connect(m_controller, &StoreController::verifyFinished, this,
+            [this](const QStringList& problems) {
+                m_problems->clear();
+                if (problems.isEmpty())
+                    m_problems->addItem(
+                        tr("%1: the store is sound.").arg(QDateTime::currentDateTime().toString()));
+                else
+                    m_problems->addItems(problems);
+            });
+}
+
+int ActivityPage::entryCount() const
+{
+    return m_log->rowCount();
+}
+
+void ActivityPage::add(const QString& what, const QString& outcome, bool failure)
+{
+    const int row = m_log->rowCount();
+    m_log->insertRow(row);
+    m_log->setItem(
+        row, 0,
+        new QTableWidgetItem(QDateTime::currentDateTime().toString(QStringLiteral("hh:mm:ss"))));
+    m_log->setItem(row, 1, new QTableWidgetItem(what));
+    auto* item = new QTableWidgetItem(failure ? tr("failed: %1").arg(outcome) : outcome);
+    item->setToolTip(outcome);
+    if (failure)
+        item->setForeground(QColor(0xc62828));
+    m_log->setItem(row, 2, item);
+    m_log->resizeColumnToContents(0);
+    m_log->resizeColumnToContents(1);
+    m_log->scrollToBottom();
+}
+
+} // namespace frostline

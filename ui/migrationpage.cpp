@@ -1,0 +1,240 @@
+#include "migrationpage.h"
+
+#include "format.h"
+#include "migrationlogmodel.h"
+
+#include <QGroupBox>
+#include <QHBoxLayout>
+#include <QHeaderView>
+#include <QLabel>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QTableView>
+#include <QTimer>
+#include <QVBoxLayout>
+
+namespace frostline {
+
+namespace {
+// Every column but the last fits its contents; the last takes the remaining width.
+void fitColumns(QTableView* view)
+{
+    const int last = view->model()->columnCount() - 1;
+    for (int c = 0; c < last; ++c)
+        view->resizeColumnToContents(c);
+    view->horizontalHeader()->setSectionResizeMode(last, QHeaderView::Stretch);
+}
+} // namespace
+
+MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
+    : QWidget(parent), m_controller(controller), m_log(new MigrationLogModel(this)),
+      m_policy(new QLabel(this)), m_runOnce(new QPushButton(tr("Run once"), this)),
+      m_start(new QPushButton(tr("Start service"), this)),
+      m_stop(new QPushButton(tr("Stop service"), this)),
+      m_cancel(new QPushButton(tr("Cancel run"), this)), m_state(new QLabel(this)),
+      m_progress(new QProgressBar(this)), m_progressText(new QLabel(tr("No run yet."), this)),
+      m_statistics(new QLabel(this)), m_logView(new QTableView(this)), m_timer(new QTimer(this))
+{
+    m_runOnce->setToolTip(tr("Migrate every candidate of the active policy now, in batches"));
+    m_start->setToolTip(tr("Run migration every run interval while a trigger holds"));
+    m_stop->setToolTip(tr("Stop the service; the batch in flight commits first"));
+    m_cancel->setToolTip(tr("Stop the run in flight after its current batch"));
+    m_policy->setWordWrap(true);
+    m_statistics->setTextInteractionFlags(Qt::TextSelectableByMouse);
+    m_progress->setRange(0, 100);
+    m_progress->setValue(0);
+
+    auto* buttons = new QHBoxLayout;
+    for (QPushButton* b : {m_runOnce, m_start, m_stop, m_cancel})
+        buttons->addWidget(b);
+    buttons->addSpacing(16);
+    buttons->addWidget(m_state, 1);
+
+    auto* policyBox = new QGroupBox(tr("Active policy"), this);
+    (new QVBoxLayout(policyBox))->addWidget(m_policy);
+    auto* progressBox = new QGroupBox(tr("Progress of the current run"), this);
+    auto* progressLayout = new QVBoxLayout(progressBox);
+    progressLayout->addWidget(m_progress);
+    progressLayout->addWidget(m_progressText);
+    auto* statsBox = new QGroupBox(tr("Service statistics"), this);
+    (new QVBoxLayout(statsBox))->addWidget(m_statistics);
+    auto* top = new QHBoxLayout;
+    top->addWidget(policyBox, 1);
+    top->addWidget(statsBox, 1);
+
+    m_logView->setModel(m_log);
+    m_logView->verticalHeader()->hide();
+    m_logView->verticalHeader()->setDefaultSectionSize(m_logView->fontMetrics().height() + 6);
+    m_logView->horizontalHeader()->setSectionResizeMode(MigrationLogModel::DetailColumn,
+                                                        QHeaderView::Stretch);
+    m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
+    m_logView->setAlternatingRowColors(true);
+    m_logView->setWordWrap(false);
+    auto* logBox = new QGroupBox(tr("Log: committed batches and failures"), this);
+    (new QVBoxLayout(logBox))->addWidget(m_logView);
+
+    auto* layout = new QVBoxLayout(this);
+    layout->addLayout(buttons);
+    layout->addLayout(top);
+    layout->addWidget(progressBox);
+    layout->addWidget(logBox, 1);
+
+    connect(m_runOnce, &QPushButton::clicked, this, &MigrationPage::runOnce);
+    connect(m_start, &QPushButton::clicked, m_controller, &StoreController::startService);
+    connect(m_stop, &QPushButton::clicked, m_controller, &StoreController::stopService);
+    connect(m_cancel, &QPushButton::clicked, m_controller, &StoreController::cancelMigration);
+    connect(m_controller, &StoreController::migrationProgress, this, &MigrationPage::onProgress);
+    connect(m_controller, &StoreController::migrationBatchCommitted, this,
+            [this](const BatchCommitResult& b, const MigrationProgress& p) {
+                m_log->addBatch(b, p);
+                if (m_log->rowCount() == 1)
+                    fitColumns(m_logView); // the headers and values fit unclipped
+                m_logView->scrollToBottom();
+            });
+    connect(m_controller, &StoreController::migrationFinished, this, &MigrationPage::onFinished);
+    connect(m_controller, &StoreController::migrationFailed, this, [this](const QString& cause) {
+        m_log->addFailure(cause);
+        m_logView->scrollToBottom();
+        m_progressText->setText(tr("The run failed: %1. Batches committed before it stay "
+                                   "committed; the failed batch changed nothing.")
+                                    .arg(cause));
+        updateStatistics();
+    });
+    connect(m_controller, &StoreController::serviceStateChanged, this, &MigrationPage::updateState);
+    connect(m_controller, &StoreController::storeOpened, this, [this] {
+        m_log->clear();
+        m_progress->setValue(0);
+        m_progressText->setText(tr("No run yet."));
+        updatePolicy();
+        updateState();
+        updateStatistics();
+    });
+    connect(m_controller, &StoreController::storeClosed, this, &MigrationPage::updateState);
+    connect(m_controller, &StoreController::policyApplied, this, &MigrationPage::updatePolicy);
+    m_timer->setInterval(1000);
+    connect(m_timer, &QTimer::timeout, this, &MigrationPage::updateStatistics);
+    m_timer->start();
+    updatePolicy();
+    updateState();
+    updateStatistics();
+}
+
+QString MigrationPage::progressText() const
+{
+    return m_progressText->text();
+}
+
+void MigrationPage::runOnce()
+{
+    m_progress->setValue(0);
+    m_progressText->setText(tr("Selecting candidates…"));
+    m_controller->runMigrationOnce(m_controller->activePolicy());
+    updateState();
+}
+
+void MigrationPage::onProgress(const MigrationProgress& p)
+{
+    const int percent =
+        p.versionsTotal == 0 ? 100 : int(100.0 * double(p.versionsDone) / double(p.versionsTotal));
+    m_progress->setValue(percent);
+    m_progressText->setText(
+        tr("Batch %1 of %2 · %3 of %4 versions · %5 of %6 · %7 versions/s (%8/s) · elapsed %9 · "
+           "ETA %10")
+            .arg(p.batch)
+            .arg(p.batches)
+            .arg(Format::count(p.versionsDone), Format::count(p.versionsTotal),
+                 Format::bytes(double(p.bytesDone)), Format::bytes(double(p.bytesTotal)))
+            .arg(p.versionsPerSecond, 0, 'f', 0)
+            .arg(Format::bytes(p.bytesPerSecond), Format::duration(p.elapsedMs),
+                 p.etaMs < 0 ? tr("unknown") : Format::duration(p.etaMs)));
+}
+
+void MigrationPage::onFinished(const MigrationRunResult& r)
+{
+    m_log->addRunFinished(r);
+    fitColumns(m_logView);
+    m_logView->scrollToBottom();
+    if (r.migrated == 0 && !r.cancelled) {
+        m_progress->setValue(100);
+        m_progressText->setText(tr("Nothing to migrate: the active policy selects no version."));
+    } else {
+        if (!r.cancelled)
+            m_progress->setValue(100);
+        m_progressText->setText(
+            tr("%1: %2 versions (%3 nodes, %4 edges), %5 in %6 batch(es), %7 · flushed LSN %8 · "
+               "%9 WAL segment(s) deleted")
+                .arg(r.cancelled ? tr("Cancelled") : tr("Done"), Format::count(r.migrated),
+                     Format::count(r.nodeVersions), Format::count(r.edgeVersions),
+                     Format::bytes(double(r.bytes)))
+                .arg(r.batches)
+                .arg(Format::duration(qint64(r.durationSecs * 1000)))
+                .arg(r.flushedLsn)
+                .arg(r.segmentsDeleted));
+    }
+    updateStatistics();
+}
+
+void MigrationPage::updateState()
+{
+    const bool open = m_controller->isOpen();
+    const MigrationService::State s = m_controller->serviceState();
+    const bool started = m_controller->service() && m_controller->service()->isStarted();
+    const bool running = s == MigrationService::State::Running;
+    m_runOnce->setEnabled(open && !running);
+    m_start->setEnabled(open && !started);
+    m_stop->setEnabled(open && started);
+    m_cancel->setEnabled(open && running);
+    QString text;
+    if (!open)
+        text = tr("No store open.");
+    else if (s == MigrationService::State::Running)
+        text = tr("A migration run is in progress.");
+    else if (started)
+        text = tr("Service started: it runs every %1 when a trigger holds.")
+                   .arg(Format::duration(m_controller->activePolicy().runIntervalMicros / 1000));
+    else
+        text = tr("Service stopped.");
+    m_state->setText(text);
+}
+
+void MigrationPage::updatePolicy()
+{
+    const MigrationPolicy p = m_controller->activePolicy();
+    m_policy->setText(
+        tr("%1 · age ≥ %2 · memory threshold %3 · keep ≥ %4 version(s) hot per entity · batches "
+           "of %5 · every %6 · %7")
+            .arg(p.enabled ? tr("enabled") : tr("<b>disabled</b> (migrates nothing)"),
+                 Format::age(p.ageThresholdMicros), Format::bytes(double(p.memoryThresholdBytes)),
+                 Format::count(p.minHotVersions), Format::count(p.batchSize),
+                 Format::duration(p.runIntervalMicros / 1000),
+                 p.enableLru ? tr("LRU order") : tr("age order")));
+}
+
+void MigrationPage::updateStatistics()
+{
+    MigrationService* service = m_controller->service();
+    if (!service) {
+        m_statistics->setText(tr("No store open."));
+        return;
+    }
+    // A copy under the service's mutex, which its worker holds only to add a batch's figures.
+    const MigrationStatistics s = service->statistics();
+    m_statistics->setText(
+        tr("Runs completed: %1 · batches: %2 · errors: %3<br>Migrated: %4 node and %5 edge "
+           "versions, %6<br>Last run: %7%8")
+            .arg(Format::count(s.runsCompleted), Format::count(s.batches), Format::count(s.errors),
+                 Format::count(s.nodeVersions), Format::count(s.edgeVersions),
+                 Format::bytes(double(s.bytes)))
+            .arg(s.lastRunAtMicros == 0
+                     ? tr("never")
+                     : tr("%1, took %2")
+                           .arg(Format::timestamp(s.lastRunAtMicros),
+                                Format::duration(qint64(s.lastRunDurationSecs * 1000))))
+            .arg(s.lastError.isEmpty()
+                     ? QString()
+                     : tr("<br>Last error: %1").arg(s.lastError.toHtmlEscaped())));
+    if (isVisible())
+        updateState();
+}
+
+} // namespace frostline

@@ -1,0 +1,59 @@
+#pragma once
+
+#include "storecontroller.h"
+
+#include <QWidget>
+
+class QLabel;
+class QProgressBar;
+class QPushButton;
+class QTableView;
+class QTimer;
+
+namespace frostline {
+
+class MigrationLogModel;
+
+// Migration: run once with the active policy, start/stop the background service, cancel the run
+// in flight; per-batch progress (versions, bytes, rate, ETA); a log of committed batches and of
+// failures with their cause; the service's statistics.
+class MigrationPage : public QWidget
+{
+    Q_OBJECT
+public:
+    explicit MigrationPage(StoreController* controller, QWidget* parent = nullptr);
+
+    MigrationLogModel* logModel() const { return m_log; }
+    QProgressBar* progressBar() const { return m_progress; }
+    QPushButton* runOnceButton() const { return m_runOnce; }
+    QPushButton* startButton() const { return m_start; }
+    QPushButton* stopButton() const { return m_stop; }
+    QPushButton* cancelButton() const { return m_cancel; }
+    QString progressText() const;
+
+public slots:
+    void runOnce();
+
+private:
+    void onProgress(const MigrationProgress& progress);
+    void onFinished(const MigrationRunResult& result);
+    void updateState();
+    void updateStatistics();
+    void updatePolicy();
+
+    StoreController* m_controller;
+    MigrationLogModel* m_log;
+    QLabel* m_policy;
+    QPushButton* m_runOnce;
+    QPushButton* m_start;
+    QPushButton* m_stop;
+    QPushButton* m_cancel;
+    QLabel* m_state;
+    QProgressBar* m_progress;
+    QLabel* m_progressText;
+    QLabel* m_statistics;
+    QTableView* m_logView;
+    QTimer* m_timer;
+};
+
+} // namespace frostline

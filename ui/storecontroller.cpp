@@ -1,0 +1,705 @@
+#include "storecontroller.h"
+
+#include "frostlineerror.h"
+#include "jsonlcodec.h"
+#include "migrationrun.h"
+#include "versioncodec.h"
+#include "workloadgenerator.h"
+
+#include <QDir>
+#include <QFileInfo>
+#include <QMetaObject>
+#include <QPointer>
+#include <QThread>
+#include <QtConcurrent/QtConcurrentRun>
+
+#include <chrono>
+#include <functional>
+#include <thread>
+
+#include <sys/resource.h>
+#include <unistd.h>
+
+namespace frostline {
+
+namespace {
+
+QString describe(const std::exception& e)
+{
+    if (const auto* fe = dynamic_cast<const FrostlineError*>(&e))
+        return fe->message();
+    return QString::fromLocal8Bit(e.what());
+}
+
+// Request kinds that carry a generation number.
+enum Kind
+{
+    KindOpen,
+    KindPreview,
+    KindStatistics,
+    KindWal,
+    KindWalRecords,
+    KindLookup,
+    KindHistory,
+    KindCold,
+    KindCount
+};
+
+} // namespace
+
+class StoreController::Private
+{
+public:
+    explicit Private(StoreController* controller) : q(controller) {}
+
+    StoreController* q;
+    QThreadPool pool;
+    std::shared_ptr<Store> store;
+    // A closed store is destroyed by whoever drops the last reference (a worker may still hold
+    // one); opening waits for it on a worker so the lock file is free again.
+    std::weak_ptr<Store> retiring;
+    std::unique_ptr<MigrationService> service;
+    QString path;
+    MigrationPolicy policy;
+    std::atomic<quint64> generation[KindCount] = {};
+    std::atomic<quint64> stale{0};
+    std::atomic<bool> cancelOperation{false};
+    bool stopPending = false;
+    // Coalescing: at most one statistics / WAL refresh in flight; a request meanwhile reruns it.
+    bool statisticsInFlight = false, statisticsAgain = false;
+    bool walInFlight = false, walAgain = false;
+    quint64 coldVersions = 0, flushedLsn = 0;
+
+    // Runs `work` on a worker; `work` returns the continuation to run on the GUI thread.
+    // Exceptions become operationFailed(what, message) for the window that asked.
+    void run(const QString& what, std::function<std::function<void()>()> work)
+    {
+        QPointer<StoreController> guard(q);
+        pool.start([this, guard, what, work = std::move(work)] {
+            // Workers yield the CPU to the GUI thread on a busy machine (Linux: per-thread nice).
+            thread_local const bool niced = ::setpriority(PRIO_PROCESS, ::gettid(), 5) == 0;
+            Q_UNUSED(niced);
+            std::function<void()> done;
+            QString failure;
+            try {
+                done = work();
+            } catch (const std::exception& e) {
+                failure = describe(e);
+            } catch (...) {
+                failure = QStringLiteral("unexpected failure");
+            }
+            if (!guard)
+                return;
+            QMetaObject::invokeMethod(
+                q,
+                [this, what, done = std::move(done), failure] {
+                    if (!failure.isEmpty())
+                        emit q->operationFailed(what, failure);
+                    else if (done)
+                        done();
+                },
+                Qt::QueuedConnection);
+        });
+    }
+
+    quint64 next(Kind k) { return ++generation[k]; }
+    bool current(Kind k, quint64 g)
+    {
+        if (generation[k].load() == g)
+            return true;
+        ++stale;
+        return false;
+    }
+
+    void connectService()
+    {
+        MigrationService* s = service.get();
+        // Service signals are emitted on its worker: these connections are queued.
+        QObject::connect(s, &MigrationService::progress, q, &StoreController::migrationProgress);
+        QObject::connect(s, &MigrationService::batchCommitted, q,
+                         [this](const BatchCommitResult& b, const MigrationProgress& p) {
+                             flushedLsn = std::max(flushedLsn, b.flushedLsn);
+                             emit q->migrationBatchCommitted(b, p);
+                         });
+        QObject::connect(s, &MigrationService::runFinished, q, [this](const MigrationRunResult& r) {
+            flushedLsn = std::max(flushedLsn, r.flushedLsn);
+            emit q->migrationFinished(r);
+            q->refreshStatistics();
+            q->refreshWal();
+        });
+        QObject::connect(s, &MigrationService::failed, q, [this](const QString& cause) {
+            emit q->migrationFailed(cause);
+            q->refreshStatistics();
+            q->refreshWal();
+        });
+        QObject::connect(
+            s, &MigrationService::stateChanged, q, [this](MigrationService::State state) {
+                if (state != MigrationService::State::Running && stopPending && service) {
+                    stopPending = false;
+                    // No run in flight any more: stop() returns without waiting.
+                    service->stop();
+                    state = service->state();
+                }
+                emit q->serviceStateChanged(state);
+            });
+    }
+};
+
+StoreController::StoreController(QObject* parent) : QObject(parent), d(new Private(this))
+{
+    qRegisterMetaType<Store::OpenReport>();
+    qRegisterMetaType<MigrationPolicy>();
+    qRegisterMetaType<std::shared_ptr<const Selection>>();
+    qRegisterMetaType<StoreStatistics>();
+    qRegisterMetaType<std::vector<WalSegmentStatus>>();
+    qRegisterMetaType<WalSegmentInfo>();
+    qRegisterMetaType<std::optional<TieredVersion>>();
+    qRegisterMetaType<EntityKey>();
+    qRegisterMetaType<std::vector<TieredVersion>>();
+    qRegisterMetaType<ColdStatistics>();
+    qRegisterMetaType<CheckpointResult>();
+    qRegisterMetaType<std::shared_ptr<const std::vector<DecodedWalRecord>>>();
+    qRegisterMetaType<MigrationProgress>();
+    qRegisterMetaType<MigrationRunResult>();
+    qRegisterMetaType<BatchCommitResult>();
+    qRegisterMetaType<MigrationService::State>();
+    // Open, preview, a refresh and a migration may overlap; the service has its own pool.
+    d->pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+}
+
+StoreController::~StoreController()
+{
+    d->cancelOperation = true;
+    d->service.reset(); // stops the service; the batch in flight commits first
+    for (auto& g : d->generation)
+        ++g; // whatever is still running is stale now
+    d->pool.waitForDone();
+    d->store.reset();
+}
+
+bool StoreController::isOpen() const
+{
+    return bool(d->store);
+}
+QString StoreController::storePath() const
+{
+    return d->path;
+}
+Store* StoreController::store() const
+{
+    return d->store.get();
+}
+MigrationService* StoreController::service() const
+{
+    return d->service.get();
+}
+MigrationPolicy StoreController::activePolicy() const
+{
+    return d->policy;
+}
+
+quint64 StoreController::hotVersions() const
+{
+    return d->store ? d->store->hot().versionCount() : 0;
+}
+
+quint64 StoreController::hotBytes() const
+{
+    return d->store ? d->store->hot().totalBytes() : 0;
+}
+quint64 StoreController::coldVersions() const
+{
+    return d->coldVersions;
+}
+quint64 StoreController::flushedLsn() const
+{
+    return d->flushedLsn;
+}
+
+MigrationService::State StoreController::serviceState() const
+{
+    return d->service ? d->service->state() : MigrationService::State::Stopped;
+}
+
+quint64 StoreController::previewGeneration() const
+{
+    return d->generation[KindPreview];
+}
+quint64 StoreController::staleResultsDropped() const
+{
+    return d->stale;
+}
+
+void StoreController::waitForWorkers()
+{
+    if (d->service)
+        d->service->waitForIdle();
+    d->pool.waitForDone();
+}
+
+void StoreController::openStore(const QString& path)
+{
+    const QString what = tr("Open store");
+    const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    if (path.trimmed().isEmpty()) {
+        emit operationFailed(what, tr("No store directory was given."));
+        return;
+    }
+    if (d->store && d->path == clean)
+        closeStore();
+    else if (d->store)
+        closeStore();
+    const quint64 g = d->next(KindOpen);
+    emit operationStarted(what);
+    std::weak_ptr<Store> retiring = d->retiring;
+    d->run(what, [this, g, clean, retiring]() -> std::function<void()> {
+        // Wait (here, on the worker) until a store closed a moment ago is really gone.
+        for (int i = 0; i < 3000 && !retiring.expired(); ++i)
+            std::this_thread::sleep_for(std::chrono::milliseconds(10));
+        if (!QFileInfo(clean).isDir())
+            throw FrostlineError::runtime(
+                tr("%1 does not exist or is not a directory.").arg(clean));
+        if (!Store::looksLikeStore(clean))
+            throw FrostlineError::runtime(
+                tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.").arg(clean));
+        auto store = std::make_shared<Store>(clean);
+        const Store::OpenReport report = store->open();
+        MigrationPolicy policy;
+        QString policyProblem;
+        try {
+            policy = store->activePolicy();
+        } catch (const std::exception& e) {
+            policyProblem = describe(e);
+        }
+        return [this, g, clean, store, report, policy, policyProblem] {
+            if (!d->current(KindOpen, g))
+                return; // a newer open superseded this one; the store closes with `store`
+            d->store = store;
+            d->path = clean;
+            d->policy = policy;
+            d->coldVersions = 0;
+            d->flushedLsn = report.flushedLsn;
+            d->service = std::make_unique<MigrationService>(*store);
+            d->service->setPolicy(policy);
+            d->connectService();
+            emit storeOpened(clean, report);
+            emit serviceStateChanged(d->service->state());
+            emit operationFinished(tr("Open store"),
+                                   tr("Opened %1 in %2 ms (%3 WAL records replayed)")
+                                       .arg(clean)
+                                       .arg(report.elapsedMs)
+                                       .arg(report.replayedRecords));
+            if (!policyProblem.isEmpty())
+                emit operationFailed(tr("Load policy"),
+                                     tr("policy.json could not be read, using the default "
+                                        "policy: %1")
+                                         .arg(policyProblem));
+            refreshStatistics();
+            refreshWal();
+        };
+    });
+}
+
+void StoreController::createDemoStore(const QString& path, quint64 entities, quint64 versions,
+                                      double spanDays, quint64 seed)
+{
+    const QString what = tr("Generate demo store");
+    const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    d->cancelOperation = false;
+    emit operationStarted(what);
+    QPointer<StoreController> guard(this);
+    d->run(
+        what,
+        [this, guard, what, clean, entities, versions, spanDays, seed]() -> std::function<void()> {
+            Store::create(clean);
+            {
+                Store store(clean);
+                store.open();
+                WorkloadGenerator::Options o;
+                o.entities = std::max<quint64>(1, entities);
+                o.versions = std::max<quint64>(o.entities, versions);
+                o.spanDays = spanDays;
+                o.seed = seed;
+                WorkloadGenerator generator(o);
+                std::vector<Version> chunk;
+                constexpr std::size_t kChunk = 20000;
+                chunk.reserve(kChunk);
+                quint64 done = 0;
+                bool cancelled = false;
+                auto flush = [&] {
+                    if (chunk.empty())
+                        return;
+                    done += chunk.size();
+                    store.append(std::move(chunk));
+                    chunk.clear();
+                    chunk.reserve(kChunk);
+                    if (guard)
+                        QMetaObject::invokeMethod(
+                            this,
+                            [this, what, done, total = o.versions] {
+                                emit operationProgress(what, qint64(done), qint64(total));
+                            },
+                            Qt::QueuedConnection);
+                };
+                // The generator pushes every version; once cancelled the rest are skipped.
+                generator.generate([&](Version&& v) {
+                    if (cancelled)
+                        return;
+                    chunk.push_back(std::move(v));
+                    if (chunk.size() >= kChunk) {
+                        flush();
+                        if (d->cancelOperation)
+                            cancelled = true;
+                    }
+                });
+                if (!cancelled)
+                    flush();
+                store.close();
+            }
+            return [this, what, clean] {
+                emit operationFinished(what, tr("Created %1").arg(clean));
+                openStore(clean);
+            };
+        });
+}
+
+void StoreController::importFile(const QString& jsonlPath)
+{
+    const QString what = tr("Import");
+    if (!d->store) {
+        emit operationFailed(what, tr("Open a store before importing."));
+        return;
+    }
+    emit operationStarted(what);
+    auto store = d->store;
+    d->run(what, [this, what, store, jsonlPath]() -> std::function<void()> {
+        std::vector<Version> versions = JsonlCodec::readFile(jsonlPath);
+        const std::size_t n = versions.size();
+        store->append(std::move(versions));
+        return [this, what, n, jsonlPath] {
+            emit operationFinished(what, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath));
+            refreshStatistics();
+            refreshWal();
+        };
+    });
+}
+
+void StoreController::closeStore()
+{
+    ++d->generation[KindOpen]; // an open in flight must not install itself after a close
+    if (!d->store)
+        return;
+    for (int k = KindPreview; k < KindCount; ++k)
+        ++d->generation[k];
+    d->cancelOperation = true;
+    d->stopPending = false;
+    if (d->service)
+        d->service->cancel();
+    d->service.reset(); // the batch in flight (cancelled) commits first
+    d->retiring = d->store;
+    d->store.reset();
+    d->path.clear();
+    d->coldVersions = 0;
+    d->flushedLsn = 0;
+    d->statisticsAgain = d->walAgain = false;
+    emit storeClosed();
+    emit serviceStateChanged(MigrationService::State::Stopped);
+}
+
+void StoreController::applyPolicy(const MigrationPolicy& policy)
+{
+    const QString what = tr("Apply policy");
+    const QStringList problems = policy.validate();
+    if (!problems.isEmpty()) {
+        emit operationFailed(what, problems.join(QLatin1Char('\n')));
+        return;
+    }
+    d->policy = policy;
+    if (d->service)
+        d->service->setPolicy(policy);
+    if (!d->store) {
+        emit policyApplied(policy);
+        return;
+    }
+    auto store = d->store;
+    d->run(what, [this, store, policy]() -> std::function<void()> {
+        store->setActivePolicy(policy);
+        return [this, policy] { emit policyApplied(policy); };
+    });
+}
+
+void StoreController::requestPreview(const MigrationPolicy& policy, qint64 now)
+{
+    const QString what = tr("Preview");
+    if (!d->store) {
+        emit operationFailed(what, tr("Open a store to preview a policy."));
+        return;
+    }
+    const quint64 g = d->next(KindPreview);
+    auto store = d->store;
+    d->run(what, [this, g, store, policy, now]() -> std::function<void()> {
+        if (d->generation[KindPreview].load() != g) {
+            ++d->stale; // superseded before it even started
+            return {};
+        }
+        auto selection =
+            std::make_shared<const Selection>(MigrationRun(*store, policy, now).select());
+        return [this, g, policy, now, selection] {
+            if (d->current(KindPreview, g))
+                emit previewReady(g, policy, now, selection);
+        };
+    });
+}
+
+void StoreController::refreshStatistics()
+{
+    if (!d->store)
+        return;
+    if (d->statisticsInFlight) {
+        d->statisticsAgain = true;
+        return;
+    }
+    d->statisticsInFlight = true;
+    const quint64 g = d->next(KindStatistics);
+    auto store = d->store;
+    const QString what = tr("Read statistics");
+    d->run(what, [this, g, store]() -> std::function<void()> {
+        StoreStatistics s;
+        try {
+            s = store->statistics();
+        } catch (...) {
+            // The continuation must run to clear the in-flight flag; report through it.
+            QMetaObject::invokeMethod(
+                this, [this] { d->statisticsInFlight = false; }, Qt::QueuedConnection);
+            throw;
+        }
+        return [this, g, s] {
+            d->statisticsInFlight = false;
+            if (d->current(KindStatistics, g)) {
+                d->coldVersions = s.coldNodeVersions + s.coldEdgeVersions;
+                d->flushedLsn = s.flushedLsn;
+                emit statisticsUpdated(s);
+            }
+            if (std::exchange(d->statisticsAgain, false))
+                refreshStatistics();
+        };
+    });
+}
+
+void StoreController::refreshWal()
+{
+    if (!d->store)
+        return;
+    if (d->walInFlight) {
+        d->walAgain = true;
+        return;
+    }
+    d->walInFlight = true;
+    const quint64 g = d->next(KindWal);
+    auto store = d->store;
+    d->run(tr("Read WAL status"), [this, g, store]() -> std::function<void()> {
+        std::vector<WalSegmentStatus> segments;
+        quint64 last = 0, flushed = 0;
+        try {
+            segments = store->walStatus();
+            last = store->wal().lastLsn();
+            flushed = store->flushedLsn();
+        } catch (...) {
+            QMetaObject::invokeMethod(
+                this, [this] { d->walInFlight = false; }, Qt::QueuedConnection);
+            throw;
+        }
+        return [this, g, segments, last, flushed] {
+            d->walInFlight = false;
+            if (d->current(KindWal, g)) {
+                d->flushedLsn = flushed;
+                emit walUpdated(segments, last, flushed);
+            }
+            if (std::exchange(d->walAgain, false))
+                refreshWal();
+        };
+    });
+}
+
+void StoreController::requestWalRecords(const WalSegmentInfo& segment, int limit)
+{
+    if (!d->store)
+        return;
+    const quint64 g = d->next(KindWalRecords);
+    auto store = d->store;
+    d->run(tr("Read WAL segment"), [this, g, store, segment, limit]() -> std::function<void()> {
+        auto records = std::make_shared<std::vector<DecodedWalRecord>>();
+        bool more = false;
+        if (segment.records > 0 && segment.lastLsn >= segment.firstLsn) {
+            store->wal().scan(segment.firstLsn, [&](const WalRecord& r) {
+                if (r.lsn > segment.lastLsn)
+                    return false;
+                if (d->generation[KindWalRecords].load() != g)
+                    return false; // the operator picked another segment meanwhile
+                if (int(records->size()) >= limit) {
+                    more = true;
+                    return false;
+                }
+                DecodedWalRecord rec;
+                rec.lsn = r.lsn;
+                rec.offset = r.offset;
+                rec.payloadBytes = r.payload.size();
+                rec.decoded = VersionCodec::decode(r.payload, &rec.version, &rec.error);
+                records->push_back(std::move(rec));
+                return true;
+            });
+        }
+        std::shared_ptr<const std::vector<DecodedWalRecord>> result = records;
+        return [this, g, segment, result, more] {
+            if (d->current(KindWalRecords, g))
+                emit walRecordsReady(segment, result, more);
+        };
+    });
+}
+
+void StoreController::requestVerify()
+{
+    const QString what = tr("Verify");
+    if (!d->store) {
+        emit operationFailed(what, tr("Open a store to verify it."));
+        return;
+    }
+    emit operationStarted(what);
+    auto store = d->store;
+    d->run(what, [this, what, store]() -> std::function<void()> {
+        const QStringList problems = store->verify();
+        return [this, what, problems] {
+            emit verifyFinished(problems);
+            emit operationFinished(what, problems.isEmpty() ? tr("The store is sound.")
+                                                            : tr("%n problem(s) found.", nullptr,
+                                                                 int(problems.size())));
+        };
+    });
+}
+
+void StoreController::requestCheckpoint()
+{
+    const QString what = tr("Checkpoint");
+    if (!d->store) {
+        emit operationFailed(what, tr("Open a store to checkpoint it."));
+        return;
+    }
+    emit operationStarted(what);
+    auto store = d->store;
+    d->run(what, [this, what, store]() -> std::function<void()> {
+        const CheckpointResult r = store->checkpoint();
+        return [this, what, r] {
+            d->flushedLsn = std::max(d->flushedLsn, r.flushedLsn);
+            emit checkpointFinished(r);
+            emit operationFinished(
+                what, tr("Checkpointed %1 versions; flushed LSN %2; %3 WAL segment(s) deleted")
+                          .arg(r.checkpointedVersions)
+                          .arg(r.flushedLsn)
+                          .arg(r.segmentsDeleted));
+            refreshStatistics();
+            refreshWal();
+        };
+    });
+}
+
+void StoreController::lookupVersion(quint64 versionId)
+{
+    if (!d->store)
+        return;
+    const quint64 g = d->next(KindLookup);
+    auto store = d->store;
+    d->run(tr("Find version"), [this, g, store, versionId]() -> std::function<void()> {
+        const std::optional<TieredVersion> v = store->find(versionId);
+        return [this, g, versionId, v] {
+            if (d->current(KindLookup, g))
+                emit versionFound(versionId, v);
+        };
+    });
+}
+
+void StoreController::lookupHistory(const EntityKey& entity)
+{
+    if (!d->store)
+        return;
+    const quint64 g = d->next(KindHistory);
+    auto store = d->store;
+    d->run(tr("Read history"), [this, g, store, entity]() -> std::function<void()> {
+        const std::vector<TieredVersion> h = store->history(entity);
+        return [this, g, entity, h] {
+            if (d->current(KindHistory, g))
+                emit historyFound(entity, h);
+        };
+    });
+}
+
+void StoreController::requestColdStatistics()
+{
+    if (!d->store)
+        return;
+    const quint64 g = d->next(KindCold);
+    auto store = d->store;
+    d->run(tr("Read cold tier statistics"), [this, g, store]() -> std::function<void()> {
+        const ColdStatistics s = store->cold().statistics();
+        return [this, g, s] {
+            if (d->current(KindCold, g))
+                emit coldStatisticsUpdated(s);
+        };
+    });
+}
+
+void StoreController::runMigrationOnce(const MigrationPolicy& policy)
+{
+    const QString what = tr("Migrate");
+    if (!d->service) {
+        emit operationFailed(what, tr("Open a store to migrate."));
+        return;
+    }
+    const QStringList problems = policy.validate();
+    if (!problems.isEmpty()) {
+        emit operationFailed(what, problems.join(QLatin1Char('\n')));
+        return;
+    }
+    d->service->setPolicy(policy);
+    if (!d->service->runOnce())
+        emit operationFailed(what, tr("A migration run is already in progress."));
+}
+
+void StoreController::startService()
+{
+    if (!d->service) {
+        emit operationFailed(tr("Start service"), tr("Open a store to start the service."));
+        return;
+    }
+    d->stopPending = false;
+    d->service->setPolicy(d->policy);
+    d->service->start();
+    emit serviceStateChanged(d->service->state());
+}
+
+void StoreController::stopService()
+{
+    if (!d->service)
+        return;
+    if (d->service->isRunInFlight()) {
+        // Never wait here for the batch in flight: ask the run to stop after it, and stop the
+        // service when its state change (queued) says the run is over.
+        d->stopPending = true;
+        d->service->cancel();
+        return;
+    }
+    d->service->stop();
+    emit serviceStateChanged(d->service->state());
+}
+
+void StoreController::cancelMigration()
+{
+    if (d->service)
+        d->service->cancel();
+}
+
+void StoreController::cancelOperation()
+{
+    d->cancelOperation = true;
+}
+
+} // namespace frostline
