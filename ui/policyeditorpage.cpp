@@ -121,6 +121,7 @@ PolicyEditorPage::PolicyEditorPage(StoreController* controller, QWidget* parent)
     m_policy = m_active;
     m_lastEmitted = m_active;
 
+    m_debounce->setObjectName(QStringLiteral("debounce"));
     m_debounce->setSingleShot(true);
     m_debounce->setInterval(250);
     connect(m_debounce, &QTimer::timeout, this, &PolicyEditorPage::emitIfChanged);
