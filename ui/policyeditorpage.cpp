@@ -625,7 +625,7 @@ void PolicyEditorPage::onStoreClosed()
 
 void PolicyEditorPage::onOperationFailed(const QString& what, const QString& message)
 {
-    if (what.contains(QLatin1String("polic"), Qt::CaseInsensitive))
+    if (what.contains(QLatin1String("apply"), Qt::CaseInsensitive))
         setApplyMessage(tr("Not applied: %1").arg(message), true);
     if (m_impactStage != ImpactStage::Idle &&
         what.contains(QLatin1String("preview"), Qt::CaseInsensitive)) {

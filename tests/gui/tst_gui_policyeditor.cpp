@@ -7,10 +7,10 @@
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
-#include <QSignalSpy>
-#include <QTemporaryDir>
 #include <QLabel>
+#include <QSignalSpy>
 #include <QTableWidget>
+#include <QTemporaryDir>
 #include <QTimer>
 #include <QUndoStack>
 #include <QtTest>
@@ -38,8 +38,7 @@ QTimer* debounce(PolicyEditorPage& page)
 // Waits until the debounce interval has run out, so "nothing was emitted" is a settled fact.
 bool debounceSettled(PolicyEditorPage& page)
 {
-    return test::waitUntil([&] { return !debounce(page)->isActive(); },
-                           std::chrono::seconds(10));
+    return test::waitUntil([&] { return !debounce(page)->isActive(); }, std::chrono::seconds(10));
 }
 
 void selectPreset(PolicyEditorPage& page, const QString& name)
@@ -129,8 +128,8 @@ void TestGuiPolicyEditor::invalidValueShowsMessageAndDoesNotEmit()
     QCOMPARE(spy.count(), 0);
 
     spin(page, "run_interval_secs")->setValue(0);
-    QVERIFY(page.fieldMessage(PolicyEditorPage::RunInterval).contains(
-        QLatin1String("\"run_interval_secs\"")));
+    QVERIFY(page.fieldMessage(PolicyEditorPage::RunInterval)
+                .contains(QLatin1String("\"run_interval_secs\"")));
     spin(page, "memory_threshold_bytes")->setValue(0);
     QVERIFY(page.fieldMessage(PolicyEditorPage::MemoryThreshold)
                 .contains(QLatin1String("\"memory_threshold_bytes\"")));
@@ -270,7 +269,7 @@ void TestGuiPolicyEditor::jsonAndTomlRoundTripThroughThePage()
     QCOMPARE(edited.ageThresholdMicros, qint64(1'500'000));
     QCOMPARE(edited.runIntervalMicros, qint64(250'000));
 
-    for (const QString name : {QStringLiteral("p.json"), QStringLiteral("p.toml")}) {
+    for (const QString& name : {QStringLiteral("p.json"), QStringLiteral("p.toml")}) {
         const QString path = dir.filePath(name);
         QVERIFY2(page.saveTo(path), qPrintable(page.fileMessage()));
         QVERIFY(page.fileMessage().contains(QLatin1String("Saved")));
@@ -303,7 +302,8 @@ void TestGuiPolicyEditor::loadErrorsAreShownInlineAndChangeNothing()
     const QString bad = dir.filePath(QStringLiteral("bad.json"));
     test::writeFile(bad, "{\"batch_size\": 0}\n");
     QVERIFY(!page.loadFrom(bad));
-    QVERIFY2(page.fileMessage().contains(QLatin1String("bad.json")), qPrintable(page.fileMessage()));
+    QVERIFY2(page.fileMessage().contains(QLatin1String("bad.json")),
+             qPrintable(page.fileMessage()));
     QVERIFY2(page.fileMessage().contains(QLatin1String("batch_size")),
              qPrintable(page.fileMessage()));
     QCOMPARE(page.policy(), before);
@@ -365,10 +365,9 @@ void TestGuiPolicyEditor::impactTextCountsVersionsBytesAndEntities()
     Selection edited;
     // Version 2 no longer moves (node 1); 3 (edge 1: not node 1) and 4 (node 2) now move; 1 and 9
     // move under both policies.
-    edited.candidates = {candidate(4, EntityKind::Node, 2, 3 * 1024 * 1024),
-                         candidate(1, EntityKind::Node, 1, 100),
-                         candidate(3, EntityKind::Edge, 1, 200),
-                         candidate(9, EntityKind::Node, 8, 50)};
+    edited.candidates = {
+        candidate(4, EntityKind::Node, 2, 3 * 1024 * 1024), candidate(1, EntityKind::Node, 1, 100),
+        candidate(3, EntityKind::Edge, 1, 200), candidate(9, EntityKind::Node, 8, 50)};
     edited.candidateBytes = 3 * 1024 * 1024 + 350;
     QCOMPARE(PolicyEditorPage::impactText(active, edited),
              QStringLiteral("+1 versions / +3.0 MiB would move, 3 entities affected"));

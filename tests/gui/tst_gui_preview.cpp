@@ -139,10 +139,9 @@ void TestGuiPreview::historyModelPassesTheModelTester()
     model.setHistory(entity, history);
     QCOMPARE(model.rowCount(), int(history.size()));
     for (int row = 1; row < model.rowCount(); ++row)
-        QVERIFY(!headOrderLess(model.versionAt(row)->version.txFrom,
-                               model.versionAt(row)->version.versionId,
-                               model.versionAt(row - 1)->version.txFrom,
-                               model.versionAt(row - 1)->version.versionId));
+        QVERIFY(!headOrderLess(
+            model.versionAt(row)->version.txFrom, model.versionAt(row)->version.versionId,
+            model.versionAt(row - 1)->version.txFrom, model.versionAt(row - 1)->version.versionId));
     model.setHighlightedRow(0);
     QVERIFY(model.index(0, 0).data(HistoryModel::HighlightRole).toBool());
     QCOMPARE(model.index(0, HistoryModel::TierColumn).data().toString(), QStringLiteral("hot"));
@@ -183,9 +182,9 @@ void TestGuiPreview::sortingGivesTheRightRows()
 
     // The sort key role carries raw values, the display role human-readable ones.
     model.sort(CandidateModel::OrderColumn, Qt::AscendingOrder);
-    QCOMPARE(model.index(0, CandidateModel::AgeColumn).data(CandidateModel::SortKeyRole)
-                 .toLongLong(),
-             9 * kDay);
+    QCOMPARE(
+        model.index(0, CandidateModel::AgeColumn).data(CandidateModel::SortKeyRole).toLongLong(),
+        9 * kDay);
     QCOMPARE(model.index(0, CandidateModel::AgeColumn).data().toString(), QStringLiteral("9 d"));
     QCOMPARE(model.index(2, CandidateModel::SizeColumn).data().toString(), QStringLiteral("500 B"));
     QCOMPARE(model.index(3, CandidateModel::ReasonColumn).data().toString(),
@@ -242,10 +241,9 @@ void TestGuiPreview::aMillionRowsBuildSortAndFilter()
         const quint64 mix = (quint64(i) * 2654435761ULL) % 1000003ULL;
         const EntityKind kind = mix % 3 == 0 ? EntityKind::Edge : EntityKind::Node;
         edges += kind == EntityKind::Edge ? 1 : 0;
-        s->candidates.push_back(candidate(mix * 7 + 1, kind, mix % 50000, qint64(mix % 86400) * 1000,
-                                          100 + mix % 4000,
-                                          i < n / 2 ? CandidateReason::Age
-                                                    : CandidateReason::Memory));
+        s->candidates.push_back(
+            candidate(mix * 7 + 1, kind, mix % 50000, qint64(mix % 86400) * 1000, 100 + mix % 4000,
+                      i < n / 2 ? CandidateReason::Age : CandidateReason::Memory));
     }
     CandidateModel model;
     model.setSelection(s);
@@ -273,8 +271,8 @@ void TestGuiPreview::aMillionRowsBuildSortAndFilter()
         QCOMPARE(model.candidateAt(row)->kind, EntityKind::Edge);
         QCOMPARE(model.candidateAt(row)->reason, CandidateReason::Memory);
     }
-    QVERIFY(!model.index(model.rowCount() - 1, CandidateModel::AgeColumn).data().toString()
-                 .isEmpty());
+    QVERIFY(
+        !model.index(model.rowCount() - 1, CandidateModel::AgeColumn).data().toString().isEmpty());
 }
 
 void TestGuiPreview::explanationTextForEachReason()
@@ -407,10 +405,10 @@ void TestGuiPreview::asOfPicksGreatestTxFromThenVersionId()
     QCOMPARE(idAt(HistoryModel::asOfRow(rows, std::nullopt, 600)), quint64(20));
     QCOMPARE(idAt(HistoryModel::asOfRow(rows, 250, std::nullopt)), quint64(13));
     QCOMPARE(idAt(HistoryModel::asOfRow(rows, std::nullopt, std::nullopt)), quint64(20));
-    QCOMPARE(HistoryModel::asOfRow(rows, 99, std::nullopt), -1);  // before anything was known
-    QCOMPARE(HistoryModel::asOfRow(rows, 200, -5), -1);           // valid before every version
-    QCOMPARE(HistoryModel::asOfRow(rows, 199, 600), 0);           // tx_to is exclusive: 200 ends 10
-    QCOMPARE(HistoryModel::asOfRow(rows, 200, 500), 3);           // valid_to 500 excludes 11
+    QCOMPARE(HistoryModel::asOfRow(rows, 99, std::nullopt), -1); // before anything was known
+    QCOMPARE(HistoryModel::asOfRow(rows, 200, -5), -1);          // valid before every version
+    QCOMPARE(HistoryModel::asOfRow(rows, 199, 600), 0);          // tx_to is exclusive: 200 ends 10
+    QCOMPARE(HistoryModel::asOfRow(rows, 200, 500), 3);          // valid_to 500 excludes 11
 }
 
 void TestGuiPreview::humanReadableFigures()
