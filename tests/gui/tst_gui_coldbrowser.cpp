@@ -4,6 +4,7 @@
 #include "migrationpolicybuilder.h"
 #include "migrationrun.h"
 #include "store.h"
+#include "storecontroller.h"
 #include "testsupport.h"
 #include "workloadgenerator.h"
 
@@ -22,6 +23,7 @@ private slots:
     void statisticsShowBerkeleyDbFigures();
     void versionLookupShowsAllFieldsAndTier();
     void historySpansBothTiersAndAsOfMatchesTheStore();
+    void lookupAndHistoryThroughTheController();
 
 private:
     QTemporaryDir m_dir;
@@ -186,6 +188,51 @@ void TestGuiColdBrowser::historySpansBothTiersAndAsOfMatchesTheStore()
         }
     }
     QVERIFY(matched > int(history.size()));
+}
+
+void TestGuiColdBrowser::lookupAndHistoryThroughTheController()
+{
+    // The store the other cases read directly is closed and reopened by the controller.
+    const QString path = m_store->path();
+    const auto expectedHistory = m_store->history(m_mixed);
+    quint64 coldId = 0, hotId = 0;
+    for (const TieredVersion& t : expectedHistory)
+        (t.tier == Tier::Cold ? coldId : hotId) = t.version.versionId;
+    m_store->close();
+    m_store.reset();
+
+    StoreController controller;
+    ColdBrowserPage page(&controller);
+    QSignalSpy opened(&controller, &StoreController::storeOpened);
+    QSignalSpy statistics(&page, &ColdBrowserPage::statisticsShown);
+    controller.openStore(path);
+    QVERIFY(opened.wait(120000));
+    QVERIFY(statistics.count() > 0 || statistics.wait(60000)); // refreshed on open
+    QVERIFY(!page.statisticText(QStringLiteral("Berkeley DB version")).isEmpty());
+    QVERIFY(page.statisticText(QStringLiteral("page size")) != QStringLiteral("–"));
+
+    QSignalSpy version(&page, &ColdBrowserPage::versionShown);
+    page.lookupVersion(coldId);
+    QVERIFY(version.wait(60000));
+    QVERIFY(page.versionText().contains(QStringLiteral("version_id: %1\n").arg(coldId)));
+    QVERIFY(page.versionText().contains(QLatin1String("tier: cold")));
+    page.lookupVersion(hotId);
+    QVERIFY(version.wait(60000));
+    QVERIFY(page.versionText().contains(QLatin1String("tier: hot")));
+
+    QSignalSpy history(&page, &ColdBrowserPage::historyShown);
+    page.lookupHistory(m_mixed);
+    QVERIFY(history.wait(60000));
+    QCOMPARE(page.historyModel()->rowCount(), int(expectedHistory.size()));
+    for (int row = 0; row < page.historyModel()->rowCount(); ++row) {
+        QCOMPARE(page.historyModel()->versionAt(row)->version,
+                 expectedHistory[size_t(row)].version);
+        QCOMPARE(page.historyModel()->versionAt(row)->tier, expectedHistory[size_t(row)].tier);
+    }
+    const Version& last = expectedHistory.back().version;
+    const int row = page.findAsOf(last.txFrom, last.validFrom);
+    QVERIFY(row >= 0);
+    controller.closeStore();
 }
 
 QTEST_MAIN(TestGuiColdBrowser)

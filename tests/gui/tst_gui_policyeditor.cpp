@@ -1,13 +1,18 @@
 #include "candidateselector.h"
 #include "migrationpolicy.h"
 #include "policyeditorpage.h"
+#include "store.h"
+#include "storecontroller.h"
 #include "testsupport.h"
+#include "workloadgenerator.h"
 
 #include <QCheckBox>
 #include <QComboBox>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QLabel>
+#include <QPushButton>
+#include <QRegularExpression>
 #include <QSignalSpy>
 #include <QTableWidget>
 #include <QTemporaryDir>
@@ -69,6 +74,7 @@ private slots:
     void saveRefusesAnInvalidPolicy();
     void diffMarksChangedFields();
     void impactTextCountsVersionsBytesAndEntities();
+    void impactFromTwoPreviewsAndApplyThroughTheController();
 };
 
 void TestGuiPolicyEditor::startsFromDefaultsWithHints()
@@ -375,6 +381,51 @@ void TestGuiPolicyEditor::impactTextCountsVersionsBytesAndEntities()
              QStringLiteral("-1 versions / -3.0 MiB would move, 3 entities affected"));
     QCOMPARE(PolicyEditorPage::impactText(active, active),
              QStringLiteral("0 versions / 0 B would move, 0 entities affected"));
+}
+
+void TestGuiPolicyEditor::impactFromTwoPreviewsAndApplyThroughTheController()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("store"));
+    {
+        Store::create(path);
+        Store store(path);
+        store.open();
+        WorkloadGenerator::Options o;
+        o.entities = 300;
+        o.versions = 5000;
+        o.spanDays = 30;
+        o.seed = 5;
+        store.append(WorkloadGenerator(o).generateAll());
+        store.close();
+    }
+    StoreController controller;
+    PolicyEditorPage page(&controller);
+    QSignalSpy opened(&controller, &StoreController::storeOpened);
+    controller.openStore(path);
+    QVERIFY(opened.wait(120000));
+    QCOMPARE(page.activePolicy(), MigrationPolicy());
+    QVERIFY(page.impactText().contains(QLatin1String("nothing changes")));
+
+    // One day instead of seven: more versions move.
+    spin(page, "age_threshold_secs")->setValue(86400);
+    const QRegularExpression impact(QStringLiteral(
+        R"(^\+[0-9,]+ versions / \+[0-9.]+ (B|KiB|MiB|GiB) would move, [0-9,]+ entit(y|ies) affected$)"));
+    QVERIFY2(test::waitUntil([&] { return impact.match(page.impactText()).hasMatch(); },
+                             std::chrono::seconds(120)),
+             qPrintable(page.impactText()));
+
+    QSignalSpy applied(&controller, &StoreController::policyApplied);
+    page.findChild<QPushButton*>(QStringLiteral("apply"))->click();
+    QVERIFY(applied.count() > 0 || applied.wait(60000));
+    QCOMPARE(applied.last().at(0).value<MigrationPolicy>(), page.policy());
+    QCOMPARE(controller.activePolicy(), page.policy());
+    QCOMPARE(MigrationPolicy::load(path + QStringLiteral("/policy.json")), page.policy());
+    QCOMPARE(page.activePolicy(), page.policy());
+    QVERIFY(page.applyMessage().startsWith(QLatin1String("Applied")));
+    QVERIFY(page.impactText().contains(QLatin1String("nothing changes")));
+    controller.closeStore();
 }
 
 QTEST_MAIN(TestGuiPolicyEditor)

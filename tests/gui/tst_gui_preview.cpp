@@ -4,8 +4,11 @@
 #include "historymodel.h"
 #include "hottier.h"
 #include "migrationpolicybuilder.h"
+#include "migrationrun.h"
 #include "previewexplanation.h"
 #include "previewpage.h"
+#include "store.h"
+#include "storecontroller.h"
 #include "testsupport.h"
 #include "workloadgenerator.h"
 
@@ -13,6 +16,7 @@
 #include <QComboBox>
 #include <QSignalSpy>
 #include <QTableView>
+#include <QTemporaryDir>
 #include <QtTest>
 
 using namespace frostline;
@@ -104,6 +108,7 @@ private slots:
     void asOfPicksGreatestTxFromThenVersionId();
     void humanReadableFigures();
     void pageShowsTotalsFiltersAndExplainsTheSelectedRow();
+    void previewOfAGeneratedStoreThroughThePage();
 };
 
 void TestGuiPreview::candidateModelPassesTheModelTester()
@@ -455,6 +460,95 @@ void TestGuiPreview::pageShowsTotalsFiltersAndExplainsTheSelectedRow()
     QVERIFY2(page.explanationText().startsWith(QLatin1String("version 33 of node 2 would move")),
              qPrintable(page.explanationText()));
     QVERIFY(page.explainVersion(4242).startsWith(QLatin1String("version 4242 is not in")));
+}
+
+void TestGuiPreview::previewOfAGeneratedStoreThroughThePage()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("store"));
+    const qint64 now = currentMicros();
+    {
+        Store::create(path);
+        Store store(path);
+        store.open();
+        WorkloadGenerator::Options o;
+        o.entities = 300;
+        o.versions = 5000;
+        o.spanDays = 30;
+        o.seed = 3;
+        o.now = now;
+        store.append(WorkloadGenerator(o).generateAll());
+        store.close();
+    }
+    StoreController controller;
+    PreviewPage page(&controller);
+    QSignalSpy opened(&controller, &StoreController::storeOpened);
+    QSignalSpy shown(&page, &PreviewPage::previewShown);
+    controller.openStore(path);
+    QVERIFY(opened.wait(120000));
+    // Opening runs the active policy's preview.
+    QVERIFY(shown.count() > 0 || shown.wait(120000));
+    QCOMPARE(page.shownPolicy(), controller.activePolicy());
+    QVERIFY(!page.isComputing());
+
+    // An edited policy at a chosen instant: the page shows exactly what the engine selects.
+    const MigrationPolicy policy = MigrationPolicyBuilder().ageThresholdSecs(86400).build();
+    page.setPolicy(policy);
+    const qint64 tuesday = now + 3 * kDay;
+    page.setInstant(tuesday);
+    QVERIFY(page.isComputing());
+    QCOMPARE(page.statusText(), QStringLiteral("computing…"));
+    QVERIFY(test::waitUntil([&] { return !page.isComputing(); }, std::chrono::seconds(120)));
+    QCOMPARE(page.shownPolicy(), policy);
+    QCOMPARE(page.shownInstant(), tuesday);
+    const Selection expected = MigrationRun(*controller.store(), policy, tuesday).select();
+    QVERIFY(!expected.candidates.empty());
+    QCOMPARE(page.model()->rowCount(), int(expected.candidates.size()));
+    QCOMPARE(page.model()->totals().bytes, expected.candidateBytes);
+    for (int row = 0; row < page.model()->rowCount(); row += 37)
+        QCOMPARE(page.model()->candidateAt(row)->versionId,
+                 expected.candidates[size_t(row)].versionId);
+    QVERIFY(page.statusText().startsWith(DisplayFormat::count(expected.candidates.size()) +
+                                         QStringLiteral(" of ")));
+
+    // A burst of requests: only the newest is ever shown.
+    QList<qint64> shownInstants;
+    connect(&page, &PreviewPage::previewShown, this,
+            [&] { shownInstants.append(page.shownInstant()); });
+    page.setInstant(now + 1 * kDay);
+    page.setInstant(now + 2 * kDay);
+    page.setInstant(now + 5 * kDay);
+    QVERIFY(test::waitUntil([&] { return !page.isComputing(); }, std::chrono::seconds(120)));
+    QCOMPARE(shownInstants, QList<qint64>{now + 5 * kDay});
+
+    // A stale result (an older generation, another policy) arriving late changes nothing.
+    const quint64 generationShown = [&] {
+        quint64 g = 0;
+        const auto c = connect(&controller, &StoreController::previewReady, this,
+                               [&](quint64 generation) { g = generation; });
+        page.rerun();
+        test::waitUntil([&] { return !page.isComputing(); }, std::chrono::seconds(120));
+        disconnect(c);
+        return g;
+    }();
+    QVERIFY(generationShown > 0);
+    const int rows = page.model()->rowCount();
+    auto stale = std::make_shared<Selection>();
+    stale->candidates = {candidate(1, EntityKind::Node, 1, kDay, 10, CandidateReason::Age)};
+    emit controller.previewReady(generationShown - 1, MigrationPolicy(), now, stale);
+    QCOMPARE(page.model()->rowCount(), rows);
+    QCOMPARE(page.shownPolicy(), policy);
+    // Nor does a newer result for a question the page did not ask.
+    emit controller.previewReady(generationShown + 1000, MigrationPolicy(), now, stale);
+    QCOMPARE(page.model()->rowCount(), rows);
+    QCOMPARE(page.shownInstant(), now + 5 * kDay);
+
+    // Closing the store clears the preview.
+    QSignalSpy closed(&controller, &StoreController::storeClosed);
+    controller.closeStore();
+    QVERIFY(closed.count() > 0 || closed.wait(60000));
+    QCOMPARE(page.model()->rowCount(), 0);
 }
 
 QTEST_MAIN(TestGuiPreview)
