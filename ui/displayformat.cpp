@@ -1,0 +1,105 @@
+#include "displayformat.h"
+
+#include "timestamps.h"
+
+#include <QDateTime>
+
+#include <limits>
+
+namespace frostline {
+
+QString DisplayFormat::count(quint64 n)
+{
+    QString digits = QString::number(n);
+    for (qsizetype i = digits.size() - 3; i > 0; i -= 3)
+        digits.insert(i, QLatin1Char(','));
+    return digits;
+}
+
+QString DisplayFormat::signedCount(qint64 n)
+{
+    const quint64 magnitude = n < 0 ? quint64(0) - quint64(n) : quint64(n);
+    const QString sign = n > 0 ? QStringLiteral("+") : n < 0 ? QStringLiteral("-") : QString();
+    return sign + count(magnitude);
+}
+
+QString DisplayFormat::bytes(quint64 n)
+{
+    if (n < 1024)
+        return QStringLiteral("%1 B").arg(n);
+    static const char* const units[] = {"KiB", "MiB", "GiB", "TiB", "PiB", "EiB"};
+    double value = double(n) / 1024.0;
+    int unit = 0;
+    // Round first so that 1023.96 KiB reads "1.0 MiB", not "1024.0 KiB".
+    while (value >= 1023.95 && unit < 5) {
+        value /= 1024.0;
+        ++unit;
+    }
+    return QStringLiteral("%1 %2").arg(value, 0, 'f', 1).arg(QLatin1String(units[unit]));
+}
+
+QString DisplayFormat::signedBytes(qint64 n)
+{
+    const quint64 magnitude = n < 0 ? quint64(0) - quint64(n) : quint64(n);
+    const QString sign = n > 0 ? QStringLiteral("+") : n < 0 ? QStringLiteral("-") : QString();
+    return sign + bytes(magnitude);
+}
+
+QString DisplayFormat::duration(qint64 micros)
+{
+    if (micros < 0)
+        return QStringLiteral("-") + duration(micros == std::numeric_limits<qint64>::min()
+                                                  ? std::numeric_limits<qint64>::max()
+                                                  : -micros);
+    constexpr qint64 second = kMicrosPerSecond, minute = 60 * second, hour = 60 * minute,
+                     day = 24 * hour;
+    if (micros < minute) {
+        if (micros % second == 0)
+            return QStringLiteral("%1 s").arg(micros / second);
+        // Sub-second precision only where it matters; trailing zeros trimmed.
+        QString text = QString::number(double(micros) / double(second), 'f', 6);
+        while (text.endsWith(QLatin1Char('0')))
+            text.chop(1);
+        if (text.endsWith(QLatin1Char('.')))
+            text.chop(1);
+        return text + QStringLiteral(" s");
+    }
+    // Two units at most: an operator reads "1 d 12 h", not "1 d 12 h 3 min 4 s".
+    struct Unit
+    {
+        qint64 size;
+        const char* name;
+    };
+    static const Unit units[] = {{day, "d"}, {hour, "h"}, {minute, "min"}, {second, "s"}};
+    for (int i = 0; i < 3; ++i) {
+        if (micros < units[i].size)
+            continue;
+        const qint64 major = micros / units[i].size;
+        const qint64 minor = (micros % units[i].size) / units[i + 1].size;
+        QString text = QStringLiteral("%1 %2").arg(major).arg(QLatin1String(units[i].name));
+        if (minor > 0)
+            text += QStringLiteral(" %1 %2").arg(minor).arg(QLatin1String(units[i + 1].name));
+        return text;
+    }
+    return QStringLiteral("%1 s").arg(micros / second);
+}
+
+QString DisplayFormat::timestamp(qint64 micros)
+{
+    if (micros == kOpenEnd)
+        return QStringLiteral("open");
+    // Floor division so that instants before 1970 keep a non-negative microsecond part.
+    qint64 millis = micros / 1000;
+    qint64 rest = micros % 1000;
+    if (rest < 0) {
+        rest += 1000;
+        --millis;
+    }
+    const QDateTime t = QDateTime::fromMSecsSinceEpoch(millis, Qt::UTC);
+    if (!t.isValid())
+        return QString::number(micros);
+    return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) +
+           QStringLiteral("%1 UTC").arg(rest, 3, 10, QLatin1Char('0'));
+}
+
+} // namespace frostline

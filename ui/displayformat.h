@@ -1,0 +1,25 @@
+#pragma once
+
+#include <QString>
+#include <QtGlobal>
+
+namespace frostline {
+
+// The GUI's one way of writing figures for operators, so every page says "1.0 GiB", "7 d" and
+// "12,408" alike. Fixed English grouping: figures read the same on every machine and in tests.
+class DisplayFormat
+{
+public:
+    // 12408 -> "12,408"; signed variant writes "+12,408" / "-3" / "0".
+    static QString count(quint64 n);
+    static QString signedCount(qint64 n);
+    // Bytes: "512 B", "3.1 MiB", "1.0 GiB" (IEC units, one decimal above 1 KiB).
+    static QString bytes(quint64 n);
+    static QString signedBytes(qint64 n); // "+3.1 MiB", "-512 B"
+    // A duration in microseconds: "0 s", "1.5 s", "45 s", "2 h 30 min", "7 d", "1 d 12 h".
+    static QString duration(qint64 micros);
+    // An instant in microseconds since the epoch, UTC with microseconds; kOpenEnd -> "open".
+    static QString timestamp(qint64 micros);
+};
+
+} // namespace frostline
