@@ -5,6 +5,8 @@
 #include <QString>
 #include <QStringList>
 
+#include <optional>
+
 namespace frostline {
 
 // A migration policy (design section 4). Durations are kept in microseconds; in JSON and TOML
@@ -43,6 +45,12 @@ struct MigrationPolicy
     static MigrationPolicy load(const QString& path);
     // Writes atomically (temp file + rename), owner-only permissions. Throws on I/O failure.
     void save(const QString& path) const;
+
+    // Seconds to microseconds exactly as written in decimal (0.000001 -> 1, 1.5 -> 1500000),
+    // rounded to the nearest microsecond; nullopt when not finite or beyond qint64 microseconds.
+    static std::optional<qint64> secondsToMicrosExact(double seconds);
+    // Microseconds as the seconds text that toJsonBytes/toToml write: "604800", "1.5", "0.000001".
+    static QString secondsText(qint64 micros);
 };
 
 } // namespace frostline

@@ -23,6 +23,7 @@ public:
 
 private:
     MigrationPolicy m_policy;
+    QStringList m_problems; // durations that could not be converted, reported by build()
 };
 
 } // namespace frostline

@@ -1,0 +1,130 @@
+#include "berkeleyenvironment.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+
+#include <db_cxx.h>
+
+#include <cerrno>
+#include <cstring>
+#include <string>
+#include <sys/stat.h>
+
+namespace frostline {
+
+namespace {
+
+// Berkeley DB calls the error callback on the thread whose operation failed, so a thread-local
+// buffer pairs each failure with its own text even when several threads use the environment.
+thread_local std::string t_capturedText;
+
+void captureError(const DbEnv*, const char* prefix, const char* message)
+{
+    if (!t_capturedText.empty())
+        t_capturedText += "; ";
+    if (prefix && *prefix) {
+        t_capturedText += prefix;
+        t_capturedText += ": ";
+    }
+    t_capturedText += message ? message : "";
+}
+
+} // namespace
+
+BerkeleyEnvironment::BerkeleyEnvironment(QString home) : m_home(std::move(home)) {}
+
+BerkeleyEnvironment::~BerkeleyEnvironment()
+{
+    close();
+}
+
+void BerkeleyEnvironment::clearCapturedText()
+{
+    t_capturedText.clear();
+}
+
+QString BerkeleyEnvironment::takeCapturedText()
+{
+    QString text = QString::fromStdString(t_capturedText);
+    t_capturedText.clear();
+    return text;
+}
+
+QString BerkeleyEnvironment::describe(const QString& what, int ret) const
+{
+    QString text = QStringLiteral("%1 in cold tier %2: %3")
+                       .arg(what, m_home, QString::fromLocal8Bit(DbEnv::strerror(ret)));
+    const QString captured = takeCapturedText();
+    if (!captured.isEmpty())
+        text += QStringLiteral(" (Berkeley DB: %1)").arg(captured);
+    return text;
+}
+
+FrostlineError BerkeleyEnvironment::error(const QString& what, int ret) const
+{
+    return FrostlineError::runtime(describe(what, ret));
+}
+
+void BerkeleyEnvironment::open(const Options& options)
+{
+    if (m_env)
+        return;
+    clearCapturedText();
+
+    const QFileInfo info(m_home);
+    if (info.exists() && !info.isDir())
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot open cold tier %1: the path exists and is not a directory")
+                .arg(m_home));
+    if (!info.exists()) {
+        const QByteArray path = QFile::encodeName(m_home);
+        if (!QDir().mkpath(QFileInfo(m_home).absolutePath()) ||
+            (::mkdir(path.constData(), 0700) != 0 && errno != EEXIST))
+            throw FrostlineError::runtime(
+                QStringLiteral("cannot create cold tier home %1: %2")
+                    .arg(m_home, QString::fromLocal8Bit(std::strerror(errno))));
+    }
+
+    auto env = std::make_unique<DbEnv>(DB_CXX_NO_EXCEPTIONS);
+    env->set_errcall(captureError);
+    auto check = [&](int ret, const char* what) {
+        if (ret != 0)
+            throw error(QString::fromLatin1(what), ret);
+    };
+    check(env->set_cachesize(0, options.cacheBytes, 1), "setting the cache size");
+    check(env->set_lg_bsize(options.logBufferBytes), "setting the log buffer size");
+    check(env->set_lg_max(options.logFileBytes), "setting the log file size");
+    check(env->set_lg_filemode(0600), "setting the log file mode");
+    if (options.maxLocks)
+        check(env->set_lk_max_locks(options.maxLocks), "setting the lock table size");
+    if (options.maxObjects)
+        check(env->set_lk_max_objects(options.maxObjects), "setting the lock object table size");
+    if (options.maxLockers)
+        check(env->set_lk_max_lockers(options.maxLockers), "setting the locker table size");
+    // A blocked lock request that closes a cycle is refused at once (the youngest locker gets
+    // DB_LOCK_DEADLOCK) instead of waiting for an external db_deadlock run.
+    check(env->set_lk_detect(DB_LOCK_DEFAULT), "setting the deadlock detector");
+
+    const u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
+                            DB_RECOVER | DB_THREAD;
+    const QByteArray home = QFile::encodeName(m_home);
+    const int ret = env->open(home.constData(), flags, 0600);
+    if (ret != 0) {
+        const QString message = describe(QStringLiteral("cannot open environment"), ret);
+        env->close(0);
+        throw FrostlineError::runtime(message);
+    }
+    m_env = std::move(env);
+}
+
+void BerkeleyEnvironment::close()
+{
+    if (!m_env)
+        return;
+    // DbEnv::close frees the handle's resources whatever it returns; nothing to retry.
+    m_env->close(0);
+    m_env.reset();
+}
+
+} // namespace frostline

@@ -1,0 +1,101 @@
+#pragma once
+
+// The raw Berkeley DB write baseline that cold-tier and migration benchmarks compare against:
+// a fresh environment with the cold tier's flags and sizes, one btree, fixed-size records with
+// 8-byte big-endian keys, each batch one transaction with one DB_MULTIPLE_KEY bulk put,
+// committed DB_TXN_SYNC. Header-only so any bench_*.cpp can use it without build changes.
+
+#include <QByteArray>
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QString>
+
+#include <db_cxx.h>
+
+#include <stdexcept>
+#include <string>
+#include <vector>
+
+namespace frostline::bench {
+
+struct RawBaselineOptions
+{
+    quint64 records = 1'000'000;
+    quint32 valueBytes = 150;
+    quint32 batchSize = 1000;
+    quint32 pageSize = 8192; // the cold tier's page size, for a like-for-like comparison
+};
+
+struct RawBaselineResult
+{
+    quint64 records = 0;
+    double seconds = 0;
+    double recordsPerSecond() const { return seconds > 0 ? double(records) / seconds : 0; }
+};
+
+// Runs the baseline in `home` (created; must be empty or absent). Throws std::runtime_error.
+inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
+                                                const RawBaselineOptions& options = {})
+{
+    auto check = [](int ret, const char* what) {
+        if (ret != 0)
+            throw std::runtime_error(std::string("raw baseline: ") + what + ": " +
+                                     DbEnv::strerror(ret));
+    };
+    QDir().mkpath(home);
+    DbEnv env(DB_CXX_NO_EXCEPTIONS);
+    check(env.set_cachesize(0, 64u << 20, 1), "cache size");
+    check(env.set_lg_bsize(8u << 20), "log buffer");
+    check(env.set_lg_max(64u << 20), "log file size");
+    check(env.set_lk_detect(DB_LOCK_DEFAULT), "deadlock detector");
+    const QByteArray homePath = QFile::encodeName(home);
+    check(env.open(homePath.constData(),
+                   DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
+                       DB_RECOVER | DB_THREAD,
+                   0600),
+          "open environment");
+    RawBaselineResult result;
+    {
+        Db db(&env, DB_CXX_NO_EXCEPTIONS);
+        check(db.set_pagesize(options.pageSize), "page size");
+        check(db.open(nullptr, "raw.db", nullptr, DB_BTREE, DB_CREATE | DB_AUTO_COMMIT | DB_THREAD,
+                      0600),
+              "open database");
+        const QByteArray value(int(options.valueBytes), 'v');
+        std::vector<char> buffer(
+            ((std::size_t(options.batchSize) * (8 + options.valueBytes + 16) + 64) + 1023) &
+            ~std::size_t(1023));
+        QElapsedTimer timer;
+        timer.start();
+        for (quint64 next = 1; next <= options.records;) {
+            Dbt bulk(buffer.data(), u_int32_t(buffer.size()));
+            bulk.set_ulen(u_int32_t(buffer.size()));
+            bulk.set_flags(DB_DBT_USERMEM);
+            DbMultipleKeyDataBuilder builder(bulk);
+            for (quint32 i = 0; i < options.batchSize && next <= options.records; ++i, ++next) {
+                unsigned char key[8];
+                for (int b = 0; b < 8; ++b)
+                    key[b] = static_cast<unsigned char>(next >> (8 * (7 - b)));
+                if (!builder.append(key, 8, const_cast<char*>(value.constData()), value.size()))
+                    throw std::runtime_error("raw baseline: bulk buffer too small");
+            }
+            DbTxn* txn = nullptr;
+            check(env.txn_begin(nullptr, &txn, 0), "begin");
+            Dbt unused;
+            const int ret = db.put(txn, &bulk, &unused, DB_MULTIPLE_KEY);
+            if (ret != 0) {
+                txn->abort();
+                check(ret, "bulk put");
+            }
+            check(txn->commit(DB_TXN_SYNC), "commit");
+        }
+        result.seconds = double(timer.nsecsElapsed()) / 1e9;
+        result.records = options.records;
+        check(db.close(0), "close database");
+    }
+    check(env.close(0), "close environment");
+    return result;
+}
+
+} // namespace frostline::bench
