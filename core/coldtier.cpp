@@ -1167,3 +1167,45 @@ QStringList ColdTier::verify() const
 }
 
 } // namespace frostline
+
+namespace frostline {
+
+bool ColdTier::versionIdRange(quint64* minId, quint64* maxId) const
+{
+    std::shared_lock lock(d->lifecycle);
+    d->requireOpen("versionIdRange");
+    bool any = false;
+    quint64 lo = 0, hi = 0;
+    for (Db* db : {d->nodes.handle(), d->edges.handle()}) {
+        // Keys are big-endian ids, so the first and last keys are the smallest and greatest.
+        for (const u_int32_t where : {u_int32_t(DB_FIRST), u_int32_t(DB_LAST)}) {
+            char keyBytes[kIdKeySize];
+            d->retrying(QStringLiteral("cannot read the cold version id range"), [&] {
+                BerkeleyCursor cursor;
+                if (const int ret = cursor.open(db, nullptr, 0))
+                    return ret;
+                Dbt key, data;
+                key.set_data(keyBytes);
+                key.set_ulen(kIdKeySize);
+                key.set_flags(DB_DBT_USERMEM);
+                data.set_flags(DB_DBT_PARTIAL | DB_DBT_USERMEM); // the value is not needed
+                data.set_dlen(0);
+                const int ret = cursor.handle()->get(&key, &data, where);
+                if (ret == DB_NOTFOUND)
+                    return 0;
+                if (ret != 0)
+                    return ret;
+                const quint64 id = getBigEndian(keyBytes);
+                lo = any ? std::min(lo, id) : id;
+                hi = any ? std::max(hi, id) : id;
+                any = true;
+                return 0;
+            });
+        }
+    }
+    *minId = lo;
+    *maxId = hi;
+    return any;
+}
+
+} // namespace frostline

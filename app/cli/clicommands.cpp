@@ -443,7 +443,7 @@ int cmdHistory(const QStringList& args)
     if (a.has(QStringLiteral("as-of-valid")))
         valid = a.integer(QStringLiteral("as-of-valid"), std::numeric_limits<qint64>::min(), 0);
     auto store = openStore(path);
-    auto emit = [](const TieredVersion& v) {
+    auto print = [](const TieredVersion& v) {
         out() << JsonlCodec::encode(v.version, v.tier == Tier::Cold ? JsonlCodec::Tier::Cold
                                                                      : JsonlCodec::Tier::Hot)
               << "\n";
@@ -455,7 +455,7 @@ int cmdHistory(const QStringList& args)
                   << " matches the as-of times\n";
             return kExitFailure;
         }
-        emit(*v);
+        print(*v);
         return kExitOk;
     }
     const auto all = store->history(key);
@@ -464,7 +464,7 @@ int cmdHistory(const QStringList& args)
         return kExitFailure;
     }
     for (const auto& v : all)
-        emit(v);
+        print(v);
     return kExitOk;
 }
 
