@@ -12,6 +12,8 @@ pkg=frostline
 SUDO=""
 if [[ $(id -u) -ne 0 ]]; then SUDO="sudo"; fi
 export DEBIAN_FRONTEND=noninteractive
+# Wait for another apt/dpkg run (e.g. scripts/deps.sh elsewhere) instead of failing at once.
+apt_opts=(-o DPkg::Lock::Timeout=300)
 
 step() { echo "== check-deb: $*"; }
 fail() {
@@ -23,7 +25,7 @@ work=$(mktemp -d /tmp/frostline-check-deb.XXXXXX)
 installed_by_us=0
 cleanup() {
   # An interrupted run must not leave the package behind for the next one.
-  if ((installed_by_us)); then $SUDO apt-get purge -y -qq "$pkg" >/dev/null 2>&1 || true; fi
+  if ((installed_by_us)); then $SUDO apt-get "${apt_opts[@]}" purge -y -qq "$pkg" >/dev/null 2>&1 || true; fi
   rm -rf "$work"
 }
 trap cleanup EXIT
@@ -77,8 +79,8 @@ fi
 
 step "lintian"
 if ! command -v lintian >/dev/null; then
-  $SUDO apt-get install -y -qq --no-install-recommends lintian >/dev/null ||
-    { $SUDO apt-get update -qq && $SUDO apt-get install -y -qq --no-install-recommends lintian >/dev/null; }
+  $SUDO apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends lintian >/dev/null ||
+    { $SUDO apt-get "${apt_opts[@]}" update -qq && $SUDO apt-get "${apt_opts[@]}" install -y -qq --no-install-recommends lintian >/dev/null; }
 fi
 # Run unprivileged when we can: lintian unpacks untrusted archives and says so as root.
 lint=(lintian --display-info)
@@ -97,17 +99,17 @@ fi
 # --- Install ------------------------------------------------------------------------------
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv "not-installed"; then
   step "purging an earlier $pkg"
-  $SUDO apt-get purge -y -qq "$pkg" >/dev/null
+  $SUDO apt-get "${apt_opts[@]}" purge -y -qq "$pkg" >/dev/null
 fi
 step "apt-get install $(basename "$deb")"
 installed_by_us=1
 cp "$deb" "$work/pkg.deb"
 chmod 644 "$work/pkg.deb"
 # apt-get wants a path that looks like one: ./file.deb or an absolute path.
-if ! (cd "$work" && $SUDO apt-get install -y -qq ./pkg.deb >"$work/apt.log" 2>&1); then
+if ! (cd "$work" && $SUDO apt-get "${apt_opts[@]}" install -y -qq ./pkg.deb >"$work/apt.log" 2>&1); then
   # A fresh machine may have stale lists; refresh once and retry.
-  $SUDO apt-get update -qq
-  (cd "$work" && $SUDO apt-get install -y -qq ./pkg.deb >"$work/apt.log" 2>&1) || {
+  $SUDO apt-get "${apt_opts[@]}" update -qq
+  (cd "$work" && $SUDO apt-get "${apt_opts[@]}" install -y -qq ./pkg.deb >"$work/apt.log" 2>&1) || {
     cat "$work/apt.log" >&2
     fail "apt-get install ./$(basename "$deb")"
   }
@@ -144,7 +146,7 @@ run_to "$work/preview.json" "$cli" preview "$store" --policy "$work/aggressive.j
 run_to "$work/migrate.json" "$cli" migrate "$store" --policy "$work/aggressive.json" --json
 run "$cli" verify "$store"
 cd "$src"
-grep -q '"candidates":\[{' "$work/preview.json" || fail "preview found no candidates: $(head -c 300 "$work/preview.json")"
+grep -q '"reason":"age"' "$work/preview.json" || fail "preview found no candidates: $(head -c 300 "$work/preview.json")"
 grep -Eq '"migrated":[1-9]' "$work/migrate.json" || fail "migrate moved nothing: $(cat "$work/migrate.json")"
 echo "migrate: $(cat "$work/migrate.json")"
 
@@ -164,7 +166,7 @@ fi
 
 # --- Purge and look for leftovers ---------------------------------------------------------
 step "apt-get purge $pkg"
-$SUDO apt-get purge -y -qq "$pkg" >/dev/null
+$SUDO apt-get "${apt_opts[@]}" purge -y -qq "$pkg" >/dev/null
 installed_by_us=0
 if dpkg-query -W -f='${Status}' "$pkg" 2>/dev/null | grep -qv "not-installed"; then
   fail "$pkg still known to dpkg after purge: $(dpkg-query -W -f='${Status}' "$pkg")"
