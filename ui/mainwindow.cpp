@@ -9,18 +9,9 @@
 #include "walinspectorpage.h"
 #include "walsegmentmodel.h"
 
-#if __has_include("policyeditorpage.h")
-#include "policyeditorpage.h"
-#define FROSTLINE_HAVE_POLICY_PAGE 1
-#endif
-#if __has_include("previewpage.h")
-#include "previewpage.h"
-#define FROSTLINE_HAVE_PREVIEW_PAGE 1
-#endif
-#if __has_include("coldbrowserpage.h")
 #include "coldbrowserpage.h"
-#define FROSTLINE_HAVE_COLD_PAGE 1
-#endif
+#include "policyeditorpage.h"
+#include "previewpage.h"
 
 #include <QAction>
 #include <QApplication>
@@ -52,13 +43,6 @@ const char* const kGeometryKey = "window/geometry";
 const char* const kStateKey = "window/state";
 const char* const kPageKey = "window/lastPage";
 
-QWidget* placeholder(const QString& what, QWidget* parent)
-{
-    auto* l = new QLabel(QObject::tr("The %1 page is not part of this build.").arg(what), parent);
-    l->setAlignment(Qt::AlignCenter);
-    return l;
-}
-
 QString serviceStateName(MigrationService::State s, bool open)
 {
     if (!open)
@@ -89,25 +73,11 @@ MainWindow::MainWindow(QWidget* parent)
     setWindowTitle(QStringLiteral("Frostline"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("drive-harddisk")));
 
-#ifdef FROSTLINE_HAVE_POLICY_PAGE
     auto* policyPage = new PolicyEditorPage(m_controller, this);
-#else
-    QWidget* policyPage = placeholder(tr("policy editor"), this);
-#endif
-#ifdef FROSTLINE_HAVE_PREVIEW_PAGE
     auto* previewPage = new PreviewPage(m_controller, this);
-#else
-    QWidget* previewPage = placeholder(tr("preview"), this);
-#endif
-#ifdef FROSTLINE_HAVE_COLD_PAGE
     auto* coldPage = new ColdBrowserPage(m_controller, this);
-#else
-    QWidget* coldPage = placeholder(tr("cold tier browser"), this);
-#endif
-#if defined(FROSTLINE_HAVE_POLICY_PAGE) && defined(FROSTLINE_HAVE_PREVIEW_PAGE)
     // The preview follows the policy being edited, before it is rolled out.
     connect(policyPage, &PolicyEditorPage::policyEdited, previewPage, &PreviewPage::setPolicy);
-#endif
 
     const std::pair<QString, QWidget*> pages[PageCount] = {
         {tr("Dashboard"), m_dashboard}, {tr("Policy"), policyPage}, {tr("Preview"), previewPage},
