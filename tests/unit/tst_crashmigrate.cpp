@@ -143,6 +143,7 @@ class TestCrashMigrate : public QObject
 
     QRandomGenerator m_rng{20261127};
     int m_kills = 0;
+    int m_suitesDone = 0; // the total is checked only when every kill test ran
 
     // After a kill of a crash-worker child: acknowledged ids all there, unchanged; unacknowledged
     // ones whole or absent with no gap; every one exactly once; verify and db5.3_verify clean.
@@ -275,6 +276,7 @@ private slots:
             QVERIFY2(bdb.isEmpty(), qPrintable(where + ": " + bdb));
         }
         QVERIFY(killsInBatches > 0);
+        ++m_suitesDone;
         qInfo("frostline-cli migrate: survived %d kills (%d after >= 1 committed batch) over %d "
               "scenarios; %d runs completed before their kill",
               kills, killsInBatches, scenario + 1, completedRuns);
@@ -318,6 +320,7 @@ private slots:
                      qPrintable(QStringLiteral("worker migrate round %1: ").arg(round) + problem));
         }
         QVERIFY(atDeletion > 0);
+        ++m_suitesDone;
         qInfo("crash worker migrate: survived %d kills (%d right at WAL segment deletion); %llu "
               "versions acknowledged",
               kills, atDeletion, static_cast<unsigned long long>(acknowledged));
@@ -356,13 +359,15 @@ private slots:
                 problem.isEmpty(),
                 qPrintable(QStringLiteral("worker checkpoint round %1: ").arg(round) + problem));
         }
+        ++m_suitesDone;
         qInfo("crash worker checkpoint: survived %d kills (%d right at WAL segment deletion)",
               kills, atDeletion);
     }
 
     void cleanupTestCase()
     {
-        QVERIFY(m_kills >= std::min(50, totalKills()));
+        if (m_suitesDone == 3)
+            QVERIFY(m_kills >= std::min(50, totalKills()));
         qInfo("total kills survived: %d", m_kills);
     }
 };
