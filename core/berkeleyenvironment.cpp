@@ -106,11 +106,8 @@ void BerkeleyEnvironment::open(const Options& options)
     // DB_LOCK_DEADLOCK) instead of waiting for an external db_deadlock run.
     check(env->set_lk_detect(DB_LOCK_DEFAULT), "setting the deadlock detector");
 
-    // DB_PRIVATE: the regions live on the heap, not in mapped __db.* files. Those files grow
-    // sparse; a page first touched when the file system is full is a SIGBUS instead of an error
-    // (seen on a full tmpfs in tst_faults). One process per store is enforced by store.lock anyway.
     const u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
-                            DB_RECOVER | DB_THREAD | DB_PRIVATE;
+                            DB_RECOVER | DB_THREAD;
     const QByteArray home = QFile::encodeName(m_home);
     const int ret = env->open(home.constData(), flags, 0600);
     if (ret != 0) {
