@@ -8,6 +8,7 @@
 #include "versioncodec.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QtConcurrent/QtConcurrentMap>
 
@@ -237,6 +238,7 @@ public:
     mutable std::mutex writer;
     mutable std::mutex hookMutex;
     std::function<void(const char*)> hook;
+    int backupsRunning = 0; // guarded by `writer`: log files stay while a backup copies them
 
     void requireOpen(const char* what) const
     {
@@ -1012,8 +1014,33 @@ void ColdTier::checkpointEnvironment()
     BerkeleyEnvironment::clearCapturedText();
     if (int ret = d->env->handle()->txn_checkpoint(0, 0, DB_FORCE))
         d->fail(QStringLiteral("cannot checkpoint the environment"), ret);
+    if (d->backupsRunning > 0)
+        return; // a hot backup still has to copy them
     if (int ret = d->env->handle()->log_archive(nullptr, DB_ARCH_REMOVE))
         d->fail(QStringLiteral("cannot remove unneeded log files"), ret);
+}
+
+void ColdTier::backup(const QString& targetHome)
+{
+    std::shared_lock lock(d->lifecycle);
+    d->requireOpen("backup");
+    {
+        std::lock_guard writeLock(d->writer); // no log removal is half done when we start
+        ++d->backupsRunning;
+    }
+    struct Done
+    {
+        Private* d;
+        ~Done()
+        {
+            std::lock_guard writeLock(d->writer);
+            --d->backupsRunning;
+        }
+    } done{d.get()};
+    BerkeleyEnvironment::clearCapturedText();
+    const QByteArray target = QFile::encodeName(targetHome);
+    if (int ret = d->env->handle()->backup(target.constData(), DB_CREATE | DB_EXCL))
+        d->fail(QStringLiteral("cannot back up to %1").arg(targetHome), ret);
 }
 
 QStringList ColdTier::verify() const

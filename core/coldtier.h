@@ -100,6 +100,13 @@ public:
     // recovery, so the cold environment's own logs do not grow without bound.
     void checkpointEnvironment();
 
+    // Hot backup of the environment into `targetHome` (created; must not hold the files yet) with
+    // Berkeley DB's own procedure, DbEnv::backup: the database files first, then every log file.
+    // Commits may run meanwhile; checkpointEnvironment() removes no log file until it returns, so
+    // the copy stays recoverable. The copy needs catastrophic recovery (DB_RECOVER_FATAL) before
+    // use, as db_hotbackup does.
+    void backup(const QString& targetHome);
+
     // Structural check of every database (Berkeley DB's verify) plus decoding of every record.
     // Returns the problems found, empty when sound.
     QStringList verify() const;

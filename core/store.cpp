@@ -317,7 +317,15 @@ int Store::truncateWal()
     // flushed LSN as read back from Berkeley DB after the commit, never a count or a guess.
     const quint64 durable = m_cold->flushedLsn();
     m_flushedLsn = durable;
+    if (m_truncationHook)
+        m_truncationHook(durable);
     return m_wal->deleteSegmentsUpTo(durable);
+}
+
+void Store::setTruncationHook(std::function<void(quint64)> hook)
+{
+    std::lock_guard guard(m_writeMutex);
+    m_truncationHook = std::move(hook);
 }
 
 CheckpointResult Store::checkpoint()

@@ -11,6 +11,7 @@
 #include <QString>
 #include <QStringList>
 
+#include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
@@ -164,6 +165,16 @@ public:
 
     quint64 maxVersionId() const;
 
+    // Blocks appends, checkpoints and migration batches while the returned lock is held, so a
+    // caller (StoreBackup) can read a consistent WAL position. Hold it briefly: writers wait.
+    std::unique_lock<std::mutex> pauseWriters() { return std::unique_lock(m_writeMutex); }
+
+    // Test hook (crash and fault tests): called with the writer lock held right before WAL
+    // truncation (Wal::deleteSegmentsUpTo) after a checkpoint or a migration batch committed,
+    // with the flushed LSN read back from Berkeley DB. If it throws, no segment is deleted and
+    // the exception propagates (as a crash at that instant would leave things). Pass {} to remove.
+    void setTruncationHook(std::function<void(quint64 flushedLsn)> hook);
+
 private:
     QString m_path;
     Options m_options;
@@ -182,6 +193,7 @@ private:
     std::atomic<quint64> m_flushedLsn{0};
     std::atomic<quint64> m_maxVersionId{0};
     quint64 m_coldMinId = 0, m_coldMaxId = 0; // range of cold ids seen at open (for fast replay)
+    std::function<void(quint64)> m_truncationHook; // guarded by m_writeMutex
 
     void requireOpen() const;
     bool coldMayContain(quint64 versionId) const;

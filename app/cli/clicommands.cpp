@@ -5,6 +5,7 @@
 #include "migrationpolicy.h"
 #include "migrationrun.h"
 #include "store.h"
+#include "storebackup.h"
 #include "workloadgenerator.h"
 
 #include <QFile>
@@ -49,6 +50,8 @@ Commands:
   migrate STORE --policy FILE [--now MICROS] [--json]
                                       migrate those versions to the cold tier in batches
   checkpoint STORE                    write the hot checkpoint and advance the flushed LSN
+  backup STORE DEST                   consistent copy of the store into a new directory
+  restore BACKUP DEST                 bring a backup back into a new directory
   wal STORE [--json]                  WAL segments, LSNs, and what may be deleted
   verify STORE [--json]               check WAL, tiers and Berkeley DB; exit 1 on any problem
   stats STORE [--json]                counts, bytes and LSNs
@@ -313,6 +316,35 @@ int cmdCheckpoint(const QStringList& args)
         out() << "checkpointed " << r.checkpointedVersions << " hot versions; flushed LSN "
               << r.flushedLsn << "; " << r.segmentsDeleted << " WAL segment(s) deleted\n";
     }
+    return kExitOk;
+}
+
+void printBackupReport(const char* verb, const QString& dest, const StoreBackup::Report& r)
+{
+    out() << verb << " " << dest << ": " << r.bytes << " bytes in "
+          << QString::number(double(r.elapsedMs) / 1000.0, 'f', 3) << " s; flushed LSN "
+          << r.flushedLsn << ", last LSN " << r.lastLsn << ", " << r.walSegments
+          << " WAL segment(s)\n";
+}
+
+int cmdBackup(const QStringList& args)
+{
+    Arguments a(args, {}, {});
+    const QString path = a.positional(0, "STORE");
+    const QString dest = a.positional(1, "DEST");
+    a.expectPositional(2);
+    auto store = openStore(path);
+    printBackupReport("backed up to", dest, StoreBackup::backup(*store, dest));
+    return kExitOk;
+}
+
+int cmdRestore(const QStringList& args)
+{
+    Arguments a(args, {}, {});
+    const QString backup = a.positional(0, "BACKUP");
+    const QString dest = a.positional(1, "DEST");
+    a.expectPositional(2);
+    printBackupReport("restored into", dest, StoreBackup::restore(backup, dest));
     return kExitOk;
 }
 
@@ -651,6 +683,8 @@ int run(const QStringList& arguments)
         {QStringLiteral("generate"), cmdGenerate},
         {QStringLiteral("export"), cmdExport},
         {QStringLiteral("checkpoint"), cmdCheckpoint},
+        {QStringLiteral("backup"), cmdBackup},
+        {QStringLiteral("restore"), cmdRestore},
         {QStringLiteral("wal"), cmdWal},
         {QStringLiteral("verify"), cmdVerify},
         {QStringLiteral("stats"), cmdStats},

@@ -1,0 +1,269 @@
+#include "storebackup.h"
+
+#include "coldtier.h"
+#include "frostlineerror.h"
+#include "store.h"
+
+#include <QDir>
+#include <QElapsedTimer>
+#include <QFile>
+#include <QFileInfo>
+
+#include <db_cxx.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <limits>
+#include <sys/stat.h>
+#include <unistd.h>
+#include <vector>
+
+namespace frostline {
+
+namespace {
+
+QString errnoText(int err)
+{
+    return QString::fromLocal8Bit(std::strerror(err));
+}
+
+// DEST must be new or an empty directory; it is created owner-only.
+void prepareDestination(const QString& dest, const char* what)
+{
+    const QFileInfo info(dest);
+    if (info.exists() && (!info.isDir() || !QDir(dest).isEmpty()))
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 destination %2 is not empty; choose a new or empty directory")
+                .arg(QLatin1String(what), dest));
+    for (const QString& dir : {dest, QDir(dest).filePath(QStringLiteral("wal"))}) {
+        if (!QDir().mkpath(dir))
+            throw FrostlineError::runtime(QStringLiteral("cannot create directory %1").arg(dir));
+        ::chmod(QFile::encodeName(dir).constData(), 0700);
+    }
+}
+
+void syncPath(const QString& path, int flags)
+{
+    const int fd = ::open(QFile::encodeName(path).constData(), flags | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int err = errno;
+        if (fd >= 0)
+            ::close(fd);
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot sync %1: %2").arg(path, errnoText(err)));
+    }
+    ::close(fd);
+}
+
+// Copies the first `length` bytes of `from` (all when negative) into a new owner-only file,
+// synced. Returns false when `from` does not exist; throws on any other failure.
+bool copyFile(const QString& from, const QString& to, qint64 length, qint64* copied)
+{
+    const int in = ::open(QFile::encodeName(from).constData(), O_RDONLY | O_CLOEXEC);
+    if (in < 0) {
+        if (errno == ENOENT)
+            return false;
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot read %1: %2").arg(from, errnoText(errno)));
+    }
+    const int out =
+        ::open(QFile::encodeName(to).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    if (out < 0) {
+        const int err = errno;
+        ::close(in);
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot create %1: %2").arg(to, errnoText(err)));
+    }
+    std::vector<char> buffer(1 << 20);
+    qint64 left = length < 0 ? std::numeric_limits<qint64>::max() : length;
+    int err = 0;
+    while (left > 0) {
+        const ssize_t n =
+            ::read(in, buffer.data(), std::size_t(std::min<qint64>(left, qint64(buffer.size()))));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            err = errno;
+            break;
+        }
+        if (n == 0)
+            break;
+        for (ssize_t done = 0; done < n;) {
+            const ssize_t w = ::write(out, buffer.data() + done, std::size_t(n - done));
+            if (w < 0 && errno == EINTR)
+                continue;
+            if (w < 0) {
+                err = errno;
+                break;
+            }
+            done += w;
+        }
+        if (err)
+            break;
+        left -= n;
+        *copied += n;
+    }
+    if (!err && ::fsync(out) != 0)
+        err = errno;
+    ::close(in);
+    ::close(out);
+    if (err)
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot copy %1 to %2: %3").arg(from, to, errnoText(err)));
+    if (length >= 0 && QFileInfo(to).size() != length)
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot copy %1: it is shorter than the %2 bytes it held at the start "
+                           "of the backup")
+                .arg(from)
+                .arg(length));
+    return true;
+}
+
+// What db_hotbackup does after copying: catastrophic recovery, so that every log record copied
+// is applied whatever checkpoints happened while the database files were read.
+void recoverCatastrophically(const QString& home)
+{
+    DbEnv env(DB_CXX_NO_EXCEPTIONS);
+    const QByteArray path = QFile::encodeName(home);
+    const int ret = env.open(path.constData(),
+                             DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
+                                 DB_RECOVER_FATAL | DB_PRIVATE,
+                             0600);
+    const QString message = QString::fromLocal8Bit(DbEnv::strerror(ret));
+    env.close(0);
+    if (ret != 0)
+        throw FrostlineError::runtime(
+            QStringLiteral("backup %1: catastrophic recovery of the copied environment failed: %2")
+                .arg(home, message));
+}
+
+qint64 copyTree(const QString& from, const QString& to)
+{
+    qint64 bytes = 0;
+    const QDir dir(from);
+    for (const QFileInfo& entry :
+         dir.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
+        const QString target = QDir(to).filePath(entry.fileName());
+        if (entry.isDir()) {
+            if (!QDir().mkpath(target))
+                throw FrostlineError::runtime(
+                    QStringLiteral("cannot create directory %1").arg(target));
+            ::chmod(QFile::encodeName(target).constData(), 0700);
+            bytes += copyTree(entry.filePath(), target);
+        } else if (!entry.fileName().startsWith(QLatin1String("__db.")) &&
+                   entry.fileName() != QLatin1String("store.lock")) {
+            // Region files and the lock belong to a running environment, not to the data.
+            copyFile(entry.filePath(), target, -1, &bytes);
+        }
+    }
+    syncPath(to, O_RDONLY | O_DIRECTORY);
+    return bytes;
+}
+
+} // namespace
+
+StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
+{
+    if (!store.isOpen())
+        throw FrostlineError::runtime(
+            QStringLiteral("backup: store %1 is not open").arg(store.path()));
+    const QString destPath = QDir::cleanPath(QFileInfo(dest).absoluteFilePath());
+    const QString storePath = QDir::cleanPath(QFileInfo(store.path()).absoluteFilePath());
+    if (destPath == storePath || destPath.startsWith(storePath + QLatin1Char('/')))
+        throw FrostlineError::badInput(
+            QStringLiteral("backup destination %1 lies inside the store %2")
+                .arg(dest, store.path()));
+    QElapsedTimer timer;
+    timer.start();
+    prepareDestination(dest, "backup");
+    Report report;
+    const QDir destDir(dest);
+    const QString walCopy = destDir.filePath(QStringLiteral("wal"));
+
+    // 1. The WAL position, with writers paused so the active segment ends at a record boundary.
+    std::vector<WalSegmentInfo> needed;
+    {
+        auto paused = store.pauseWriters();
+        const quint64 flushed = store.flushedLsn();
+        for (const WalSegmentInfo& s : store.wal().segments())
+            if (s.lastLsn > flushed)
+                needed.push_back(s);
+        if (QFileInfo::exists(store.policyPath()))
+            copyFile(store.policyPath(), destDir.filePath(QStringLiteral("policy.json")), -1,
+                     &report.bytes);
+    }
+
+    // 2. Those segments, writers running. Sealed segments never change; a segment may vanish
+    // when a migration batch's truncation deletes it: then its records are durable in Berkeley DB
+    // (checked in step 4).
+    std::vector<WalSegmentInfo> vanished;
+    for (const WalSegmentInfo& s : needed)
+        if (!copyFile(s.path, QDir(walCopy).filePath(s.fileName), s.sizeBytes, &report.bytes))
+            vanished.push_back(s);
+
+    // 3. The environment: database files, then logs; then catastrophic recovery in the copy.
+    const QString coldCopy = destDir.filePath(QStringLiteral("cold"));
+    store.cold().backup(coldCopy);
+    ::chmod(QFile::encodeName(coldCopy).constData(), 0700);
+    for (const QFileInfo& f : QDir(coldCopy).entryInfoList(QDir::Files)) {
+        report.bytes += f.size();
+        ::chmod(QFile::encodeName(f.filePath()).constData(), 0600);
+    }
+    recoverCatastrophically(coldCopy);
+    {
+        ColdTier cold(coldCopy);
+        cold.open();
+        report.flushedLsn = cold.flushedLsn();
+        cold.close();
+    }
+
+    // 4. The copy needs exactly the WAL records after its flushed LSN.
+    for (const WalSegmentInfo& s : vanished)
+        if (s.lastLsn > report.flushedLsn)
+            throw FrostlineError::runtime(
+                QStringLiteral("backup: WAL segment %1 (LSNs %2..%3) vanished during the backup "
+                               "but the copied cold tier is flushed only to LSN %4")
+                    .arg(s.fileName)
+                    .arg(s.firstLsn)
+                    .arg(s.lastLsn)
+                    .arg(report.flushedLsn));
+    report.lastLsn = report.flushedLsn;
+    for (const WalSegmentInfo& s : needed) {
+        const QString copy = QDir(walCopy).filePath(s.fileName);
+        if (s.lastLsn <= report.flushedLsn) {
+            QFile::remove(copy);
+        } else {
+            ++report.walSegments;
+            report.lastLsn = std::max(report.lastLsn, s.lastLsn);
+        }
+    }
+    syncPath(walCopy, O_RDONLY | O_DIRECTORY);
+    syncPath(dest, O_RDONLY | O_DIRECTORY);
+    report.elapsedMs = timer.elapsed();
+    return report;
+}
+
+StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& dest)
+{
+    QElapsedTimer timer;
+    timer.start();
+    if (!Store::looksLikeStore(backup))
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 is not a Frostline backup (no wal/ and cold/ inside)").arg(backup));
+    prepareDestination(dest, "restore");
+    Report report;
+    report.bytes = copyTree(backup, dest);
+    // Opening recovers the environment (DB_RECOVER) and replays the WAL: proof it is a store.
+    Store store(dest);
+    store.open();
+    const StoreStatistics s = store.statistics();
+    report.flushedLsn = s.flushedLsn;
+    report.lastLsn = s.lastLsn;
+    report.walSegments = int(s.walSegments);
+    store.close();
+    report.elapsedMs = timer.elapsed();
+    return report;
+}
+
+} // namespace frostline

@@ -1,0 +1,42 @@
+#pragma once
+
+#include <QString>
+
+namespace frostline {
+
+class Store;
+
+// Hot backup and restore of a store directory (design section 3 layout).
+//
+// backup() copies an OPEN store while appends, checkpoints and migration batches go on:
+//  1. with the store's writers paused for a moment: the WAL position (segments holding records
+//     after the flushed LSN, the active one's length at a record boundary) and policy.json;
+//  2. writers running again: those WAL segments (the active one up to that length);
+//  3. the Berkeley DB environment with its hot-backup procedure (database files, then logs),
+//     then catastrophic recovery in the copy, as db_hotbackup does;
+//  4. the copy's flushed LSN L decides the WAL it keeps: segments wholly at or below L go (the
+//     environment holds their effect; truncation may even have deleted them meanwhile).
+// The result is the store's content at one instant between the start and the end of the backup,
+// a store directory that opens (DB_RECOVER) like any other.
+class StoreBackup
+{
+public:
+    struct Report
+    {
+        quint64 flushedLsn = 0; // of the copy
+        quint64 lastLsn = 0;    // last WAL record in the copy (flushedLsn when it holds none)
+        int walSegments = 0;    // segments kept in the copy
+        qint64 bytes = 0;       // bytes copied (WAL, environment, policy)
+        qint64 elapsedMs = 0;
+    };
+
+    // DEST must not exist or be an empty directory. Throws FrostlineError naming what failed;
+    // a failed backup leaves DEST incomplete (delete it).
+    static Report backup(Store& openStore, const QString& dest);
+
+    // Copies a backup into DEST (which must not exist or be empty), then opens it once to prove it
+    // recovers. Throws FrostlineError::badInput for a non-empty DEST or a BACKUP that is no store.
+    static Report restore(const QString& backup, const QString& dest);
+};
+
+} // namespace frostline

@@ -1,0 +1,252 @@
+// Hot backup and restore (StoreBackup, frostline-cli backup/restore): a backup taken while a
+// MigrationService commits batches and another thread appends must restore into a sound store
+// holding the source's content at one instant between the start and the end of the backup.
+#include "crashversions.h"
+#include "frostlineerror.h"
+#include "migrationservice.h"
+#include "store.h"
+#include "storebackup.h"
+#include "testsupport.h"
+
+#include <QDir>
+#include <QSet>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <atomic>
+#include <thread>
+
+using namespace frostline;
+
+namespace {
+
+QSet<quint64> coldIds(Store& store)
+{
+    QSet<quint64> ids;
+    for (EntityKind kind : {EntityKind::Node, EntityKind::Edge})
+        store.cold().scan(kind, [&](Version&& v) {
+            ids.insert(v.versionId);
+            return true;
+        });
+    return ids;
+}
+
+void appendRange(Store& store, quint64 first, quint64 end)
+{
+    std::vector<Version> versions;
+    for (quint64 id = first; id < end; ++id)
+        versions.push_back(test::crashVersion(id));
+    store.append(std::move(versions));
+}
+
+} // namespace
+
+class TestBackup : public QObject
+{
+    Q_OBJECT
+private slots:
+    void backupWhileMigratingAndAppending()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024; // batches delete segments while the copy runs
+        Store store(path, options);
+        store.open();
+        constexpr quint64 kInitial = 8000;
+        appendRange(store, 1, kInitial + 1);
+
+        MigrationService service(store);
+        MigrationPolicy policy;
+        policy.ageThresholdMicros = 1'000'000;
+        policy.batchSize = 5;
+        service.setPolicy(policy);
+        service.setClock([] { return qint64(1'800'000'000'000'000); });
+        std::atomic<int> batches{0};
+        connect(
+            &service, &MigrationService::batchCommitted, &service,
+            [&](const BatchCommitResult&) { ++batches; }, Qt::DirectConnection);
+        QVERIFY(service.runOnce());
+        QVERIFY(test::waitUntil([&] { return batches.load() >= 3; }));
+
+        // Appends race the copy too (the active WAL segment grows and rotates meanwhile).
+        std::atomic<bool> stop{false};
+        std::atomic<quint64> acknowledged{kInitial};
+        std::thread appender([&] {
+            for (quint64 id = kInitial + 1; !stop.load(); id += 10) {
+                appendRange(store, id, id + 10);
+                acknowledged = id + 9;
+            }
+        });
+        QTest::qWait(50);
+
+        const quint64 ackedAtStart = acknowledged.load();
+        const QSet<quint64> coldAtStart = coldIds(store);
+        const int batchesAtStart = batches.load();
+        const QString backupPath = dir.filePath(QStringLiteral("backup"));
+        const StoreBackup::Report report = StoreBackup::backup(store, backupPath);
+        const int batchesDuring = batches.load() - batchesAtStart;
+        const QSet<quint64> coldAtEnd = coldIds(store);
+        stop = true;
+        appender.join();
+        const quint64 ackedAtEnd = acknowledged.load();
+        service.cancel();
+        service.waitForIdle();
+        QVERIFY2(batchesDuring > 0, "no migration batch committed during the backup");
+        qInfo("backup: %lld bytes in %lld ms while %d batches committed; copy flushed LSN %llu, "
+              "last LSN %llu, %d WAL segments",
+              static_cast<long long>(report.bytes), static_cast<long long>(report.elapsedMs),
+              batchesDuring, static_cast<unsigned long long>(report.flushedLsn),
+              static_cast<unsigned long long>(report.lastLsn), report.walSegments);
+        QVERIFY(store.verify().isEmpty());
+        store.close();
+
+        const QString restored = dir.filePath(QStringLiteral("restored"));
+        StoreBackup::restore(backupPath, restored);
+        Store copy(restored);
+        copy.open();
+        const QStringList problems = copy.verify();
+        QVERIFY2(problems.isEmpty(), qPrintable(problems.join('\n')));
+
+        // Appends: a whole prefix, at least what was acknowledged when the backup began.
+        const quint64 maxId = copy.maxVersionId();
+        QVERIFY2(maxId >= ackedAtStart, qPrintable(QString::number(maxId)));
+        QVERIFY(maxId <= ackedAtEnd + 10);
+        for (quint64 id = 1; id <= maxId; ++id) {
+            const auto v = copy.find(id);
+            QVERIFY2(v, qPrintable(QStringLiteral("version %1 missing from the restore").arg(id)));
+            QVERIFY2(v->version == test::crashVersion(id),
+                     qPrintable(QStringLiteral("version %1 changed").arg(id)));
+        }
+        const StoreStatistics s = copy.statistics();
+        QCOMPARE(s.hotVersions + s.coldNodeVersions + s.coldEdgeVersions, maxId); // exactly once
+
+        // Migration: the cold set of one instant between start and end (cold only grows).
+        const QSet<quint64> coldCopy = coldIds(copy);
+        QVERIFY(coldCopy.contains(coldAtStart));
+        QVERIFY(coldAtEnd.contains(coldCopy));
+        QVERIFY(coldCopy.size() > coldAtStart.size() || coldAtEnd.size() == coldAtStart.size());
+        copy.close();
+
+        // The restored store is a working store: it appends, checkpoints and reopens.
+        {
+            Store again(restored);
+            again.open();
+            appendRange(again, maxId + 1, maxId + 50);
+            again.checkpoint();
+        }
+        Store reopened(restored);
+        reopened.open();
+        QVERIFY(reopened.verify().isEmpty());
+        QCOMPARE(reopened.maxVersionId(), maxId + 49);
+    }
+
+    // Records after the flushed LSN live only in the WAL: the backup must carry those segments.
+    void backupCarriesTheWalAfterTheFlushedLsn()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024;
+        Store store(path, options);
+        store.open();
+        appendRange(store, 1, 1001);
+        store.checkpoint();
+        for (quint64 id = 1001; id < 3001; id += 20)
+            appendRange(store, id, id + 20); // not checkpointed: WAL only (segments rotate)
+        const StoreBackup::Report report =
+            StoreBackup::backup(store, dir.filePath(QStringLiteral("b")));
+        QCOMPARE(report.lastLsn, quint64(3000));
+        QVERIFY(report.flushedLsn < 3000);
+        QVERIFY(report.walSegments > 1);
+        const QString restored = dir.filePath(QStringLiteral("r"));
+        StoreBackup::restore(dir.filePath(QStringLiteral("b")), restored);
+        Store copy(restored);
+        const Store::OpenReport open = copy.open();
+        QVERIFY(open.replayedRecords >= 2000);
+        QVERIFY(copy.verify().isEmpty());
+        QCOMPARE(copy.maxVersionId(), quint64(3000));
+        for (quint64 id = 1; id <= 3000; ++id)
+            QVERIFY(copy.find(id) && copy.find(id)->version == test::crashVersion(id));
+    }
+
+    void refusesNonEmptyDestinations()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        appendRange(store, 1, 20);
+        const QString busy = dir.filePath(QStringLiteral("busy"));
+        QVERIFY(QDir().mkpath(busy));
+        test::writeFile(QDir(busy).filePath(QStringLiteral("keep.txt")), "precious");
+        try {
+            StoreBackup::backup(store, busy);
+            QFAIL("backup into a non-empty directory was accepted");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+            QVERIFY2(e.message().contains(QLatin1String("is not empty")), qPrintable(e.message()));
+        }
+        const QString backupPath = dir.filePath(QStringLiteral("b"));
+        StoreBackup::backup(store, backupPath);
+        try {
+            StoreBackup::restore(backupPath, busy);
+            QFAIL("restore into a non-empty directory was accepted");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("restore destination")) &&
+                         e.message().contains(QLatin1String("is not empty")),
+                     qPrintable(e.message()));
+        }
+        QCOMPARE(test::readFile(QDir(busy).filePath(QStringLiteral("keep.txt"))),
+                 QByteArray("precious"));
+        try {
+            StoreBackup::restore(busy, dir.filePath(QStringLiteral("new")));
+            QFAIL("a directory that is no backup was restored");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("is not a Frostline backup")),
+                     qPrintable(e.message()));
+        }
+    }
+
+    void cliBackupAndRestore()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        QCOMPARE(test::runCli({QStringLiteral("init"), path}).exitCode, 0);
+        QCOMPARE(
+            test::runCli({QStringLiteral("generate"), path, QStringLiteral("--entities"),
+                          QStringLiteral("50"), QStringLiteral("--versions"), QStringLiteral("800"),
+                          QStringLiteral("--seed"), QStringLiteral("7")})
+                .exitCode,
+            0);
+        const QString policy = dir.filePath(QStringLiteral("p.json"));
+        test::writeFile(policy, "{\"age_threshold_secs\":864000,\"batch_size\":40}");
+        QCOMPARE(test::runCli({QStringLiteral("migrate"), path, QStringLiteral("--policy"), policy})
+                     .exitCode,
+                 0);
+        const auto exported = test::runCli({QStringLiteral("export"), path});
+        QVERIFY(exported.out.contains("\"tier\":\"cold\""));
+        QVERIFY(exported.out.contains("\"tier\":\"hot\""));
+
+        const QString backupPath = dir.filePath(QStringLiteral("b"));
+        auto r = test::runCli({QStringLiteral("backup"), path, backupPath});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY(r.out.contains("backed up to"));
+        const QString restored = dir.filePath(QStringLiteral("r"));
+        r = test::runCli({QStringLiteral("restore"), backupPath, restored});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(test::runCli({QStringLiteral("verify"), restored}).exitCode, 0);
+        QCOMPARE(test::runCli({QStringLiteral("export"), restored}).out, exported.out);
+
+        r = test::runCli({QStringLiteral("restore"), backupPath, restored});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("is not empty"), r.err.constData());
+        QVERIFY(test::runCli({QStringLiteral("--help")}).out.contains("backup STORE DEST"));
+    }
+};
+
+QTEST_GUILESS_MAIN(TestBackup)
+#include "tst_backup.moc"
