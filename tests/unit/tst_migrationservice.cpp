@@ -269,6 +269,12 @@ private slots:
         Relay relay(service);
         for (int i = 0; i < 100; ++i) {
             service.start();
+            if (i % 10 == 0) {
+                // Now and then let a batch commit, so that stop() meets runs mid-way however
+                // fast or slow the machine is.
+                const int before = relay.batchesEmitted.load();
+                QVERIFY(waitUntil([&] { return relay.batchesEmitted.load() > before; }));
+            }
             service.stop();
             service.start();
         }
