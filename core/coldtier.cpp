@@ -1,5 +1,7 @@
 #include "coldtier.h"
 
+#include "parallelslices.h"
+
 #include "berkeleycursor.h"
 #include "berkeleydatabase.h"
 #include "berkeleyenvironment.h"
@@ -10,7 +12,6 @@
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
-#include <QtConcurrent/QtConcurrentMap>
 
 #include <db_cxx.h>
 
@@ -805,27 +806,30 @@ void ColdTier::loadCheckpoint(const std::function<void(Version&&, quint64)>& vis
             versions.assign(records.size(), Version());
             lsns.assign(records.size(), 0);
             errors.assign((records.size() + kSlice - 1) / kSlice, QString());
-            std::vector<std::size_t> slices(errors.size());
-            for (std::size_t i = 0; i < slices.size(); ++i)
-                slices[i] = i;
-            QtConcurrent::blockingMap(slices, [&](std::size_t slice) {
-                const std::size_t end = std::min(records.size(), (slice + 1) * kSlice);
-                StringPool pool; // labels and keys shared within the slice
-                for (std::size_t i = slice * kSlice; i < end; ++i) {
-                    const Record& r = records[i];
-                    QString error;
-                    if (r.dataSize < 8)
-                        error = QStringLiteral("%1 bytes, shorter than its LSN").arg(r.dataSize);
-                    else if (VersionCodec::decode(
-                                 QByteArrayView(r.data + 8, qsizetype(r.dataSize) - 8),
-                                 &versions[i], &error, &pool)) {
-                        lsns[i] = getBigEndian(r.data);
-                        continue;
+            // Slices of kSlice records, dealt round-robin to one thread per core.
+            const std::size_t threads = std::min(parallelSliceCount(), errors.size());
+            runParallelSlices(threads, [&](std::size_t thread) {
+                for (std::size_t slice = thread; slice < errors.size(); slice += threads) {
+                    const std::size_t end = std::min(records.size(), (slice + 1) * kSlice);
+                    StringPool pool; // labels and keys shared within the slice
+                    bool failed = false;
+                    for (std::size_t i = slice * kSlice; i < end && !failed; ++i) {
+                        const Record& r = records[i];
+                        QString error;
+                        if (r.dataSize < 8)
+                            error =
+                                QStringLiteral("%1 bytes, shorter than its LSN").arg(r.dataSize);
+                        else if (VersionCodec::decode(
+                                     QByteArrayView(r.data + 8, qsizetype(r.dataSize) - 8),
+                                     &versions[i], &error, &pool)) {
+                            lsns[i] = getBigEndian(r.data);
+                            continue;
+                        }
+                        errors[slice] = QStringLiteral("corrupt record for version %1: %2")
+                                            .arg(r.keySize == kIdKeySize ? getBigEndian(r.key) : 0)
+                                            .arg(error);
+                        failed = true;
                     }
-                    errors[slice] = QStringLiteral("corrupt record for version %1: %2")
-                                        .arg(r.keySize == kIdKeySize ? getBigEndian(r.key) : 0)
-                                        .arg(error);
-                    return;
                 }
             });
             for (const QString& error : errors)

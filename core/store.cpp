@@ -1,6 +1,7 @@
 #include "store.h"
 
 #include "frostlineerror.h"
+#include "parallelslices.h"
 #include "versioncodec.h"
 
 #include <QDir>
@@ -8,8 +9,6 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
-#include <QThread>
-#include <QtConcurrent/QtConcurrentMap>
 
 #include <algorithm>
 #include <numeric>
@@ -157,18 +156,16 @@ Store::OpenReport Store::open()
 
         // Records are decoded in parallel, a chunk at a time; insertion stays in LSN order.
         constexpr std::size_t kChunk = 32768;
-        std::vector<StringPool> pools(std::size_t(std::max(1, QThread::idealThreadCount())));
+        std::vector<StringPool> pools(parallelSliceCount());
         std::vector<WalRecord> records;
         records.reserve(kChunk);
         auto replayChunk = [&] {
             std::vector<std::pair<Version, quint64>> decoded(records.size());
             std::vector<QString> errors(records.size());
             // One slice (and one string pool) per thread.
-            std::vector<std::size_t> slices(pools.size());
-            std::iota(slices.begin(), slices.end(), std::size_t(0));
-            QtConcurrent::blockingMap(slices, [&](std::size_t slice) {
-                const std::size_t begin = records.size() * slice / slices.size();
-                const std::size_t end = records.size() * (slice + 1) / slices.size();
+            runParallelSlices(pools.size(), [&](std::size_t slice) {
+                const std::size_t begin = records.size() * slice / pools.size();
+                const std::size_t end = records.size() * (slice + 1) / pools.size();
                 for (std::size_t i = begin; i < end; ++i) {
                     if (!VersionCodec::decode(records[i].payload, &decoded[i].first, &errors[i],
                                               &pools[slice]))
