@@ -360,6 +360,15 @@ void MainWindow::screenshotStep(int step)
         m_wal->selectSegment(0);
     if (index == ActivityPageIndex)
         m_controller->requestVerify();
+    if (index == ColdPageIndex && m_controller->store()) {
+        // Show a real lookup and a history that spans both tiers, not empty tables.
+        if (auto* cold = findChild<ColdBrowserPage*>()) {
+            if (const auto v = m_controller->store()->find(1)) {
+                cold->lookupVersion(1);
+                cold->lookupHistory(v->version.entity());
+            }
+        }
+    }
     if (index == MigrationPageIndex) {
         // Run the active policy and grab once the run is over (the log and progress are full).
         connect(
