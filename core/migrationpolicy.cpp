@@ -1,6 +1,7 @@
 #include "migrationpolicy.h"
 
 #include "frostlineerror.h"
+#include "inputlimits.h"
 #include "timestamps.h"
 
 #include <QDir>
@@ -430,6 +431,88 @@ QString oneLineTomlError(const std::string& what)
                                     .arg(fromStd(lineNumber), fromStd(reason));
 }
 
+// Hostile-input limits, checked before a parser sees the text: the size, and the bracket
+// nesting (TOML's parser recurses into arrays and inline tables, and both formats' documents
+// are freed recursively). TOML dotted keys nest tables too, so their dots count as levels.
+// The scan is conservative; a real policy is seven scalar keys at depth 1.
+void checkPolicyLimits(std::string_view text, bool toml, const QString& sourceName)
+{
+    if (qsizetype(text.size()) > InputLimits::kMaxPolicyBytes)
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: policy file of %2 bytes exceeds the limit of %3 bytes")
+                .arg(sourceName)
+                .arg(text.size())
+                .arg(InputLimits::kMaxPolicyBytes));
+    std::vector<int> open;   // per open bracket: the levels it adds (1 + dots of its key)
+    int depth = 0;           // sum of `open`
+    int keyDots = 0;         // dots of the key being read (TOML)
+    bool inKey = toml;       // TOML: reading a key (line start, after '{' or ',' in a table)
+    qsizetype line = 1;
+    const auto tooDeep = [&] {
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: line %2: nested deeper than %3 levels (the limit)")
+                .arg(sourceName)
+                .arg(line)
+                .arg(InputLimits::kMaxNestingDepth));
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            if (open.empty()) {
+                inKey = toml;
+                keyDots = 0;
+            }
+            continue;
+        }
+        if (c == '"' || (toml && c == '\'')) {
+            // A string: skip it whole, escapes included (TOML literal strings have none).
+            const std::string_view quote = c == '"' ? "\"\"\"" : "'''";
+            const bool triple = toml && text.substr(i, 3) == quote;
+            const std::size_t start = i + (triple ? 3 : 1);
+            std::size_t j = start;
+            for (; j < text.size(); ++j) {
+                if (text[j] == '\n')
+                    ++line;
+                if (c == '"' && text[j] == '\\') {
+                    ++j;
+                    continue;
+                }
+                if (text[j] == c && (!triple || text.substr(j, 3) == quote))
+                    break;
+            }
+            i = triple ? j + 2 : j;
+            continue;
+        }
+        if (toml && c == '#') {
+            while (i + 1 < text.size() && text[i + 1] != '\n')
+                ++i;
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            open.push_back(1 + keyDots);
+            depth += open.back();
+            keyDots = 0;
+            inKey = toml && c == '{';
+            if (depth > InputLimits::kMaxNestingDepth)
+                tooDeep();
+        } else if (c == ']' || c == '}') {
+            if (!open.empty()) {
+                depth -= open.back();
+                open.pop_back();
+            }
+        } else if (toml && c == ',') {
+            inKey = true;
+            keyDots = 0;
+        } else if (toml && c == '=') {
+            inKey = false;
+        } else if (inKey && c == '.') {
+            if (depth + ++keyDots > InputLimits::kMaxNestingDepth)
+                tooDeep();
+        }
+    }
+}
+
 } // namespace
 
 QStringList MigrationPolicy::presetNames()
@@ -571,6 +654,7 @@ QByteArray MigrationPolicy::toToml() const
 MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString& sourceName)
 {
     const std::string_view text(json.constData(), static_cast<std::size_t>(json.size()));
+    checkPolicyLimits(text, false, sourceName);
     std::set<std::string> seen;
     std::string duplicate;
     // The parser callback sees every key; depth 1 is the top-level object.
@@ -613,6 +697,8 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
 
 MigrationPolicy MigrationPolicy::fromToml(const QByteArray& tomlText, const QString& sourceName)
 {
+    checkPolicyLimits(std::string_view(tomlText.constData(), std::size_t(tomlText.size())), true,
+                      sourceName);
     std::istringstream stream(tomlText.toStdString());
     toml::value doc;
     try {
@@ -635,7 +721,14 @@ MigrationPolicy MigrationPolicy::load(const QString& path)
     if (!file.open(QIODevice::ReadOnly))
         throw FrostlineError::badInput(
             QStringLiteral("%1: cannot read the policy: %2").arg(path, file.errorString()));
-    const QByteArray bytes = file.readAll();
+    if (file.size() > InputLimits::kMaxPolicyBytes)
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: policy file of %2 bytes exceeds the limit of %3 bytes")
+                .arg(path)
+                .arg(file.size())
+                .arg(InputLimits::kMaxPolicyBytes));
+    // Never read more than the limit (plus one byte, so that the limit check sees the excess).
+    const QByteArray bytes = file.read(InputLimits::kMaxPolicyBytes + 1);
     if (file.error() != QFileDevice::NoError)
         throw FrostlineError::badInput(
             QStringLiteral("%1: cannot read the policy: %2").arg(path, file.errorString()));

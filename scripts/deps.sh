@@ -8,6 +8,7 @@ packages=(
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
   libdb5.3++-dev db5.3-util
   libxxhash-dev libtoml11-dev nlohmann-json3-dev
+  clang libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--gui-tools" ]]; then
   packages+=(xvfb xauth imagemagick)
