@@ -490,10 +490,10 @@ private:
                             .arg(InputLimits::kMaxPropertiesPerVersion));
         if (m_frames.size() > 1 && n > InputLimits::kMaxListElements) {
             // The frame's pending key/index names where the extra element would go.
-            return fail(QStringLiteral("property %1: %2 exceeds the limit of %3 elements")
-                            .arg(propertyPath(),
-                                 f.isMap ? QStringLiteral("map") : QStringLiteral("list"))
-                            .arg(InputLimits::kMaxListElements));
+            return fail(
+                QStringLiteral("property %1: %2 exceeds the limit of %3 elements")
+                    .arg(propertyPath(), f.isMap ? QStringLiteral("map") : QStringLiteral("list"))
+                    .arg(InputLimits::kMaxListElements));
         }
         if (++m_values > InputLimits::kMaxValuesPerVersion)
             return fail(QStringLiteral("more than %1 property values in one version (the limit)")
@@ -654,7 +654,7 @@ private:
 
     Version* m_v;
     qsizetype m_lineSize;
-    int m_depth = 0; // open JSON containers, the top-level object included
+    int m_depth = 0;      // open JSON containers, the top-level object included
     quint64 m_values = 0; // property values so far, at every level
     Field m_field = Field::None;
     quint32 m_seen = 0; // bit per Field present

@@ -39,8 +39,9 @@ public:
     // throws FrostlineError::badInput("FILE: line N: <message>") — nothing is returned partially.
     // `sourceName` names the file in messages. Streams line by line (one line buffered), and
     // refuses more than `maxVersions` versions; every line is held to InputLimits.
-    static std::vector<Version> readAll(QIODevice& device, const QString& sourceName,
-                                        std::size_t maxVersions = InputLimits::kMaxVersionsPerImport);
+    static std::vector<Version>
+    readAll(QIODevice& device, const QString& sourceName,
+            std::size_t maxVersions = InputLimits::kMaxVersionsPerImport);
     static std::vector<Version> readFile(const QString& path);
 };
 

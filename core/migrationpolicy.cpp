@@ -443,10 +443,10 @@ void checkPolicyLimits(std::string_view text, bool toml, const QString& sourceNa
                 .arg(sourceName)
                 .arg(text.size())
                 .arg(InputLimits::kMaxPolicyBytes));
-    std::vector<int> open;   // per open bracket: the levels it adds (1 + dots of its key)
-    int depth = 0;           // sum of `open`
-    int keyDots = 0;         // dots of the key being read (TOML)
-    bool inKey = toml;       // TOML: reading a key (line start, after '{' or ',' in a table)
+    std::vector<int> open; // per open bracket: the levels it adds (1 + dots of its key)
+    int depth = 0;         // sum of `open`
+    int keyDots = 0;       // dots of the key being read (TOML)
+    bool inKey = toml;     // TOML: reading a key (line start, after '{' or ',' in a table)
     qsizetype line = 1;
     const auto tooDeep = [&] {
         throw FrostlineError::badInput(

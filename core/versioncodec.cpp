@@ -299,7 +299,8 @@ void VersionCodec::encodeAppend(const Version& v, QByteArray& out)
     // The decoder refuses what exceeds InputLimits, so never write it: a record that cannot be
     // read back would be lost at recovery.
     if (const QString problem = InputLimits::problemWith(v); !problem.isEmpty())
-        throw FrostlineError::badInput(QStringLiteral("version %1: %2").arg(v.versionId).arg(problem));
+        throw FrostlineError::badInput(
+            QStringLiteral("version %1: %2").arg(v.versionId).arg(problem));
     // Maps are canonical (sorted keys) on the wire; a hand-built Version may not be.
     if (!std::is_sorted(v.properties.begin(), v.properties.end(),
                         [](const auto& a, const auto& b) { return a.first < b.first; })) {
