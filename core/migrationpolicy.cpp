@@ -490,10 +490,12 @@ void checkPolicyLimits(std::string_view text, bool toml, const QString& sourceNa
             continue;
         }
         if (c == '[' || c == '{') {
-            open.push_back(1 + keyDots);
+            // A TOML table header ("[a.b]", "[[a.b]]") holds a key; an array holds values.
+            const bool header = toml && c == '[' && inKey && (open.empty() || keyDots == -1);
+            open.push_back(1 + std::max(keyDots, 0));
             depth += open.back();
-            keyDots = 0;
-            inKey = toml && c == '{';
+            keyDots = header ? -1 : 0; // -1: inside a header, before its first dot
+            inKey = c == '{' ? toml : header;
             if (depth > InputLimits::kMaxNestingDepth)
                 tooDeep();
         } else if (c == ']' || c == '}') {
@@ -507,7 +509,8 @@ void checkPolicyLimits(std::string_view text, bool toml, const QString& sourceNa
         } else if (toml && c == '=') {
             inKey = false;
         } else if (inKey && c == '.') {
-            if (depth + ++keyDots > InputLimits::kMaxNestingDepth)
+            keyDots = std::max(keyDots, 0) + 1;
+            if (depth + keyDots > InputLimits::kMaxNestingDepth)
                 tooDeep();
         }
     }

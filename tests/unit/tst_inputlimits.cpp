@@ -57,8 +57,8 @@ QString badInputMessage(const std::function<void()>& f)
 
 QByteArray nodeLine(const QByteArray& label, const QByteArray& propertiesJson)
 {
-    return R"({"kind":"node","version_id":1,"entity_id":2,"label":")" + label +
-           R"(","valid_from":10,"tx_from":10,"properties":)" + propertiesJson + "}";
+    return "{\"kind\":\"node\",\"version_id\":1,\"entity_id\":2,\"label\":\"" + label +
+           "\",\"valid_from\":10,\"tx_from\":10,\"properties\":" + propertiesJson + "}";
 }
 
 QByteArray nodeLine(const QByteArray& propertiesJson)
@@ -203,7 +203,7 @@ private slots:
         // A line of brackets just under the line limit reaches the parser: refused by depth,
         // without recursion.
         const QByteArray line =
-            R"({"properties":{"x":)" + QByteArray(InputLimits::kMaxLineBytes - 30, '[');
+            "{\"properties\":{\"x\":" + QByteArray(InputLimits::kMaxLineBytes - 30, '[');
         const qint64 parseGrowth = peakGrowthMb([&] { message = decodeError(line); });
         QVERIFY2(message.endsWith(QStringLiteral("is nested deeper than 64 levels")),
                  qPrintable(message));
@@ -217,8 +217,9 @@ private slots:
         {
             QFile f(path);
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(R"({"kind":"node","version_id":1,"entity_id":2,"label":"P","valid_from":1,)"
-                    R"("tx_from":1,"properties":{"s":")");
+            f.write("{\"kind\":\"node\",\"version_id\":1,\"entity_id\":2,\"label\":\"P\",\"valid_"
+                    "from\":1,"
+                    "\"tx_from\":1,\"properties\":{\"s\":\"");
             const QByteArray chunk(kMiB, 'x');
             for (int i = 0; i < 64; ++i)
                 f.write(chunk);
@@ -249,8 +250,9 @@ private slots:
         {
             QFile f(path);
             QVERIFY(f.open(QIODevice::WriteOnly));
-            f.write(R"({"kind":"node","version_id":1,"entity_id":2,"label":"P","valid_from":1,)"
-                    R"("tx_from":1,"properties":{"z":[0)");
+            f.write("{\"kind\":\"node\",\"version_id\":1,\"entity_id\":2,\"label\":\"P\",\"valid_"
+                    "from\":1,"
+                    "\"tx_from\":1,\"properties\":{\"z\":[0");
             QByteArray chunk;
             for (int i = 0; i < 1'000'000; ++i)
                 chunk += ",0";
@@ -309,7 +311,7 @@ private slots:
         QByteArray line = nodeLine(props + "}");
         const qsizetype pad = InputLimits::kMaxLineBytes - line.size();
         QVERIFY(pad > 0);
-        line.insert(line.indexOf(R"(","valid_from")"), QByteArray(pad, 'y')); // into the label
+        line.insert(line.indexOf("\",\"valid_from\""), QByteArray(pad, 'y')); // into the label
         QCOMPARE(line.size(), InputLimits::kMaxLineBytes);
         Version v;
         QCOMPARE(decodeError(line, &v), QStringLiteral("<decoded>"));
@@ -325,33 +327,32 @@ private slots:
         const QByteArray over(InputLimits::kMaxStringBytes + 1, 'x');
         // A property value.
         Version v;
-        QCOMPARE(decodeError(nodeLine(R"({"s":")" + atLimit + "\"}"), &v),
+        QCOMPARE(decodeError(nodeLine("{\"s\":\"" + atLimit + "\"}"), &v),
                  QStringLiteral("<decoded>"));
         QCOMPARE(PropertyValue::find(v.properties, "s")->toString().size(), atLimit.size());
         QVERIFY(roundTrips(v));
-        QCOMPARE(
-            decodeError(nodeLine(R"({"s":")" + over + "\"}")),
-            QStringLiteral(
-                R"(property "s": string of 1048577 bytes exceeds the limit of 1048576 bytes)"));
+        QCOMPARE(decodeError(nodeLine("{\"s\":\"" + over + "\"}")),
+                 QStringLiteral(
+                     "property \"s\": string of 1048577 bytes exceeds the limit of 1048576 bytes"));
         // Counted in UTF-8 bytes, not characters: 2-byte characters reach it at half the count.
         QByteArray twoByte;
         for (int i = 0; i < InputLimits::kMaxStringBytes / 2; ++i)
             twoByte += "\xc3\xa9";
-        QCOMPARE(decodeError(nodeLine(R"({"s":[")" + twoByte + "\"]}")),
+        QCOMPARE(decodeError(nodeLine("{\"s\":[\"" + twoByte + "\"]}")),
                  QStringLiteral("<decoded>"));
         QCOMPARE(
-            decodeError(nodeLine(R"({"s":[")" + twoByte + "x\"]}")),
+            decodeError(nodeLine("{\"s\":[\"" + twoByte + "x\"]}")),
             QStringLiteral(
-                R"(property "s[0]": string of 1048577 bytes exceeds the limit of 1048576 bytes)"));
+                "property \"s[0]\": string of 1048577 bytes exceeds the limit of 1048576 bytes"));
         // The label.
         QCOMPARE(decodeError(nodeLine(atLimit, "{}")), QStringLiteral("<decoded>"));
         QCOMPARE(decodeError(nodeLine(over, "{}")),
                  QStringLiteral(
-                     R"("label": string of 1048577 bytes exceeds the limit of 1048576 bytes)"));
+                     "\"label\": string of 1048577 bytes exceeds the limit of 1048576 bytes"));
         // A key of a nested map.
-        QCOMPARE(decodeError(nodeLine(R"({"m":{")" + atLimit + "\":1}}")),
+        QCOMPARE(decodeError(nodeLine("{\"m\":{\"" + atLimit + "\":1}}")),
                  QStringLiteral("<decoded>"));
-        QVERIFY(decodeError(nodeLine(R"({"m":{")" + over + "\":1}}"))
+        QVERIFY(decodeError(nodeLine("{\"m\":{\"" + over + "\":1}}"))
                     .endsWith("string of 1048577 bytes exceeds the limit of 1048576 bytes"));
 
         // Binary codec: the encoder writes exactly the limit and refuses one more; the decoder
@@ -373,19 +374,19 @@ private slots:
     {
         const qsizetype limit = qsizetype(InputLimits::kMaxListElements);
         Version v;
-        QCOMPARE(decodeError(nodeLine(R"({"z":)" + zeros(limit) + "}"), &v),
+        QCOMPARE(decodeError(nodeLine("{\"z\":" + zeros(limit) + "}"), &v),
                  QStringLiteral("<decoded>"));
         QCOMPARE(PropertyValue::find(v.properties, "z")->toList().size(), std::size_t(limit));
         QVERIFY(roundTrips(v));
         QCOMPARE(
-            decodeError(nodeLine(R"({"z":)" + zeros(limit + 1) + "}")),
-            QStringLiteral(R"(property "z[100000]": list exceeds the limit of 100000 elements)"));
+            decodeError(nodeLine("{\"z\":" + zeros(limit + 1) + "}")),
+            QStringLiteral("property \"z[100000]\": list exceeds the limit of 100000 elements"));
         // Entries of a nested map count the same way.
-        QCOMPARE(decodeError(nodeLine(R"({"m":)" + objectOf(limit) + "}")),
+        QCOMPARE(decodeError(nodeLine("{\"m\":" + objectOf(limit) + "}")),
                  QStringLiteral("<decoded>"));
         QCOMPARE(
-            decodeError(nodeLine(R"({"m":)" + objectOf(limit + 1) + "}")),
-            QStringLiteral(R"(property "m.k100000": map exceeds the limit of 100000 elements)"));
+            decodeError(nodeLine("{\"m\":" + objectOf(limit + 1) + "}")),
+            QStringLiteral("property \"m.k100000\": map exceeds the limit of 100000 elements"));
 
         // Binary codec.
         QCOMPARE(binaryError(craft("L", oneProperty(binaryList(limit)))),
@@ -397,7 +398,7 @@ private slots:
         QCOMPARE(
             badInputMessage([&] { VersionCodec::encode(b); }),
             QStringLiteral(
-                R"(version 8: property "z": list of 100001 elements exceeds the limit of 100000)"));
+                "version 8: property \"z\": list of 100001 elements exceeds the limit of 100000"));
     }
 
     void propertiesPerVersion()
@@ -453,9 +454,9 @@ private slots:
         const int limit = InputLimits::kMaxNestingDepth;
         QCOMPARE(limit, VersionCodec::kMaxPropertyDepth);
         QCOMPARE(decodeError(
-                     nodeLine(R"({"d":)" + QByteArray(limit, '[') + QByteArray(limit, ']') + "}")),
+                     nodeLine("{\"d\":" + QByteArray(limit, '[') + QByteArray(limit, ']') + "}")),
                  QStringLiteral("<decoded>"));
-        QVERIFY(decodeError(nodeLine(R"({"d":)" + QByteArray(limit + 1, '[') +
+        QVERIFY(decodeError(nodeLine("{\"d\":" + QByteArray(limit + 1, '[') +
                                      QByteArray(limit + 1, ']') + "}"))
                     .endsWith("is nested deeper than 64 levels"));
         Version v = nodeVersion(11);
@@ -463,20 +464,20 @@ private slots:
         QVERIFY(roundTrips(v));
         v.properties = {{"d", nested(limit + 1)}};
         QCOMPARE(badInputMessage([&] { VersionCodec::encode(v); }),
-                 QStringLiteral(R"(version 11: property "d" is nested deeper than 64 levels)"));
+                 QStringLiteral("version 11: property \"d\" is nested deeper than 64 levels"));
 
         // Policy files: the bracket nesting is checked before either parser sees it.
         const QByteArray json =
             "{\"x\":" + QByteArray(limit - 1, '[') + QByteArray(limit - 1, ']') + "}";
         QCOMPARE(badInputMessage([&] { MigrationPolicy::fromJson(json, "p.json"); }),
-                 QStringLiteral(R"(p.json: unknown key "x")"));
+                 QStringLiteral("p.json: unknown key \"x\""));
         const QByteArray deepJson =
             "{\"x\":\n" + QByteArray(limit, '[') + QByteArray(limit, ']') + "}";
         QCOMPARE(badInputMessage([&] { MigrationPolicy::fromJson(deepJson, "p.json"); }),
                  QStringLiteral("p.json: line 2: nested deeper than 64 levels (the limit)"));
         const QByteArray toml = "x = " + QByteArray(limit, '[') + QByteArray(limit, ']') + "\n";
         QCOMPARE(badInputMessage([&] { MigrationPolicy::fromToml(toml, "p.toml"); }),
-                 QStringLiteral(R"(p.toml: unknown key "x")"));
+                 QStringLiteral("p.toml: unknown key \"x\""));
         const QByteArray deepToml =
             "batch_size = 5\nx = " + QByteArray(limit + 1, '[') + QByteArray(limit + 1, ']');
         QCOMPARE(badInputMessage([&] { MigrationPolicy::fromToml(deepToml, "p.toml"); }),
@@ -487,6 +488,9 @@ private slots:
             dotted += ".a";
         QCOMPARE(badInputMessage([&] { MigrationPolicy::fromToml(dotted + " = 1\n", "d.toml"); }),
                  QStringLiteral("d.toml: line 1: nested deeper than 64 levels (the limit)"));
+        QCOMPARE(badInputMessage(
+                     [&] { MigrationPolicy::fromToml("\n[[" + dotted + "]]\nk = 1\n", "h.toml"); }),
+                 QStringLiteral("h.toml: line 2: nested deeper than 64 levels (the limit)"));
         // Brackets inside strings and comments are not nesting.
         const QByteArray quoted = "# [[[[" + QByteArray(200, '[') + "\nbatch_size = 7\n";
         QCOMPARE(MigrationPolicy::fromToml(quoted, "q.toml").batchSize, quint64(7));
@@ -499,7 +503,7 @@ private slots:
     void policySize()
     {
         // Exactly the limit: a valid policy padded with spaces (JSON) / a comment (TOML).
-        QByteArray json = R"({"batch_size": 3})";
+        QByteArray json = "{\"batch_size\": 3}";
         json += QByteArray(InputLimits::kMaxPolicyBytes - json.size(), ' ');
         QCOMPARE(MigrationPolicy::fromJson(json, "p.json").batchSize, quint64(3));
         json += ' ';
@@ -520,9 +524,10 @@ private slots:
         QCOMPARE(InputLimits::kMaxVersionsPerImport, std::size_t(50'000'000));
         QByteArray file;
         for (int i = 1; i <= 4; ++i)
-            file += R"({"kind":"node","version_id":)" + QByteArray::number(i) +
-                    R"(,"entity_id":1,"label":"P","valid_from":1,"tx_from":1,"properties":{}})"
-                    "\n\n";
+            file +=
+                "{\"kind\":\"node\",\"version_id\":" + QByteArray::number(i) +
+                ",\"entity_id\":1,\"label\":\"P\",\"valid_from\":1,\"tx_from\":1,\"properties\":{}}"
+                "\n\n";
         const auto read = [&](std::size_t maxVersions) {
             QBuffer buffer(&file);
             buffer.open(QIODevice::ReadOnly);
@@ -553,7 +558,7 @@ private slots:
                 store.append({good, bad});
             }),
             QStringLiteral(
-                R"(version 2: property "z": list of 100001 elements exceeds the limit of 100000)"));
+                "version 2: property \"z\": list of 100001 elements exceeds the limit of 100000"));
         QCOMPARE(store.statistics().hotVersions, quint64(0));
         store.append({good});
         QCOMPARE(store.statistics().hotVersions, quint64(1));
