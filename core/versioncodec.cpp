@@ -164,7 +164,10 @@ public:
             return fail(QStringLiteral("string of %1 bytes exceeds the limit of %2 bytes")
                             .arg(len)
                             .arg(InputLimits::kMaxStringBytes));
-        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
+        // ConvertInitialBom: a leading U+FEFF is text like any other, not a byte order mark to
+        // drop (dropping it changed a string on every WAL replay or cold read).
+        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless |
+                                                         QStringDecoder::Flag::ConvertInitialBom);
         *s = decoder(QByteArrayView(m_data + m_pos, qsizetype(len)));
         if (decoder.hasError())
             return fail(QStringLiteral("invalid UTF-8 in string"));

@@ -295,6 +295,19 @@ private slots:
         QCOMPARE(decodeError(bytes), message);
     }
 
+    void leadingByteOrderMarkIsKept()
+    {
+        // Found by fuzz_versioncodec: U+FEFF at the start of a string is text, not a BOM to drop.
+        Version v;
+        v.versionId = 1;
+        v.label = QStringLiteral("\uFEFFlabel");
+        v.properties = {{QStringLiteral("\uFEFFkey"), PropertyValue(QStringLiteral("\uFEFF"))}};
+        Version back;
+        QString error;
+        QVERIFY2(VersionCodec::decode(VersionCodec::encode(v), &back, &error), qPrintable(error));
+        QCOMPARE(back, v);
+    }
+
     void nestingLimitIsShared()
     {
         Version v;
