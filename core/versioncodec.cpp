@@ -145,6 +145,9 @@ public:
             if (shift == 63 && b > 1)
                 return fail(QStringLiteral("varint overflows 64 bits"));
             r |= quint64(b & 0x7f) << shift;
+            // A trailing zero group is an overlong encoding: one value, one byte sequence.
+            if (b == 0 && shift > 0)
+                return fail(QStringLiteral("non-canonical varint"));
             if (!(b & 0x80)) {
                 *v = r;
                 return true;
