@@ -736,33 +736,52 @@ std::vector<Version> JsonlCodec::readAll(QIODevice& device, const QString& sourc
         throw FrostlineError::runtime(
             QStringLiteral("%1: cannot read: not open for reading").arg(sourceName));
     std::vector<Version> versions;
-    // One reused buffer; room for the longest line, its newline and readLine's terminator.
-    QByteArray buffer(kMaxLineBytes + 2, Qt::Uninitialized);
+    // Read in chunks: memory holds the chunk and the line being assembled (at most the line
+    // limit), never the file, and a small file never needs a 16 MiB buffer.
+    constexpr qsizetype kChunk = 1024 * 1024;
+    QByteArray pending;     // bytes read and not yet consumed start at `start`
+    qsizetype start = 0;    // first byte of the current line in `pending`
+    qsizetype scanFrom = 0; // no newline in pending[start, scanFrom)
+    bool atEnd = false;
     qint64 lineNo = 0;
     QString error;
     for (;;) {
-        const qint64 n = device.readLine(buffer.data(), buffer.size());
-        if (n < 0 && !device.atEnd())
-            throw FrostlineError::runtime(QStringLiteral("%1: line %2: cannot read: %3")
-                                              .arg(sourceName)
-                                              .arg(lineNo + 1)
-                                              .arg(device.errorString()));
-        if (n <= 0)
+        qsizetype newline = pending.indexOf('\n', scanFrom);
+        if (newline < 0 && pending.size() - start > kMaxLineBytes)
+            throw FrostlineError::badInput(
+                QStringLiteral("%1: line %2: line is longer than 16 MiB (%3 bytes)")
+                    .arg(sourceName)
+                    .arg(lineNo + 1)
+                    .arg(kMaxLineBytes));
+        if (newline < 0 && !atEnd) {
+            pending.remove(0, start); // once per chunk: consumed lines cost no repeated copies
+            scanFrom = pending.size();
+            start = 0;
+            pending.resize(scanFrom + kChunk);
+            const qint64 n = device.read(pending.data() + scanFrom, kChunk);
+            if (n < 0 && !device.atEnd())
+                throw FrostlineError::runtime(QStringLiteral("%1: line %2: cannot read: %3")
+                                                  .arg(sourceName)
+                                                  .arg(lineNo + 1)
+                                                  .arg(device.errorString()));
+            pending.resize(scanFrom + std::max<qint64>(n, 0));
+            atEnd = n <= 0;
+            continue;
+        }
+        if (newline < 0 && start == pending.size())
             break;
+        const qsizetype lineEnd = newline < 0 ? pending.size() : newline;
+        QByteArrayView line(pending.constData() + start, lineEnd - start);
+        start = scanFrom = newline < 0 ? pending.size() : newline + 1;
         ++lineNo;
-        qsizetype len = qsizetype(n);
-        const bool hasNewline = buffer[len - 1] == '\n';
-        if (!hasNewline && len > kMaxLineBytes)
+        if (line.size() > kMaxLineBytes)
             throw FrostlineError::badInput(
                 QStringLiteral("%1: line %2: line is longer than 16 MiB (%3 bytes)")
                     .arg(sourceName)
                     .arg(lineNo)
                     .arg(kMaxLineBytes));
-        if (hasNewline)
-            --len;
-        if (len > 0 && buffer[len - 1] == '\r')
-            --len;
-        QByteArrayView line(buffer.constData(), len);
+        if (line.endsWith('\r'))
+            line.chop(1);
         // A UTF-8 byte order mark some editors put at the start of a file.
         if (lineNo == 1 && line.startsWith("\xEF\xBB\xBF"))
             line = line.sliced(3);
