@@ -516,6 +516,44 @@ void checkPolicyLimits(std::string_view text, bool toml, const QString& sourceNa
     }
 }
 
+// Offset of the first byte that is not well-formed UTF-8 (overlong forms, surrogates and code
+// points beyond U+10FFFF included), or npos when all of `text` is.
+std::size_t firstInvalidUtf8(std::string_view text)
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t n = 0;
+        unsigned char low = 0x80, high = 0xBF; // allowed range of the second byte
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            low = c == 0xE0 ? 0xA0 : 0x80;
+            high = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            low = c == 0xF0 ? 0x90 : 0x80;
+            high = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return i;
+        }
+        if (i + n >= text.size()) // truncated sequence
+            return i;
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto b = static_cast<unsigned char>(text[i + k]);
+            if (b < (k == 1 ? low : 0x80) || b > (k == 1 ? high : 0xBF))
+                return i;
+        }
+        i += n + 1;
+    }
+    return std::string_view::npos;
+}
+
 } // namespace
 
 QStringList MigrationPolicy::presetNames()
@@ -700,8 +738,15 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
 
 MigrationPolicy MigrationPolicy::fromToml(const QByteArray& tomlText, const QString& sourceName)
 {
-    checkPolicyLimits(std::string_view(tomlText.constData(), std::size_t(tomlText.size())), true,
-                      sourceName);
+    const std::string_view text(tomlText.constData(), std::size_t(tomlText.size()));
+    checkPolicyLimits(text, true, sourceName);
+    // TOML is UTF-8 throughout; checked here because toml11 3.7 reads out of bounds while
+    // reporting invalid UTF-8 inside a string (found by fuzz_policy).
+    if (const std::size_t bad = firstInvalidUtf8(text); bad != std::string_view::npos)
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: line %2: invalid UTF-8 (a TOML file must be UTF-8)")
+                .arg(sourceName)
+                .arg(std::count(text.begin(), text.begin() + std::ptrdiff_t(bad), '\n') + 1));
     std::istringstream stream(tomlText.toStdString());
     toml::value doc;
     try {

@@ -519,6 +519,20 @@ private slots:
                                 "bytes"));
     }
 
+    void tomlMustBeUtf8()
+    {
+        // Found by fuzz_policy: toml11 read out of bounds reporting invalid UTF-8 in a literal
+        // string, so the loader refuses invalid UTF-8 before toml11 sees it.
+        const QByteArray bad[] = {"k = 'li\x8e\x9a'\n", "k = \"\xc0\xaf\"\n",
+                                  "k = '''\xed\xa0\x80'''", "# \xf4\x90\x80\x80",
+                                  "k = \"\xe2\x82\""};
+        for (const QByteArray& text : bad)
+            QCOMPARE(badInputMessage([&] { MigrationPolicy::fromToml("\n" + text, "u.toml"); }),
+                     QStringLiteral("u.toml: line 2: invalid UTF-8 (a TOML file must be UTF-8)"));
+        const QByteArray good = "# caf\xc3\xa9 \xf0\x9f\x98\x80 \xe2\x82\xac\nbatch_size = 9";
+        QCOMPARE(MigrationPolicy::fromToml(good, "ok.toml").batchSize, quint64(9));
+    }
+
     void versionsPerImport()
     {
         QCOMPARE(InputLimits::kMaxVersionsPerImport, std::size_t(50'000'000));
