@@ -722,6 +722,14 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
         const std::string reason = detail == std::string::npos ? what : what.substr(detail + 2);
         throw FrostlineError::badInput(QStringLiteral("%1: malformed JSON %2: %3")
                                            .arg(sourceName, fromStd(where), fromStd(reason)));
+    } catch (const nlohmann::json::exception& e) {
+        // Not only syntax: a number beyond the double range (1e400) is out_of_range.406, which
+        // escaped as an uncaught exception (found by fuzz_policy).
+        std::string what = e.what();
+        if (const auto close = what.find("] "); what.starts_with("[json.") && close != what.npos)
+            what.erase(0, close + 2);
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: invalid JSON: %2").arg(sourceName, fromStd(what)));
     }
     if (!doc.is_object())
         throw FrostlineError::badInput(

@@ -533,6 +533,15 @@ private slots:
         QCOMPARE(MigrationPolicy::fromToml(good, "ok.toml").batchSize, quint64(9));
     }
 
+    void jsonNumberOverflowIsBadInput()
+    {
+        // Found by fuzz_policy: nlohmann throws out_of_range (not parse_error) for 1e400, which
+        // escaped the policy loader uncaught.
+        QCOMPARE(
+            badInputMessage([] { MigrationPolicy::fromJson("{\"batch_size\": 1e400}", "n.json"); }),
+            QStringLiteral("n.json: invalid JSON: number overflow parsing '1e400'"));
+    }
+
     void versionsPerImport()
     {
         QCOMPARE(InputLimits::kMaxVersionsPerImport, std::size_t(50'000'000));
