@@ -29,6 +29,13 @@ max_len() {
   esac
 }
 
+for t in "${targets[@]}"; do
+  if [[ -z "$(max_len "$t")" ]]; then
+    echo "fuzz: unknown target $t (known: ${all[*]})" >&2
+    exit 2
+  fi
+done
+
 jobs="${FUZZ_BUILD_JOBS:-2}"
 cmake --preset fuzz >/dev/null
 cmake --build build/fuzz -j "$jobs" --target "${targets[@]}"
@@ -38,10 +45,6 @@ mkdir -p "$out"
 failed=()
 for t in "${targets[@]}"; do
   len="$(max_len "$t")"
-  if [[ -z "$len" ]]; then
-    echo "fuzz: unknown target $t (known: ${all[*]})" >&2
-    exit 2
-  fi
   corpus="$out/$t.corpus"
   artifacts="$root/build/fuzz/artifacts/$t/"
   rm -rf "$corpus"
@@ -55,7 +58,7 @@ for t in "${targets[@]}"; do
     "build/fuzz/tests/fuzz/$t" "$corpus" \
       -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=25 \
       -max_len="$len" -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1 || rc=$?
-  runs="$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1)"
+  runs="$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)"
   cov="$(grep -Eo 'cov: [0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+' || true)"
   if ((rc != 0)); then
     echo "fuzz: $t FAILED (exit $rc) after ${runs:-?} execs; see $log and $artifacts" >&2
