@@ -738,7 +738,7 @@ std::vector<Version> JsonlCodec::readAll(QIODevice& device, const QString& sourc
     std::vector<Version> versions;
     // Read in chunks: memory holds the chunk and the line being assembled (at most the line
     // limit), never the file, and a small file never needs a 16 MiB buffer.
-    constexpr qsizetype kChunk = 1024 * 1024;
+    constexpr qsizetype kChunk = 64 * 1024;
     QByteArray pending;     // bytes read and not yet consumed start at `start`
     qsizetype start = 0;    // first byte of the current line in `pending`
     qsizetype scanFrom = 0; // no newline in pending[start, scanFrom)
