@@ -1,6 +1,7 @@
 #include "jsonlcodec.h"
 
 #include "frostlineerror.h"
+#include "inputlimits.h"
 #include "versioncodec.h"
 
 #include <QFile>
@@ -21,8 +22,7 @@ namespace {
 
 using json = nlohmann::json;
 
-// Longest accepted line (without its newline): hostile input must not make us buffer without end.
-constexpr qsizetype kMaxLineBytes = 16 * 1024 * 1024;
+constexpr qsizetype kMaxLineBytes = InputLimits::kMaxLineBytes;
 // Operator-supplied text quoted in messages is cut short so a message stays one readable line.
 constexpr qsizetype kMaxQuoted = 80;
 
@@ -287,6 +287,12 @@ public:
     }
     bool string(json::string_t& text)
     {
+        if (qsizetype(text.size()) > InputLimits::kMaxStringBytes && m_depth > 0) {
+            if (!m_frames.empty())
+                return fail(QStringLiteral("property %1: %2").arg(propertyPath(), tooLong(text)));
+            if (m_field == Field::Label)
+                return fail(QStringLiteral("\"label\": %1").arg(tooLong(text)));
+        }
         Scalar s;
         s.type = Scalar::Type::String;
         s.text = &text;
@@ -327,6 +333,9 @@ public:
     bool key(json::string_t& name)
     {
         if (!m_frames.empty()) {
+            if (qsizetype(name.size()) > InputLimits::kMaxStringBytes)
+                return fail(QStringLiteral("property key %1: %2")
+                                .arg(quoteText(name.substr(0, kMaxQuoted + 1)), tooLong(name)));
             m_frames.back().key = QString::fromUtf8(name.data(), qsizetype(name.size()));
             return true;
         }
@@ -465,9 +474,30 @@ private:
         return true;
     }
 
+    static QString tooLong(const std::string& text)
+    {
+        return QStringLiteral("string of %1 bytes exceeds the limit of %2 bytes")
+            .arg(text.size())
+            .arg(InputLimits::kMaxStringBytes);
+    }
+
     bool addProperty(PropertyValue&& value)
     {
         Frame& f = m_frames.back();
+        const std::size_t n = (f.isMap ? f.map.size() : f.list.size()) + 1;
+        if (m_frames.size() == 1 && n > InputLimits::kMaxPropertiesPerVersion)
+            return fail(QStringLiteral("more than %1 properties in one version (the limit)")
+                            .arg(InputLimits::kMaxPropertiesPerVersion));
+        if (m_frames.size() > 1 && n > InputLimits::kMaxListElements) {
+            // The frame's pending key/index names where the extra element would go.
+            return fail(
+                QStringLiteral("property %1: %2 exceeds the limit of %3 elements")
+                    .arg(propertyPath(), f.isMap ? QStringLiteral("map") : QStringLiteral("list"))
+                    .arg(InputLimits::kMaxListElements));
+        }
+        if (++m_values > InputLimits::kMaxValuesPerVersion)
+            return fail(QStringLiteral("more than %1 property values in one version (the limit)")
+                            .arg(InputLimits::kMaxValuesPerVersion));
         if (f.isMap)
             f.map.emplace_back(std::move(f.key), std::move(value));
         else
@@ -624,7 +654,8 @@ private:
 
     Version* m_v;
     qsizetype m_lineSize;
-    int m_depth = 0; // open JSON containers, the top-level object included
+    int m_depth = 0;      // open JSON containers, the top-level object included
+    quint64 m_values = 0; // property values so far, at every level
     Field m_field = Field::None;
     quint32 m_seen = 0; // bit per Field present
     std::vector<Frame> m_frames;
@@ -698,44 +729,70 @@ bool JsonlCodec::decodeLine(QByteArrayView line, Version* out, QString* error)
     return true;
 }
 
-std::vector<Version> JsonlCodec::readAll(QIODevice& device, const QString& sourceName)
+std::vector<Version> JsonlCodec::readAll(QIODevice& device, const QString& sourceName,
+                                         std::size_t maxVersions)
 {
     if (!device.isReadable())
         throw FrostlineError::runtime(
             QStringLiteral("%1: cannot read: not open for reading").arg(sourceName));
     std::vector<Version> versions;
-    // One reused buffer; room for the longest line, its newline and readLine's terminator.
-    QByteArray buffer(kMaxLineBytes + 2, Qt::Uninitialized);
+    // Read in chunks: memory holds the chunk and the line being assembled (at most the line
+    // limit), never the file, and a small file never needs a 16 MiB buffer.
+    constexpr qsizetype kChunk = 64 * 1024;
+    QByteArray pending;     // bytes read and not yet consumed start at `start`
+    qsizetype start = 0;    // first byte of the current line in `pending`
+    qsizetype scanFrom = 0; // no newline in pending[start, scanFrom)
+    bool atEnd = false;
     qint64 lineNo = 0;
     QString error;
     for (;;) {
-        const qint64 n = device.readLine(buffer.data(), buffer.size());
-        if (n < 0 && !device.atEnd())
-            throw FrostlineError::runtime(QStringLiteral("%1: line %2: cannot read: %3")
-                                              .arg(sourceName)
-                                              .arg(lineNo + 1)
-                                              .arg(device.errorString()));
-        if (n <= 0)
+        qsizetype newline = pending.indexOf('\n', scanFrom);
+        if (newline < 0 && pending.size() - start > kMaxLineBytes)
+            throw FrostlineError::badInput(
+                QStringLiteral("%1: line %2: line is longer than 16 MiB (%3 bytes)")
+                    .arg(sourceName)
+                    .arg(lineNo + 1)
+                    .arg(kMaxLineBytes));
+        if (newline < 0 && !atEnd) {
+            pending.remove(0, start); // once per chunk: consumed lines cost no repeated copies
+            scanFrom = pending.size();
+            start = 0;
+            pending.resize(scanFrom + kChunk);
+            const qint64 n = device.read(pending.data() + scanFrom, kChunk);
+            if (n < 0 && !device.atEnd())
+                throw FrostlineError::runtime(QStringLiteral("%1: line %2: cannot read: %3")
+                                                  .arg(sourceName)
+                                                  .arg(lineNo + 1)
+                                                  .arg(device.errorString()));
+            pending.resize(scanFrom + std::max<qint64>(n, 0));
+            atEnd = n <= 0;
+            continue;
+        }
+        if (newline < 0 && start == pending.size())
             break;
+        const qsizetype lineEnd = newline < 0 ? pending.size() : newline;
+        QByteArrayView line(pending.constData() + start, lineEnd - start);
+        start = scanFrom = newline < 0 ? pending.size() : newline + 1;
         ++lineNo;
-        qsizetype len = qsizetype(n);
-        const bool hasNewline = buffer[len - 1] == '\n';
-        if (!hasNewline && len > kMaxLineBytes)
+        if (line.size() > kMaxLineBytes)
             throw FrostlineError::badInput(
                 QStringLiteral("%1: line %2: line is longer than 16 MiB (%3 bytes)")
                     .arg(sourceName)
                     .arg(lineNo)
                     .arg(kMaxLineBytes));
-        if (hasNewline)
-            --len;
-        if (len > 0 && buffer[len - 1] == '\r')
-            --len;
-        QByteArrayView line(buffer.constData(), len);
+        if (line.endsWith('\r'))
+            line.chop(1);
         // A UTF-8 byte order mark some editors put at the start of a file.
         if (lineNo == 1 && line.startsWith("\xEF\xBB\xBF"))
             line = line.sliced(3);
         if (isBlank(line))
             continue;
+        if (versions.size() >= maxVersions)
+            throw FrostlineError::badInput(
+                QStringLiteral("%1: line %2: more than %3 versions in one import (the limit)")
+                    .arg(sourceName)
+                    .arg(lineNo)
+                    .arg(maxVersions));
         Version v;
         if (!decodeLine(line, &v, &error))
             throw FrostlineError::badInput(

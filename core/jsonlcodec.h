@@ -1,5 +1,6 @@
 #pragma once
 
+#include "inputlimits.h"
 #include "version.h"
 
 #include <QByteArray>
@@ -36,8 +37,11 @@ public:
 
     // Reads every line of `device`; blank lines are skipped. Stops at the first bad line and
     // throws FrostlineError::badInput("FILE: line N: <message>") — nothing is returned partially.
-    // `sourceName` names the file in messages.
-    static std::vector<Version> readAll(QIODevice& device, const QString& sourceName);
+    // `sourceName` names the file in messages. Streams line by line (one line buffered), and
+    // refuses more than `maxVersions` versions; every line is held to InputLimits.
+    static std::vector<Version>
+    readAll(QIODevice& device, const QString& sourceName,
+            std::size_t maxVersions = InputLimits::kMaxVersionsPerImport);
     static std::vector<Version> readFile(const QString& path);
 };
 

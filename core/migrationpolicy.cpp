@@ -1,6 +1,7 @@
 #include "migrationpolicy.h"
 
 #include "frostlineerror.h"
+#include "inputlimits.h"
 #include "timestamps.h"
 
 #include <QDir>
@@ -430,6 +431,129 @@ QString oneLineTomlError(const std::string& what)
                                     .arg(fromStd(lineNumber), fromStd(reason));
 }
 
+// Hostile-input limits, checked before a parser sees the text: the size, and the bracket
+// nesting (TOML's parser recurses into arrays and inline tables, and both formats' documents
+// are freed recursively). TOML dotted keys nest tables too, so their dots count as levels.
+// The scan is conservative; a real policy is seven scalar keys at depth 1.
+void checkPolicyLimits(std::string_view text, bool toml, const QString& sourceName)
+{
+    if (qsizetype(text.size()) > InputLimits::kMaxPolicyBytes)
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: policy file of %2 bytes exceeds the limit of %3 bytes")
+                .arg(sourceName)
+                .arg(text.size())
+                .arg(InputLimits::kMaxPolicyBytes));
+    std::vector<int> open; // per open bracket: the levels it adds (1 + dots of its key)
+    int depth = 0;         // sum of `open`
+    int keyDots = 0;       // dots of the key being read (TOML)
+    bool inKey = toml;     // TOML: reading a key (line start, after '{' or ',' in a table)
+    qsizetype line = 1;
+    const auto tooDeep = [&] {
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: line %2: nested deeper than %3 levels (the limit)")
+                .arg(sourceName)
+                .arg(line)
+                .arg(InputLimits::kMaxNestingDepth));
+    };
+    for (std::size_t i = 0; i < text.size(); ++i) {
+        const char c = text[i];
+        if (c == '\n') {
+            ++line;
+            if (open.empty()) {
+                inKey = toml;
+                keyDots = 0;
+            }
+            continue;
+        }
+        if (c == '"' || (toml && c == '\'')) {
+            // A string: skip it whole, escapes included (TOML literal strings have none).
+            const std::string_view quote = c == '"' ? "\"\"\"" : "'''";
+            const bool triple = toml && text.substr(i, 3) == quote;
+            const std::size_t start = i + (triple ? 3 : 1);
+            std::size_t j = start;
+            for (; j < text.size(); ++j) {
+                if (text[j] == '\n')
+                    ++line;
+                if (c == '"' && text[j] == '\\') {
+                    ++j;
+                    continue;
+                }
+                if (text[j] == c && (!triple || text.substr(j, 3) == quote))
+                    break;
+            }
+            i = triple ? j + 2 : j;
+            continue;
+        }
+        if (toml && c == '#') {
+            while (i + 1 < text.size() && text[i + 1] != '\n')
+                ++i;
+            continue;
+        }
+        if (c == '[' || c == '{') {
+            // A TOML table header ("[a.b]", "[[a.b]]") holds a key; an array holds values.
+            const bool header = toml && c == '[' && inKey && (open.empty() || keyDots == -1);
+            open.push_back(1 + std::max(keyDots, 0));
+            depth += open.back();
+            keyDots = header ? -1 : 0; // -1: inside a header, before its first dot
+            inKey = c == '{' ? toml : header;
+            if (depth > InputLimits::kMaxNestingDepth)
+                tooDeep();
+        } else if (c == ']' || c == '}') {
+            if (!open.empty()) {
+                depth -= open.back();
+                open.pop_back();
+            }
+        } else if (toml && c == ',') {
+            inKey = true;
+            keyDots = 0;
+        } else if (toml && c == '=') {
+            inKey = false;
+        } else if (inKey && c == '.') {
+            keyDots = std::max(keyDots, 0) + 1;
+            if (depth + keyDots > InputLimits::kMaxNestingDepth)
+                tooDeep();
+        }
+    }
+}
+
+// Offset of the first byte that is not well-formed UTF-8 (overlong forms, surrogates and code
+// points beyond U+10FFFF included), or npos when all of `text` is.
+std::size_t firstInvalidUtf8(std::string_view text)
+{
+    std::size_t i = 0;
+    while (i < text.size()) {
+        const auto c = static_cast<unsigned char>(text[i]);
+        if (c < 0x80) {
+            ++i;
+            continue;
+        }
+        std::size_t n = 0;
+        unsigned char low = 0x80, high = 0xBF; // allowed range of the second byte
+        if (c >= 0xC2 && c <= 0xDF) {
+            n = 1;
+        } else if (c >= 0xE0 && c <= 0xEF) {
+            n = 2;
+            low = c == 0xE0 ? 0xA0 : 0x80;
+            high = c == 0xED ? 0x9F : 0xBF;
+        } else if (c >= 0xF0 && c <= 0xF4) {
+            n = 3;
+            low = c == 0xF0 ? 0x90 : 0x80;
+            high = c == 0xF4 ? 0x8F : 0xBF;
+        } else {
+            return i;
+        }
+        if (i + n >= text.size()) // truncated sequence
+            return i;
+        for (std::size_t k = 1; k <= n; ++k) {
+            const auto b = static_cast<unsigned char>(text[i + k]);
+            if (b < (k == 1 ? low : 0x80) || b > (k == 1 ? high : 0xBF))
+                return i;
+        }
+        i += n + 1;
+    }
+    return std::string_view::npos;
+}
+
 } // namespace
 
 QStringList MigrationPolicy::presetNames()
@@ -571,6 +695,7 @@ QByteArray MigrationPolicy::toToml() const
 MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString& sourceName)
 {
     const std::string_view text(json.constData(), static_cast<std::size_t>(json.size()));
+    checkPolicyLimits(text, false, sourceName);
     std::set<std::string> seen;
     std::string duplicate;
     // The parser callback sees every key; depth 1 is the top-level object.
@@ -597,6 +722,14 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
         const std::string reason = detail == std::string::npos ? what : what.substr(detail + 2);
         throw FrostlineError::badInput(QStringLiteral("%1: malformed JSON %2: %3")
                                            .arg(sourceName, fromStd(where), fromStd(reason)));
+    } catch (const nlohmann::json::exception& e) {
+        // Not only syntax: a number beyond the double range (1e400) is out_of_range.406, which
+        // escaped as an uncaught exception (found by fuzz_policy).
+        std::string what = e.what();
+        if (const auto close = what.find("] "); what.starts_with("[json.") && close != what.npos)
+            what.erase(0, close + 2);
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: invalid JSON: %2").arg(sourceName, fromStd(what)));
     }
     if (!doc.is_object())
         throw FrostlineError::badInput(
@@ -613,6 +746,15 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
 
 MigrationPolicy MigrationPolicy::fromToml(const QByteArray& tomlText, const QString& sourceName)
 {
+    const std::string_view text(tomlText.constData(), std::size_t(tomlText.size()));
+    checkPolicyLimits(text, true, sourceName);
+    // TOML is UTF-8 throughout; checked here because toml11 3.7 reads out of bounds while
+    // reporting invalid UTF-8 inside a string (found by fuzz_policy).
+    if (const std::size_t bad = firstInvalidUtf8(text); bad != std::string_view::npos)
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: line %2: invalid UTF-8 (a TOML file must be UTF-8)")
+                .arg(sourceName)
+                .arg(std::count(text.begin(), text.begin() + std::ptrdiff_t(bad), '\n') + 1));
     std::istringstream stream(tomlText.toStdString());
     toml::value doc;
     try {
@@ -635,7 +777,14 @@ MigrationPolicy MigrationPolicy::load(const QString& path)
     if (!file.open(QIODevice::ReadOnly))
         throw FrostlineError::badInput(
             QStringLiteral("%1: cannot read the policy: %2").arg(path, file.errorString()));
-    const QByteArray bytes = file.readAll();
+    if (file.size() > InputLimits::kMaxPolicyBytes)
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: policy file of %2 bytes exceeds the limit of %3 bytes")
+                .arg(path)
+                .arg(file.size())
+                .arg(InputLimits::kMaxPolicyBytes));
+    // Never read more than the limit (plus one byte, so that the limit check sees the excess).
+    const QByteArray bytes = file.read(InputLimits::kMaxPolicyBytes + 1);
     if (file.error() != QFileDevice::NoError)
         throw FrostlineError::badInput(
             QStringLiteral("%1: cannot read the policy: %2").arg(path, file.errorString()));

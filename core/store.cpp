@@ -2,6 +2,7 @@
 
 #include "frostlineerror.h"
 #include "parallelslices.h"
+#include "inputlimits.h"
 #include "versioncodec.h"
 
 #include <QDir>
@@ -273,6 +274,9 @@ void Store::validateAppend(const std::vector<Version>& versions) const
             throw FrostlineError::badInput(who + QStringLiteral(": only edges have source/target"));
         if (v.versionId == 0)
             throw FrostlineError::badInput(QStringLiteral("version_id 0 is reserved"));
+        // Checked up front: the encoder would refuse it part-way through the WAL appends.
+        if (const QString problem = InputLimits::problemWith(v); !problem.isEmpty())
+            throw FrostlineError::badInput(who + QStringLiteral(": ") + problem);
     }
 }
 

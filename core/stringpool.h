@@ -22,6 +22,9 @@ public:
 
     std::size_t size() const { return m_strings.size(); }
 
+    // Exact UTF-8 decoding (a leading U+FEFF is kept); *ok is false on invalid bytes.
+    static QString decodeUtf8(QByteArrayView utf8, bool* ok);
+
     // Hostile input with endless distinct keys must not grow the pool without bound.
     static constexpr std::size_t kMaxStrings = 65536;
 

@@ -147,6 +147,9 @@ public:
             if (shift == 63 && b > 1)
                 return fail(QStringLiteral("varint overflows 64 bits"));
             r |= quint64(b & 0x7f) << shift;
+            // A trailing zero group is an overlong encoding: one value, one byte sequence.
+            if (b == 0 && shift > 0)
+                return fail(QStringLiteral("non-canonical varint"));
             if (!(b & 0x80)) {
                 *v = r;
                 return true;
@@ -155,57 +158,74 @@ public:
         return fail(QStringLiteral("varint too long"));
     }
 
-    // Labels and keys repeat across versions: they go through the pool when there is one.
-    bool pooledString(QString* s)
+    // The bytes of a length-prefixed string, bounds- and limit-checked; advances past them.
+    bool stringBytes(QByteArrayView* bytes)
     {
-        if (!m_pool)
-            return string(s);
         quint64 len;
         if (!varint(&len))
             return false;
         if (len > left())
             return fail(QStringLiteral("string length %1 runs past the end").arg(len));
-        bool ok = false;
-        *s = m_pool->intern(QByteArrayView(m_data + m_pos, qsizetype(len)), &ok);
-        if (!ok)
-            return fail(QStringLiteral("invalid UTF-8 in string"));
+        if (len > quint64(InputLimits::kMaxStringBytes))
+            return fail(QStringLiteral("string of %1 bytes exceeds the limit of %2 bytes")
+                            .arg(len)
+                            .arg(InputLimits::kMaxStringBytes));
+        *bytes = QByteArrayView(m_data + m_pos, qsizetype(len));
         m_pos += len;
         return true;
     }
 
     bool string(QString* s)
     {
-        quint64 len;
-        if (!varint(&len))
+        QByteArrayView bytes;
+        if (!stringBytes(&bytes))
             return false;
-        if (len > left())
-            return fail(QStringLiteral("string length %1 runs past the end").arg(len));
-        QStringDecoder decoder(QStringDecoder::Utf8, QStringDecoder::Flag::Stateless);
-        *s = decoder(QByteArrayView(m_data + m_pos, qsizetype(len)));
-        if (decoder.hasError())
-            return fail(QStringLiteral("invalid UTF-8 in string"));
-        m_pos += len;
-        return true;
+        bool ok = false;
+        *s = StringPool::decodeUtf8(bytes, &ok);
+        return ok || fail(QStringLiteral("invalid UTF-8 in string"));
     }
 
-    bool count(quint64* n)
+    // Labels and keys repeat across versions: they go through the pool when there is one.
+    bool pooledString(QString* s)
+    {
+        if (!m_pool)
+            return string(s);
+        QByteArrayView bytes;
+        if (!stringBytes(&bytes))
+            return false;
+        bool ok = false;
+        *s = m_pool->intern(bytes, &ok);
+        return ok || fail(QStringLiteral("invalid UTF-8 in string"));
+    }
+
+    // `what` and `limit` name the InputLimits limit the count is held to.
+    bool count(quint64* n, const char* what, quint64 limit)
     {
         if (!varint(n))
             return false;
-        // Every element takes at least one byte: a larger count is hostile, and checking it here
-        // keeps a bad count from reserving unbounded memory.
+        // Every element takes at least one byte: a larger count is hostile.
         if (*n > left())
             return fail(QStringLiteral("element count %1 exceeds the remaining bytes").arg(*n));
+        if (*n > limit)
+            return fail(QStringLiteral("%1 of %2 elements exceeds the limit of %3")
+                            .arg(QLatin1String(what))
+                            .arg(*n)
+                            .arg(limit));
+        m_values += *n;
+        if (m_values > InputLimits::kMaxValuesPerVersion)
+            return fail(QStringLiteral("more than %1 property values in one version (the limit)")
+                            .arg(InputLimits::kMaxValuesPerVersion));
         return true;
     }
 
+    // Nothing is reserved from a count: nested containers may all claim the same remaining
+    // bytes, so memory grows only with the elements actually decoded.
     bool mapEntries(PropertyValue::Map* map, int depth)
     {
         quint64 n;
-        if (!count(&n))
+        if (depth == 0 ? !count(&n, "properties map", InputLimits::kMaxPropertiesPerVersion)
+                       : !count(&n, "map", InputLimits::kMaxListElements))
             return false;
-        // A hostile count may still be large: reserve modestly, grow as real entries arrive.
-        map->reserve(std::min<quint64>(n, 1024));
         for (quint64 i = 0; i < n; ++i) {
             QString key;
             PropertyValue value;
@@ -264,10 +284,9 @@ public:
                 return fail(QStringLiteral("properties nested deeper than %1")
                                 .arg(VersionCodec::kMaxPropertyDepth));
             quint64 n;
-            if (!count(&n))
+            if (!count(&n, "list", InputLimits::kMaxListElements))
                 return false;
             PropertyValue::List list;
-            list.reserve(std::min<quint64>(n, 1024));
             for (quint64 i = 0; i < n; ++i) {
                 PropertyValue item;
                 if (!value_(&item, depth + 1))
@@ -296,6 +315,7 @@ private:
     std::size_t m_size;
     std::size_t m_pos = 0;
     StringPool* m_pool = nullptr;
+    quint64 m_values = 0; // property values counted so far, at every level
     QString m_error;
 };
 
@@ -303,15 +323,11 @@ private:
 
 void VersionCodec::encodeAppend(const Version& v, QByteArray& out)
 {
-    // The decoder refuses what is nested deeper than kMaxPropertyDepth, so never write it: a
-    // record that cannot be read back would be lost at recovery.
-    for (const auto& [key, value] : v.properties)
-        if (value.depth() > kMaxPropertyDepth)
-            throw FrostlineError::badInput(
-                QStringLiteral("version %1: property \"%2\" is nested deeper than %3 levels")
-                    .arg(v.versionId)
-                    .arg(key)
-                    .arg(kMaxPropertyDepth));
+    // The decoder refuses what exceeds InputLimits, so never write it: a record that cannot be
+    // read back would be lost at recovery.
+    if (const QString problem = InputLimits::problemWith(v); !problem.isEmpty())
+        throw FrostlineError::badInput(
+            QStringLiteral("version %1: %2").arg(v.versionId).arg(problem));
     // Maps are canonical (sorted keys) on the wire; a hand-built Version may not be.
     if (!std::is_sorted(v.properties.begin(), v.properties.end(),
                         [](const auto& a, const auto& b) { return a.first < b.first; })) {

@@ -1,6 +1,7 @@
 #pragma once
 
 #include "stringpool.h"
+#include "inputlimits.h"
 #include "version.h"
 
 #include <QByteArray>
@@ -16,9 +17,11 @@ class VersionCodec
 {
 public:
     static constexpr quint8 kFormatVersion = 1;
-    // Deepest nesting of lists/maps accepted in properties (decoder and encoder alike).
-    static constexpr int kMaxPropertyDepth = 64;
+    // Deepest nesting of lists/maps accepted in properties (decoder and encoder alike). The
+    // decoder and encoder enforce every other InputLimits too.
+    static constexpr int kMaxPropertyDepth = InputLimits::kMaxNestingDepth;
 
+    // Throw FrostlineError::badInput when the version exceeds an InputLimits limit.
     static QByteArray encode(const Version& version);
     static void encodeAppend(const Version& version, QByteArray& out);
 

@@ -9,6 +9,7 @@ packages=(
   libdb5.3++-dev db5.3-util
   libxxhash-dev libtoml11-dev nlohmann-json3-dev
   dpkg-dev file help2man librsvg2-bin desktop-file-utils appstream
+  clang libclang-rt-14-dev
 )
 if [[ "${1:-}" == "--gui-tools" ]]; then
   packages+=(xvfb xauth imagemagick)

@@ -478,18 +478,23 @@ private slots:
     void lineLengthIsLimited()
     {
         const qsizetype limit = 16 * 1024 * 1024;
-        // A line of exactly the limit with a big string property is accepted.
-        QByteArray big = nodeLine(R"(,"properties":{"blob":"")"
-                                  "}");
+        // A line of exactly the limit with big strings (each within the 1 MiB string limit) is
+        // accepted.
+        QByteArray big = nodeLine(R"(,"properties":{"blob":[)");
+        big.chop(1);
+        for (int i = 0; i < 15; ++i)
+            big += '"' + QByteArray(1024 * 1024, 'x') + "\",";
+        big += "\"\"]}}";
         const qsizetype fill = limit - big.size();
-        big.insert(big.size() - 3, QByteArray(fill, 'x'));
+        big.insert(big.size() - 4, QByteArray(fill, 'x'));
         QCOMPARE(big.size(), limit);
         const std::vector<Version> ok = readBytes(nodeLine() + "\n" + big + "\n" + nodeLine());
         QCOMPARE(ok.size(), std::size_t(3));
-        QCOMPARE(PropertyValue::find(ok[1].properties, "blob")->toString().size(), fill);
+        QCOMPARE(PropertyValue::find(ok[1].properties, "blob")->toList().back().toString().size(),
+                 fill);
 
         // One byte more is refused, before the parser sees it.
-        big.insert(big.size() - 3, "y");
+        big.insert(big.size() - 4, "y");
         QCOMPARE(badInputMessage([&] { readBytes(nodeLine() + "\n" + big + "\n"); }),
                  QStringLiteral("in.jsonl: line 2: line is longer than 16 MiB (16777216 bytes)"));
         QCOMPARE(decodeError(big), QStringLiteral("line is longer than 16 MiB (16777216 bytes)"));

@@ -276,6 +276,10 @@ private slots:
             craft(varint(1) + varint(1) + "a" + char(PropertyValue::Type::Int) +
                   QByteArray(9, char(0xff)) + char(0x02)),
             QStringLiteral("varint overflows 64 bits at byte %1").arg(header + 15));
+        // Found by fuzz_versioncodec: an overlong varint decoded to the same value as the short
+        // one, so two different records meant the same version.
+        row("overlong varint", withChecksum(nodeHeader() + QByteArray("\x80\x00", 2) + varint(0)),
+            QStringLiteral("non-canonical varint at byte %1").arg(header + 2));
         row("trailing bytes", craft(varint(0) + "zz"),
             QStringLiteral("2 trailing bytes at byte %1").arg(header + 2));
         row("truncated double",
@@ -293,6 +297,19 @@ private slots:
         QFETCH(QByteArray, bytes);
         QFETCH(QString, message);
         QCOMPARE(decodeError(bytes), message);
+    }
+
+    void leadingByteOrderMarkIsKept()
+    {
+        // Found by fuzz_versioncodec: U+FEFF at the start of a string is text, not a BOM to drop.
+        Version v;
+        v.versionId = 1;
+        v.label = QStringLiteral("\uFEFFlabel");
+        v.properties = {{QStringLiteral("\uFEFFkey"), PropertyValue(QStringLiteral("\uFEFF"))}};
+        Version back;
+        QString error;
+        QVERIFY2(VersionCodec::decode(VersionCodec::encode(v), &back, &error), qPrintable(error));
+        QCOMPARE(back, v);
     }
 
     void nestingLimitIsShared()
