@@ -182,6 +182,8 @@ public:
             return false;
         bool ok = false;
         *s = StringPool::decodeUtf8(bytes, &ok);
+        if (!ok)
+            m_pos -= std::size_t(bytes.size()); // the error names where the string starts
         return ok || fail(QStringLiteral("invalid UTF-8 in string"));
     }
 
@@ -195,6 +197,8 @@ public:
             return false;
         bool ok = false;
         *s = m_pool->intern(bytes, &ok);
+        if (!ok)
+            m_pos -= std::size_t(bytes.size());
         return ok || fail(QStringLiteral("invalid UTF-8 in string"));
     }
 
