@@ -8,7 +8,7 @@
 
 namespace frostline {
 
-bool HotTier::insertLocked(Version&& version, quint64 lsn)
+bool HotTier::insertLocked(Version&& version, quint64 lsn, quint64 size)
 {
     const quint64 id = version.versionId;
     auto it = m_byId.find(id);
@@ -16,24 +16,20 @@ bool HotTier::insertLocked(Version&& version, quint64 lsn)
         return false;
     const EntityKey key = version.entity();
     const qint64 txFrom = version.txFrom;
-    const quint64 size = version.estimatedSize();
     const bool isNode = version.kind == EntityKind::Node;
     m_byId.emplace(id, Entry{std::move(version), lsn, size}); // moved, never copied
 
     // Chains stay in head order (head last). Versions usually arrive newest-last, so the common
     // case is an append; otherwise binary-search the slot.
     auto& chain = m_chains[key];
-    auto before = [this](quint64 a, qint64 txB, quint64 idB) {
-        const Entry& ea = m_byId.find(a).value();
-        return headOrderLess(ea.version.txFrom, a, txB, idB);
+    auto before = [](const ChainLink& a, const ChainLink& b) {
+        return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
     };
-    if (chain.empty() || before(chain.back(), txFrom, id)) {
-        chain.push_back(id);
-    } else {
-        auto pos = std::lower_bound(chain.begin(), chain.end(), id,
-                                    [&](quint64 a, quint64 b) { return before(a, txFrom, b); });
-        chain.insert(pos, id);
-    }
+    const ChainLink link{id, txFrom};
+    if (chain.empty() || before(chain.back(), link))
+        chain.push_back(link);
+    else
+        chain.insert(std::lower_bound(chain.begin(), chain.end(), link, before), link);
     m_versions.fetch_add(1, std::memory_order_relaxed);
     if (isNode)
         m_nodeVersions.fetch_add(1, std::memory_order_relaxed);
@@ -43,16 +39,28 @@ bool HotTier::insertLocked(Version&& version, quint64 lsn)
 
 bool HotTier::insert(Version version, quint64 lsn)
 {
+    const quint64 size = version.estimatedSize();
     QWriteLocker lock(&m_lock);
-    return insertLocked(std::move(version), lsn);
+    return insertLocked(std::move(version), lsn, size);
 }
 
 std::size_t HotTier::insertMany(std::vector<std::pair<Version, quint64>>&& versions)
 {
+    std::vector<Entry> entries;
+    entries.reserve(versions.size());
+    for (auto& [version, lsn] : versions) {
+        const quint64 size = version.estimatedSize();
+        entries.push_back(Entry{std::move(version), lsn, size});
+    }
+    return insertMany(std::move(entries));
+}
+
+std::size_t HotTier::insertMany(std::vector<Entry>&& entries)
+{
     QWriteLocker lock(&m_lock);
     std::size_t added = 0;
-    for (auto& [version, lsn] : versions)
-        added += insertLocked(std::move(version), lsn) ? 1 : 0;
+    for (Entry& e : entries)
+        added += insertLocked(std::move(e.version), e.lsn, e.size) ? 1 : 0;
     return added;
 }
 
@@ -79,7 +87,7 @@ quint64 HotTier::remove(const std::vector<quint64>& versionIds)
         auto& chain = chainIt.value();
         const auto& ids = it.value();
         chain.erase(std::remove_if(chain.begin(), chain.end(),
-                                   [&](quint64 id) { return ids.count(id) != 0; }),
+                                   [&](const ChainLink& l) { return ids.count(l.id) != 0; }),
                     chain.end());
         if (chain.empty())
             m_chains.erase(chainIt);
@@ -136,8 +144,8 @@ std::vector<Version> HotTier::chain(const EntityKey& entity) const
     if (it == m_chains.cend())
         return out;
     out.reserve(it->size());
-    for (quint64 id : *it)
-        out.push_back(m_byId.find(id)->version);
+    for (const ChainLink& l : *it)
+        out.push_back(m_byId.find(l.id)->version);
     return out;
 }
 
@@ -147,7 +155,7 @@ std::optional<Version> HotTier::head(const EntityKey& entity) const
     auto it = m_chains.constFind(entity);
     if (it == m_chains.cend() || it->empty())
         return std::nullopt;
-    return m_byId.find(it->back())->version;
+    return m_byId.find(it->back().id)->version;
 }
 
 quint64 HotTier::entityCount() const
@@ -169,10 +177,10 @@ HotSnapshot HotTier::snapshot() const
         s.entities.push_back(it.key());
         s.entityVersionCounts.push_back(quint32(chain.size()));
         for (std::size_t i = 0; i < chain.size(); ++i) {
-            const Entry& e = m_byId.find(chain[i]).value();
+            const Entry& e = m_byId.find(chain[i].id).value();
             HotVersionInfo info;
-            info.versionId = chain[i];
-            info.txFrom = e.version.txFrom;
+            info.versionId = chain[i].id;
+            info.txFrom = chain[i].txFrom;
             info.entityId = it.key().entityId;
             info.entityIndex = index;
             info.kind = it.key().kind;

@@ -35,6 +35,9 @@ public:
     bool insert(Version version, quint64 lsn);
     // Inserts many under one lock; returns how many were new.
     std::size_t insertMany(std::vector<std::pair<Version, quint64>>&& versions);
+    // The same with sizes already computed (Entry::size == version.estimatedSize()), so bulk
+    // loaders can compute them on their decoding threads.
+    std::size_t insertMany(std::vector<Entry>&& entries);
     // Removes these ids (unknown ids are ignored); returns the bytes freed.
     quint64 remove(const std::vector<quint64>& versionIds);
     void clear();
@@ -62,13 +65,19 @@ public:
 private:
     mutable QReadWriteLock m_lock;
     QHash<quint64, Entry> m_byId;
-    // Per entity: version ids in head order (head last).
-    QHash<EntityKey, std::vector<quint64>> m_chains;
+    // Per entity: its versions in head order (head last), with tx_from kept beside the id so
+    // ordering needs no lookup.
+    struct ChainLink
+    {
+        quint64 id;
+        qint64 txFrom;
+    };
+    QHash<EntityKey, std::vector<ChainLink>> m_chains;
     std::atomic<quint64> m_versions{0};
     std::atomic<quint64> m_nodeVersions{0};
     std::atomic<quint64> m_bytes{0};
 
-    bool insertLocked(Version&& version, quint64 lsn);
+    bool insertLocked(Version&& version, quint64 lsn, quint64 size);
 };
 
 } // namespace frostline

@@ -1,8 +1,8 @@
 #include "store.h"
 
 #include "frostlineerror.h"
-#include "parallelslices.h"
 #include "inputlimits.h"
+#include "parallelslices.h"
 #include "versioncodec.h"
 
 #include <QDir>
@@ -161,20 +161,21 @@ Store::OpenReport Store::open()
         std::vector<WalRecord> records;
         records.reserve(kChunk);
         auto replayChunk = [&] {
-            std::vector<std::pair<Version, quint64>> decoded(records.size());
+            std::vector<HotTier::Entry> decoded(records.size());
             std::vector<QString> errors(records.size());
             // One slice (and one string pool) per thread.
             runParallelSlices(pools.size(), [&](std::size_t slice) {
                 const std::size_t begin = records.size() * slice / pools.size();
                 const std::size_t end = records.size() * (slice + 1) / pools.size();
                 for (std::size_t i = begin; i < end; ++i) {
-                    if (!VersionCodec::decode(records[i].payload, &decoded[i].first, &errors[i],
+                    if (!VersionCodec::decode(records[i].payload, &decoded[i].version, &errors[i],
                                               &pools[slice]))
                         return;
-                    decoded[i].second = records[i].lsn;
+                    decoded[i].lsn = records[i].lsn;
+                    decoded[i].size = decoded[i].version.estimatedSize();
                 }
             });
-            std::vector<std::pair<Version, quint64>> fresh;
+            std::vector<HotTier::Entry> fresh;
             fresh.reserve(decoded.size());
             for (std::size_t i = 0; i < decoded.size(); ++i) {
                 if (!errors[i].isEmpty())
@@ -184,7 +185,7 @@ Store::OpenReport Store::open()
                             .arg(records[i].offset)
                             .arg(records[i].lsn)
                             .arg(errors[i]));
-                Version& v = decoded[i].first;
+                Version& v = decoded[i].version;
                 // Idempotent replay: a version already in the cold tier is not put back in hot.
                 if (coldMayContain(v.versionId) && m_cold->contains(v.versionId)) {
                     ++report.skippedAlreadyCold;
