@@ -29,7 +29,12 @@ class MigrationService : public QObject
 {
     Q_OBJECT
 public:
-    enum class State { Stopped, Idle, Running };
+    enum class State
+    {
+        Stopped,
+        Idle,
+        Running
+    };
     Q_ENUM(State)
 
     explicit MigrationService(Store& store, QObject* parent = nullptr);

@@ -34,8 +34,8 @@ void StoreLock::acquire(const QString& storePath)
             const QString holder = n > 0 ? QString::fromLatin1(buf, int(n)).trimmed() : QString();
             throw FrostlineError::runtime(
                 QStringLiteral("store %1 is locked by another process%2")
-                    .arg(storePath, holder.isEmpty() ? QString()
-                                                     : QStringLiteral(" (pid %1)").arg(holder)));
+                    .arg(storePath,
+                         holder.isEmpty() ? QString() : QStringLiteral(" (pid %1)").arg(holder)));
         }
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock store.lock: %2")
                                           .arg(storePath, QString::fromLocal8Bit(strerror(e))));

@@ -1,7 +1,7 @@
 #pragma once
 
-#include "stringpool.h"
 #include "inputlimits.h"
+#include "stringpool.h"
 #include "version.h"
 
 #include <QByteArray>

@@ -70,11 +70,13 @@ int main(int argc, char** argv)
     std::printf("machine: %s\n", qPrintable(bench::machineDescription()));
 
     for (const bool checkpointed : {false, true}) {
-        const Prepared p = prepare(tmp, checkpointed ? QStringLiteral("ckpt") : QStringLiteral("fresh"),
-                                   versions, checkpointed);
+        const Prepared p =
+            prepare(tmp, checkpointed ? QStringLiteral("ckpt") : QStringLiteral("fresh"), versions,
+                    checkpointed);
         Store store(p.path);
         store.open();
-        const MigrationPolicy policy = MigrationPolicyBuilder().ageThresholdSecs(0).batchSize(batch).build();
+        const MigrationPolicy policy =
+            MigrationPolicyBuilder().ageThresholdSecs(0).batchSize(batch).build();
         const qint64 now = currentMicros();
 
         QElapsedTimer previewTimer;
@@ -108,11 +110,11 @@ int main(int argc, char** argv)
                     checkpointed ? "checkpointed" : "fresh",
                     static_cast<unsigned long long>(baseline.records), raw.valueBytes,
                     baseline.recordsPerSecond(), baseline.seconds);
-        std::printf("%s store: full migration %llu versions in %d batches: %.0f versions/s (%.2f s, "
-                    "%.2f s CPU), %d segments deleted\n",
-                    checkpointed ? "checkpointed" : "fresh",
-                    static_cast<unsigned long long>(r.migrated), r.batches, rate, seconds, cpu,
-                    r.segmentsDeleted);
+        std::printf(
+            "%s store: full migration %llu versions in %d batches: %.0f versions/s (%.2f s, "
+            "%.2f s CPU), %d segments deleted\n",
+            checkpointed ? "checkpointed" : "fresh", static_cast<unsigned long long>(r.migrated),
+            r.batches, rate, seconds, cpu, r.segmentsDeleted);
         std::printf("RESULT %s ratio_full_migration_to_raw=%.2f (goal >= 0.8) preview_ms=%.0f\n",
                     checkpointed ? "checkpointed" : "fresh", rate / baseline.recordsPerSecond(),
                     previewMs);
