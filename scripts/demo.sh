@@ -4,7 +4,7 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 scripts/deps.sh
-cmake --preset default -DFROSTLINE_BUILD_TESTS=OFF -DFROSTLINE_BUILD_BENCH=OFF >/dev/null
+cmake --preset default >/dev/null
 cmake --build --preset default -j "$(nproc)" --target frostline frostline-cli
 cli=build/default/app/frostline-cli
 store=${FROSTLINE_DEMO_STORE:-$HOME/.local/share/frostline/demo-store}
@@ -20,7 +20,8 @@ echo "== no display: headless demo on $store"
 set -x
 "$cli" stats "$store"
 "$cli" policy show --preset aggressive > "$store.aggressive.json"
-"$cli" preview "$store" --policy "$store.aggressive.json" | head -n 20
+"$cli" preview "$store" --policy "$store.aggressive.json" > "$store.preview.txt"
+head -n 12 "$store.preview.txt"
 "$cli" migrate "$store" --policy "$store.aggressive.json"
 "$cli" wal "$store"
 "$cli" verify "$store"
