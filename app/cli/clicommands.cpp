@@ -528,19 +528,10 @@ int cmdPolicy(const QStringList& args)
     throw UsageError{QStringLiteral("unknown policy subcommand '%1'").arg(sub)};
 }
 
-// Seconds with microsecond precision, exactly ("90.000001", "604800").
+// Ages as exact decimal seconds, the same text the policy files use ("90.000001").
 QByteArray secondsText(qint64 micros)
 {
-    const bool negative = micros < 0;
-    const quint64 m = negative ? quint64(-(micros + 1)) + 1 : quint64(micros);
-    QByteArray text = QByteArray::number(m / 1000000);
-    if (const quint64 frac = m % 1000000) {
-        QByteArray f = QByteArray::number(frac).rightJustified(6, '0');
-        while (f.endsWith('0'))
-            f.chop(1);
-        text += '.' + f;
-    }
-    return negative ? '-' + text : text;
+    return MigrationPolicy::secondsText(micros).toLatin1();
 }
 
 struct PolicyAndNow
