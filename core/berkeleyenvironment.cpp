@@ -1,5 +1,7 @@
 #include "berkeleyenvironment.h"
 
+#include "regionfaulthandler.h"
+
 #include <QDir>
 #include <QFile>
 #include <QFileInfo>
@@ -116,6 +118,7 @@ void BerkeleyEnvironment::open(const Options& options)
         throw FrostlineError::runtime(message);
     }
     m_env = std::move(env);
+    RegionFaultHandler::noteEnvironment(m_home);
 }
 
 void BerkeleyEnvironment::close()

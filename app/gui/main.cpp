@@ -1,4 +1,5 @@
 #include "mainwindow.h"
+#include "regionfaulthandler.h"
 
 #include <QApplication>
 #include <QCommandLineParser>
@@ -10,6 +11,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("Frostline"));
     QApplication::setOrganizationName(QStringLiteral("Frostline"));
     QApplication::setApplicationVersion(QStringLiteral(FROSTLINE_VERSION));
+    frostline::RegionFaultHandler::install(QStringLiteral("frostline"));
 
     QCommandLineParser parser;
     parser.setApplicationDescription(
