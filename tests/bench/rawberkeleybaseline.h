@@ -4,6 +4,11 @@
 // a fresh environment with the cold tier's flags and sizes, one btree, fixed-size records with
 // 8-byte big-endian keys, each batch one transaction with one DB_MULTIPLE_KEY bulk put,
 // committed DB_TXN_SYNC. Header-only so any bench_*.cpp can use it without build changes.
+//
+// With `entityIndexKeys` set it is no longer the baseline but a floor for any cold tier
+// that can answer "the history of entity E": each record also puts one 25-byte key (kind, a
+// random entity among records/10, tx_from, id; empty value) into a second B-tree in the same
+// transaction, as the cold tier's history.db does.
 
 #include <QByteArray>
 #include <QDir>
@@ -13,6 +18,9 @@
 
 #include <db_cxx.h>
 
+#include <algorithm>
+#include <array>
+#include <random>
 #include <stdexcept>
 #include <string>
 #include <vector>
@@ -25,6 +33,7 @@ struct RawBaselineOptions
     quint32 valueBytes = 150;
     quint32 batchSize = 1000;
     quint32 pageSize = 8192; // the cold tier's page size, for a like-for-like comparison
+    bool entityIndexKeys = false;
 };
 
 struct RawBaselineResult
@@ -62,6 +71,16 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
         check(db.open(nullptr, "raw.db", nullptr, DB_BTREE, DB_CREATE | DB_AUTO_COMMIT | DB_THREAD,
                       0600),
               "open database");
+        Db index(&env, DB_CXX_NO_EXCEPTIONS);
+        check(index.set_pagesize(options.pageSize), "index page size");
+        check(index.open(nullptr, "index.db", nullptr, DB_BTREE,
+                         DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0600),
+              "open index database");
+        std::mt19937_64 entities(7);
+        const quint64 entityCount = std::max<quint64>(1, options.records / 10);
+        std::vector<std::array<unsigned char, 25>> indexKeys;
+        std::vector<char> indexBuffer(((std::size_t(options.batchSize) * (25 + 16) + 64) + 1023) &
+                                      ~std::size_t(1023));
         const QByteArray value(int(options.valueBytes), 'v');
         std::vector<char> buffer(
             ((std::size_t(options.batchSize) * (8 + options.valueBytes + 16) + 64) + 1023) &
@@ -73,6 +92,7 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
             bulk.set_ulen(u_int32_t(buffer.size()));
             bulk.set_flags(DB_DBT_USERMEM);
             DbMultipleKeyDataBuilder builder(bulk);
+            const quint64 first = next;
             for (quint32 i = 0; i < options.batchSize && next <= options.records; ++i, ++next) {
                 unsigned char key[8];
                 for (int b = 0; b < 8; ++b)
@@ -80,10 +100,33 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
                 if (!builder.append(key, 8, const_cast<char*>(value.constData()), value.size()))
                     throw std::runtime_error("raw baseline: bulk buffer too small");
             }
+            Dbt indexBulk(indexBuffer.data(), u_int32_t(indexBuffer.size()));
+            indexBulk.set_ulen(u_int32_t(indexBuffer.size()));
+            indexBulk.set_flags(DB_DBT_USERMEM);
+            if (options.entityIndexKeys) {
+                indexKeys.clear();
+                for (quint64 id = first; id < next; ++id) {
+                    std::array<unsigned char, 25> k{};
+                    const quint64 entity = entities() % entityCount;
+                    for (int b = 0; b < 8; ++b) {
+                        k[std::size_t(1 + b)] = static_cast<unsigned char>(entity >> (8 * (7 - b)));
+                        k[std::size_t(9 + b)] = static_cast<unsigned char>(id >> (8 * (7 - b)));
+                        k[std::size_t(17 + b)] = static_cast<unsigned char>(id >> (8 * (7 - b)));
+                    }
+                    indexKeys.push_back(k);
+                }
+                std::sort(indexKeys.begin(), indexKeys.end());
+                DbMultipleKeyDataBuilder indexBuilder(indexBulk);
+                for (auto& k : indexKeys)
+                    if (!indexBuilder.append(k.data(), k.size(), k.data(), 0))
+                        throw std::runtime_error("raw baseline: index bulk buffer too small");
+            }
             DbTxn* txn = nullptr;
             check(env.txn_begin(nullptr, &txn, 0), "begin");
             Dbt unused;
-            const int ret = db.put(txn, &bulk, &unused, DB_MULTIPLE_KEY);
+            int ret = db.put(txn, &bulk, &unused, DB_MULTIPLE_KEY);
+            if (ret == 0 && options.entityIndexKeys)
+                ret = index.put(txn, &indexBulk, &unused, DB_MULTIPLE_KEY);
             if (ret != 0) {
                 txn->abort();
                 check(ret, "bulk put");
@@ -93,6 +136,7 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
         result.seconds = double(timer.nsecsElapsed()) / 1e9;
         result.records = options.records;
         check(db.close(0), "close database");
+        check(index.close(0), "close index database");
     }
     check(env.close(0), "close environment");
     return result;
