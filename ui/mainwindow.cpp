@@ -24,6 +24,8 @@
 #include <QListWidget>
 #include <QMenuBar>
 #include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -68,7 +70,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_wal(new WalInspectorPage(m_controller, this)),
       m_activity(new ActivityPage(m_controller, this)), m_statusPath(new QLabel(this)),
       m_statusHot(new QLabel(this)), m_statusCold(new QLabel(this)), m_statusLsn(new QLabel(this)),
-      m_statusService(new QLabel(this)), m_statusTimer(new QTimer(this))
+      m_statusService(new QLabel(this)), m_statusTimer(new QTimer(this)),
+      m_copyProgress(new QProgressBar(this))
 {
     setWindowTitle(QStringLiteral("Frostline"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("drive-harddisk")));
@@ -108,11 +111,24 @@ MainWindow::MainWindow(QWidget* parent)
 
     for (QLabel* l : {m_statusPath, m_statusHot, m_statusCold, m_statusLsn, m_statusService})
         statusBar()->addPermanentWidget(l, l == m_statusPath ? 1 : 0);
+    // Busy indicator of a backup/restore: neither reports fine-grained progress.
+    m_copyProgress->setRange(0, 0);
+    m_copyProgress->setMaximumWidth(120);
+    m_copyProgress->setToolTip(
+        tr("Backup or restore in progress. It cannot be cancelled safely: it ends by itself "
+           "once the copy is complete (a failed copy leaves an incomplete directory to delete)."));
+    m_copyProgress->hide();
+    statusBar()->addPermanentWidget(m_copyProgress);
     m_statusPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_statusTimer->setInterval(500);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
     m_statusTimer->start();
 
+    m_chooseDirectory = [this](const QString& caption) {
+        const QString recent = recentStores().value(0);
+        return QFileDialog::getExistingDirectory(
+            this, caption, recent.isEmpty() ? QDir::homePath() : QFileInfo(recent).path());
+    };
     buildMenus();
 
     connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
@@ -129,12 +145,20 @@ MainWindow::MainWindow(QWidget* parent)
         addRecent(path);
         updateTitle();
         updateStatus();
+        updateActions();
     });
     connect(m_controller, &StoreController::storeClosed, this, [this] {
         updateTitle();
         updateStatus();
+        updateActions();
     });
     connect(m_controller, &StoreController::statisticsUpdated, this, &MainWindow::updateStatus);
+    connect(m_controller, &StoreController::copyRunningChanged, this, [this](bool running) {
+        m_copyProgress->setVisible(running);
+        updateActions();
+    });
+    connect(m_controller, &StoreController::restoreFinished, this,
+            &MainWindow::offerToOpenRestored);
     connect(m_controller, &StoreController::serviceStateChanged, this, &MainWindow::updateStatus);
 
     QSettings settings;
@@ -144,6 +168,7 @@ MainWindow::MainWindow(QWidget* parent)
     showPage(std::clamp(settings.value(kPageKey, 0).toInt(), 0, PageCount - 1));
     updateTitle();
     updateStatus();
+    updateActions();
 }
 
 MainWindow::~MainWindow()
@@ -165,6 +190,16 @@ void MainWindow::buildMenus()
     file->addSeparator();
     file->addAction(tr("&Import JSONL…"), this, &MainWindow::importJsonl);
     file->addAction(tr("&Close store"), m_controller, &StoreController::closeStore);
+    file->addSeparator();
+    m_backupAction = file->addAction(tr("&Back up store…"), this, &MainWindow::backupStoreDialog);
+    m_backupAction->setToolTip(tr("Consistent copy of the open store into a new or empty "
+                                  "directory, while it stays open and migrations go on. It "
+                                  "cannot be cancelled once started."));
+    m_restoreAction =
+        file->addAction(tr("Re&store store from backup…"), this, &MainWindow::restoreStoreDialog);
+    m_restoreAction->setToolTip(tr("Copies a backup into a new or empty directory and proves it "
+                                   "opens; the open store is never overwritten."));
+    file->setToolTipsVisible(true);
     file->addSeparator();
     auto* quit = file->addAction(tr("&Quit"), this, &QWidget::close);
     quit->setShortcut(QKeySequence(Qt::CTRL | Qt::Key_Q));
@@ -265,6 +300,70 @@ void MainWindow::importJsonl()
         this, tr("Import versions"), QString(), tr("JSON lines (*.jsonl *.json);;All files (*)"));
     if (!file.isEmpty())
         m_controller->importFile(file);
+}
+
+void MainWindow::setDirectoryChooser(DirectoryChooser chooser)
+{
+    m_chooseDirectory = std::move(chooser);
+}
+
+void MainWindow::backupStoreDialog()
+{
+    if (!m_controller->isOpen()) {
+        m_banner->showError(tr("Back up store"), tr("Open a store to back it up."));
+        return;
+    }
+    const QString dest =
+        m_chooseDirectory(tr("Back up store: choose a new or empty directory for the backup"));
+    if (dest.isEmpty())
+        return;
+    m_banner->clear();
+    m_controller->backupStore(dest);
+}
+
+void MainWindow::restoreStoreDialog()
+{
+    const QString backup = m_chooseDirectory(tr("Restore store: choose the backup to restore"));
+    if (backup.isEmpty())
+        return;
+    const QString dest = m_chooseDirectory(
+        tr("Restore store: choose a new or empty directory for the restored store"));
+    if (dest.isEmpty())
+        return;
+    m_banner->clear();
+    m_controller->restoreBackup(backup, dest);
+}
+
+void MainWindow::offerToOpenRestored(const QString& path)
+{
+    // Nothing open: the restored store is what the operator wants to look at. A store open:
+    // switching closes it (and stops its service), so ask instead of doing it behind their back.
+    if (!m_controller->isOpen()) {
+        openStorePath(path);
+        return;
+    }
+    auto* ask = new QMessageBox(QMessageBox::Question, tr("Store restored"),
+                                tr("The backup was restored into %1. Open it now? This closes "
+                                   "%2 (a migration run in progress stops after its batch).")
+                                    .arg(path, m_controller->storePath()),
+                                QMessageBox::Open | QMessageBox::Cancel, this);
+    ask->setObjectName(QStringLiteral("openRestoredPrompt"));
+    ask->button(QMessageBox::Cancel)->setText(tr("Keep the current store"));
+    ask->setAttribute(Qt::WA_DeleteOnClose);
+    connect(ask, &QMessageBox::finished, this, [this, ask, path] {
+        if (ask->clickedButton() == ask->button(QMessageBox::Open))
+            openStorePath(path);
+    });
+    ask->open();
+}
+
+void MainWindow::updateActions()
+{
+    if (!m_controller || !m_backupAction)
+        return;
+    const bool busy = m_controller->isCopyRunning();
+    m_backupAction->setEnabled(m_controller->isOpen() && !busy);
+    m_restoreAction->setEnabled(!busy);
 }
 
 void MainWindow::refresh()

@@ -4,9 +4,12 @@
 
 #include <QMainWindow>
 
+#include <functional>
 #include <vector>
 
+class QAction;
 class QLabel;
+class QProgressBar;
 class QListWidget;
 class QMenu;
 class QStackedWidget;
@@ -49,6 +52,15 @@ public:
     QStringList recentStores() const;
     QString statusText() const; // the status bar's figures, for tests and screen readers
 
+    // File ▸ Back up store… / Restore store from backup…, and the busy indicator they show.
+    QAction* backupAction() const { return m_backupAction; }
+    QAction* restoreAction() const { return m_restoreAction; }
+    QProgressBar* copyProgress() const { return m_copyProgress; }
+    // Asks for a directory (caption says which); returns "" when the operator cancels. The
+    // default is a QFileDialog; tests put their own in to drive the actions without a modal.
+    using DirectoryChooser = std::function<QString(const QString& caption)>;
+    void setDirectoryChooser(DirectoryChooser chooser);
+
     // Hidden --screenshot-dir mode: once a store is open, visits every page, waits for its
     // data, saves one PNG per page into `dir`, then quits the application.
     void takeScreenshots(const QString& dir);
@@ -58,6 +70,8 @@ public slots:
     void openStoreDialog();
     void newDemoStore();
     void importJsonl();
+    void backupStoreDialog();
+    void restoreStoreDialog();
     void showPage(int index);
     void refresh();
     void showAbout();
@@ -73,6 +87,8 @@ private:
     void updateTitle();
     void screenshotStep(int step);
     void screenshotGrab(int step);
+    void updateActions();
+    void offerToOpenRestored(const QString& path);
 
     StoreController* m_controller;
     ErrorBanner* m_banner;
@@ -83,12 +99,16 @@ private:
     WalInspectorPage* m_wal;
     ActivityPage* m_activity;
     QMenu* m_recentMenu = nullptr;
+    QAction* m_backupAction = nullptr;
+    QAction* m_restoreAction = nullptr;
     QLabel* m_statusPath;
     QLabel* m_statusHot;
     QLabel* m_statusCold;
     QLabel* m_statusLsn;
     QLabel* m_statusService;
     QTimer* m_statusTimer;
+    QProgressBar* m_copyProgress;
+    DirectoryChooser m_chooseDirectory;
     QString m_screenshotDir;
     std::vector<int> m_screenshotOrder;
 };

@@ -1,5 +1,6 @@
 #include "storecontroller.h"
 
+#include "format.h"
 #include "frostlineerror.h"
 #include "jsonlcodec.h"
 #include "migrationrun.h"
@@ -29,6 +30,38 @@ QString describe(const std::exception& e)
     if (const auto* fe = dynamic_cast<const FrostlineError*>(&e))
         return fe->message();
     return QString::fromLocal8Bit(e.what());
+}
+
+// PATH with symbolic links resolved as far as it exists, so that "is it inside the store?" is
+// answered for the directory the operator means, whatever spelling the dialog returned.
+QString resolvedPath(const QString& path)
+{
+    QString existing = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    QStringList rest;
+    while (!QFileInfo::exists(existing) && existing != QLatin1String("/")) {
+        rest.prepend(QFileInfo(existing).fileName());
+        existing = QFileInfo(existing).path();
+    }
+    QString resolved = QFileInfo(existing).canonicalFilePath();
+    if (resolved.isEmpty())
+        resolved = existing;
+    for (const QString& part : rest)
+        resolved = QDir(resolved).filePath(part);
+    return QDir::cleanPath(resolved);
+}
+
+bool sameOrInside(const QString& path, const QString& dir)
+{
+    return path == dir || path.startsWith(dir + QLatin1Char('/'));
+}
+
+QString copySummary(const QString& verb, const QString& dest, const StoreBackup::Report& r)
+{
+    return QObject::tr("%1 %2: %3 in %4; flushed LSN %5, last LSN %6, %7 WAL segment(s)")
+        .arg(verb, dest, Format::bytes(double(r.bytes)), Format::duration(r.elapsedMs))
+        .arg(r.flushedLsn)
+        .arg(r.lastLsn)
+        .arg(r.walSegments);
 }
 
 // Request kinds that carry a generation number.
@@ -69,6 +102,13 @@ public:
     bool statisticsInFlight = false, statisticsAgain = false;
     bool walInFlight = false, walAgain = false;
     quint64 coldVersions = 0, flushedLsn = 0;
+    bool copyRunning = false; // a backup or restore is on a worker
+
+    void setCopyRunning(bool running)
+    {
+        copyRunning = running;
+        emit q->copyRunningChanged(running);
+    }
 
     // Runs `work` on a worker; `work` returns the continuation to run on the GUI thread.
     // Exceptions become operationFailed(what, message) for the window that asked.
@@ -163,6 +203,7 @@ StoreController::StoreController(QObject* parent) : QObject(parent), d(new Priva
     qRegisterMetaType<MigrationRunResult>();
     qRegisterMetaType<BatchCommitResult>();
     qRegisterMetaType<MigrationService::State>();
+    qRegisterMetaType<StoreBackup::Report>();
     // Open, preview, a refresh and a migration may overlap; the service has its own pool.
     d->pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
 }
@@ -235,6 +276,23 @@ void StoreController::waitForWorkers()
     if (d->service)
         d->service->waitForIdle();
     d->pool.waitForDone();
+}
+
+bool StoreController::isCopyRunning() const
+{
+    return d->copyRunning;
+}
+
+QString StoreController::destinationProblem(const QString& dest)
+{
+    if (dest.trimmed().isEmpty())
+        return tr("No destination directory was given.");
+    const QFileInfo info(dest);
+    if (info.exists() && !info.isDir())
+        return tr("%1 is a file; choose a new or empty directory.").arg(dest);
+    if (info.exists() && !QDir(dest).isEmpty())
+        return tr("%1 is not empty; choose a new or empty directory.").arg(dest);
+    return {};
 }
 
 void StoreController::openStore(const QString& path)
@@ -695,6 +753,99 @@ void StoreController::cancelMigration()
 {
     if (d->service)
         d->service->cancel();
+}
+
+void StoreController::backupStore(const QString& dest)
+{
+    const QString what = tr("Back up store");
+    QString problem;
+    const QString target = resolvedPath(dest);
+    if (!d->store)
+        problem = tr("Open a store to back it up.");
+    else if (d->copyRunning)
+        problem = tr("A backup or restore is already running; wait for it to finish.");
+    else if (dest.trimmed().isEmpty())
+        problem = destinationProblem(dest);
+    else if (sameOrInside(target, resolvedPath(d->path)))
+        problem = tr("%1 lies inside the open store %2; choose a directory outside it.")
+                      .arg(dest, d->path);
+    else
+        problem = destinationProblem(dest);
+    if (!problem.isEmpty()) {
+        emit operationFailed(what, problem);
+        return;
+    }
+    d->setCopyRunning(true);
+    emit operationStarted(what);
+    // The worker holds the store: closing the window's handle meanwhile waits for the copy.
+    auto store = d->store;
+    d->run(what, [this, store, target]() -> std::function<void()> {
+        StoreBackup::Report report;
+        try {
+            report = StoreBackup::backup(*store, target);
+        } catch (...) {
+            QMetaObject::invokeMethod(
+                this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
+            throw;
+        }
+        return [this, target, report] {
+            d->setCopyRunning(false);
+            emit backupFinished(target, report);
+            emit operationFinished(tr("Back up store"),
+                                   copySummary(tr("Backed up to"), target, report));
+        };
+    });
+}
+
+void StoreController::restoreBackup(const QString& backup, const QString& dest)
+{
+    const QString what = tr("Restore store");
+    const QString source = resolvedPath(backup);
+    const QString target = resolvedPath(dest);
+    const QString open = d->store ? resolvedPath(d->path) : QString();
+    QString problem;
+    if (d->copyRunning)
+        problem = tr("A backup or restore is already running; wait for it to finish.");
+    else if (backup.trimmed().isEmpty())
+        problem = tr("No backup directory was given.");
+    else if (dest.trimmed().isEmpty())
+        problem = destinationProblem(dest);
+    else if (!open.isEmpty() && sameOrInside(target, open))
+        problem = tr("%1 is the open store's directory (or inside it); restoring never "
+                     "overwrites the open store: choose a new or empty directory.")
+                      .arg(dest);
+    else if (!open.isEmpty() && source == open)
+        problem =
+            tr("%1 is the open store, not a backup; use Back up store… to copy it.").arg(backup);
+    else if (!Store::looksLikeStore(source))
+        problem = tr("%1 is not a Frostline backup: it has no wal/ and cold/ folders.").arg(backup);
+    else if (sameOrInside(target, source))
+        problem =
+            tr("%1 lies inside the backup %2; choose a directory outside it.").arg(dest, backup);
+    else
+        problem = destinationProblem(dest);
+    if (!problem.isEmpty()) {
+        emit operationFailed(what, problem);
+        return;
+    }
+    d->setCopyRunning(true);
+    emit operationStarted(what);
+    d->run(what, [this, source, target]() -> std::function<void()> {
+        StoreBackup::Report report;
+        try {
+            report = StoreBackup::restore(source, target);
+        } catch (...) {
+            QMetaObject::invokeMethod(
+                this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
+            throw;
+        }
+        return [this, target, report] {
+            d->setCopyRunning(false);
+            emit restoreFinished(target, report);
+            emit operationFinished(tr("Restore store"),
+                                   copySummary(tr("Restored into"), target, report));
+        };
+    });
 }
 
 void StoreController::cancelOperation()

@@ -4,6 +4,7 @@
 #include "migrationpolicy.h"
 #include "migrationservice.h"
 #include "store.h"
+#include "storebackup.h"
 
 #include <QObject>
 #include <QString>
@@ -59,6 +60,12 @@ public:
     // Blocks until every worker is idle (tests and shutdown only; never from a normal slot).
     void waitForWorkers();
 
+    // True while a backup or restore runs (one at a time; neither can be interrupted safely).
+    bool isCopyRunning() const;
+    // Why DEST cannot receive a backup or restore (it must not exist or be an empty directory),
+    // or an empty string when it can. Cheap file checks, fine on the GUI thread.
+    static QString destinationProblem(const QString& dest);
+
 public slots:
     void openStore(const QString& path);
     // Creates a store and fills it with a generated workload (progress via operationProgress).
@@ -85,6 +92,14 @@ public slots:
     void stopService();
     void cancelMigration();
 
+    // Hot backup of the open store into DEST (new or empty) on a worker; the store stays open and
+    // migrations go on meanwhile. Result: backupFinished, or operationFailed("Back up store").
+    void backupStore(const QString& dest);
+    // Restores BACKUP into DEST (new or empty, never the open store's directory) on a worker and
+    // opens the copy there once to prove it recovers; the open store is untouched.
+    // Result: restoreFinished, or operationFailed("Restore store").
+    void restoreBackup(const QString& backup, const QString& dest);
+
     // Cancels long operations that support it (generate, import) at their next slice.
     void cancelOperation();
 
@@ -109,6 +124,10 @@ signals:
                       const std::vector<frostline::TieredVersion>& versions);
     void coldStatisticsUpdated(const frostline::ColdStatistics& statistics);
     void checkpointFinished(const frostline::CheckpointResult& result);
+    // A backup/restore finished; the same summary also goes out as operationFinished.
+    void backupFinished(const QString& dest, const frostline::StoreBackup::Report& report);
+    void restoreFinished(const QString& dest, const frostline::StoreBackup::Report& report);
+    void copyRunningChanged(bool running);
     // `more` is true when the segment holds records beyond `limit`.
     void walRecordsReady(const frostline::WalSegmentInfo& segment,
                          std::shared_ptr<const std::vector<frostline::DecodedWalRecord>> records,
@@ -128,3 +147,5 @@ private:
 };
 
 } // namespace frostline
+
+Q_DECLARE_METATYPE(frostline::StoreBackup::Report)

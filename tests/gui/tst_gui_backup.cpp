@@ -1,0 +1,355 @@
+#include "errorbanner.h"
+#include "mainwindow.h"
+#include "store.h"
+#include "storebackup.h"
+#include "testsupport.h"
+#include "workloadgenerator.h"
+
+#include <QAction>
+#include <QMessageBox>
+#include <QProgressBar>
+#include <QPushButton>
+#include <QSettings>
+#include <QSignalSpy>
+#include <QStatusBar>
+#include <QTemporaryDir>
+#include <QtTest>
+
+using namespace frostline;
+
+namespace {
+
+// A closed store at `path` holding a generated workload; returns how many versions it holds.
+quint64 makeStore(const QString& path, quint64 versions, quint64 entities = 200)
+{
+    Store::create(path);
+    Store store(path);
+    store.open();
+    WorkloadGenerator::Options o;
+    o.entities = entities;
+    o.versions = versions;
+    o.spanDays = 60;
+    o.seed = 11;
+    store.append(WorkloadGenerator(o).generateAll());
+    store.close();
+    return versions;
+}
+
+quint64 totalVersions(const StoreStatistics& s)
+{
+    return s.hotVersions + s.coldNodeVersions + s.coldEdgeVersions;
+}
+
+// The window's file dialogs answer from this list, in order (the test fails on an extra ask).
+void answerDialogs(MainWindow& window, QStringList answers)
+{
+    auto queue = std::make_shared<QStringList>(std::move(answers));
+    window.setDirectoryChooser([queue](const QString& caption) {
+        if (queue->isEmpty()) {
+            qWarning("unexpected directory question: %s", qPrintable(caption));
+            return QString();
+        }
+        return queue->takeFirst();
+    });
+}
+
+// Makes a backup of the closed store at `store` with the engine directly (not the GUI).
+void engineBackup(const QString& store, const QString& dest)
+{
+    Store s(store);
+    s.open();
+    StoreBackup::backup(s, dest);
+    s.close();
+}
+
+} // namespace
+
+class TestGuiBackup : public QObject
+{
+    Q_OBJECT
+    QTemporaryDir m_settingsDir;
+
+    void openInWindow(MainWindow& window, const QString& path)
+    {
+        QSignalSpy opened(window.controller(), &StoreController::storeOpened);
+        window.openStorePath(path);
+        QVERIFY(opened.wait(30000));
+        QVERIFY(window.controller()->isOpen());
+    }
+
+private slots:
+    void initTestCase()
+    {
+        QVERIFY(m_settingsDir.isValid());
+        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
+        QCoreApplication::setOrganizationName(QStringLiteral("FrostlineTest"));
+        QCoreApplication::setApplicationName(QStringLiteral("tst_gui_backup"));
+        QSettings().clear();
+    }
+
+    void backupThroughTheActionCopiesEveryVersion()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString dest = dir.filePath(QStringLiteral("backup"));
+        const quint64 versions = makeStore(path, 3000);
+        {
+            MainWindow window;
+            window.show();
+            QVERIFY(!window.backupAction()->isEnabled()); // nothing open yet
+            QVERIFY(window.restoreAction()->isEnabled());
+            openInWindow(window, path);
+            QVERIFY(window.backupAction()->isEnabled());
+
+            StoreController* c = window.controller();
+            QSignalSpy finished(c, &StoreController::backupFinished);
+            QSignalSpy running(c, &StoreController::copyRunningChanged);
+            answerDialogs(window, {dest});
+            window.backupAction()->trigger();
+            // While it runs: one backup at a time, and the busy indicator shows.
+            QVERIFY(c->isCopyRunning());
+            QVERIFY(!window.backupAction()->isEnabled());
+            QVERIFY(!window.restoreAction()->isEnabled());
+            QVERIFY(window.copyProgress()->isVisibleTo(&window));
+            QVERIFY(finished.wait(60000));
+
+            QCOMPARE(finished.first().at(0).toString(), QDir::cleanPath(dest));
+            const auto report = finished.first().at(1).value<StoreBackup::Report>();
+            QCOMPARE(report.lastLsn, versions); // every record, nothing flushed yet
+            QCOMPARE(report.flushedLsn, quint64(0));
+            QVERIFY(report.walSegments >= 1);
+            QVERIFY(report.bytes > 0);
+            QVERIFY(test::waitUntil([&] { return !c->isCopyRunning(); }));
+            QCOMPARE(running.count(), 2);
+            QCOMPARE(running.last().at(0).toBool(), false);
+            QVERIFY(window.backupAction()->isEnabled());
+            QVERIFY(!window.copyProgress()->isVisibleTo(&window));
+            const QString status = window.statusBar()->currentMessage();
+            QVERIFY2(status.contains(QStringLiteral("Backed up to")) &&
+                         status.contains(QStringLiteral("last LSN %1").arg(versions)),
+                     qPrintable(status));
+            QVERIFY(window.errorBanner()->text().isEmpty());
+            QVERIFY(c->isOpen()); // the store stayed open throughout
+        }
+
+        // The backup opens as a store with exactly the same versions as the original.
+        Store original(path);
+        original.open();
+        Store copy(dest);
+        const Store::OpenReport opened = copy.open();
+        QCOMPARE(opened.replayedRecords, versions);
+        QCOMPARE(copy.statistics().hotVersions, original.statistics().hotVersions);
+        QCOMPARE(totalVersions(copy.statistics()), versions);
+        QCOMPARE(copy.statistics().lastLsn, versions);
+        for (quint64 id = 1; id <= versions; ++id) {
+            const auto a = original.find(id);
+            const auto b = copy.find(id);
+            QVERIFY2(a && b, qPrintable(QStringLiteral("version %1").arg(id)));
+            QVERIFY(a->version == b->version);
+        }
+        QVERIFY(!copy.find(versions + 1));
+        QCOMPARE(copy.verify(), QStringList());
+    }
+
+    void backupDuringAMigrationRestoresToASoundStore()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString backup = dir.filePath(QStringLiteral("backup"));
+        const QString restored = dir.filePath(QStringLiteral("restored"));
+        const quint64 versions = makeStore(path, 20000, 400);
+        MainWindow window;
+        window.show();
+        openInWindow(window, path);
+        StoreController* c = window.controller();
+        MigrationPolicy policy;
+        policy.batchSize = 100; // many small batches: the run lasts while the backup copies
+        QSignalSpy batches(c, &StoreController::migrationBatchCommitted);
+        QSignalSpy migrated(c, &StoreController::migrationFinished);
+        c->runMigrationOnce(policy);
+        QVERIFY(batches.wait(60000));
+
+        // The migration is running; the backup is offered and starts anyway.
+        QVERIFY(c->service()->isRunInFlight());
+        QVERIFY(window.backupAction()->isEnabled());
+        QSignalSpy backedUp(c, &StoreController::backupFinished);
+        answerDialogs(window, {backup});
+        window.backupAction()->trigger();
+        QVERIFY(c->isCopyRunning());
+        QVERIFY(backedUp.wait(120000));
+        QVERIFY(window.errorBanner()->text().isEmpty());
+
+        // Restore through the GUI while the store is still open: the window asks before it
+        // switches stores; keep the current one.
+        QSignalSpy restoredSpy(c, &StoreController::restoreFinished);
+        QSignalSpy opened(c, &StoreController::storeOpened);
+        answerDialogs(window, {backup, restored});
+        window.restoreAction()->trigger();
+        QVERIFY(restoredSpy.wait(120000));
+        QCOMPARE(restoredSpy.first().at(0).toString(), QDir::cleanPath(restored));
+        QMessageBox* ask = nullptr;
+        QVERIFY(test::waitUntil([&] {
+            ask = window.findChild<QMessageBox*>(QStringLiteral("openRestoredPrompt"));
+            return ask && ask->isVisible();
+        }));
+        QVERIFY(ask->text().contains(QDir::cleanPath(restored)));
+        ask->button(QMessageBox::Cancel)->click();
+        QCOMPARE(c->storePath(), QDir::cleanPath(path));
+        QCOMPARE(opened.count(), 0);
+
+        QVERIFY(migrated.count() > 0 || migrated.wait(180000));
+        QVERIFY(migrated.first().at(0).value<MigrationRunResult>().migrated > 0);
+        c->waitForWorkers();
+
+        // The copy taken mid-migration is sound: every version exactly once, in one tier.
+        Store copy(restored);
+        copy.open();
+        QCOMPARE(copy.verify(), QStringList());
+        QCOMPARE(totalVersions(copy.statistics()), versions);
+        for (quint64 id = 1; id <= versions; id += 97)
+            QVERIFY2(copy.find(id), qPrintable(QStringLiteral("version %1").arg(id)));
+    }
+
+    void restoreOpensTheCopyOrAsksFirst()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString other = dir.filePath(QStringLiteral("other"));
+        const QString backup = dir.filePath(QStringLiteral("backup"));
+        const quint64 versions = makeStore(path, 2000);
+        makeStore(other, 500, 50);
+        engineBackup(path, backup);
+
+        MainWindow window;
+        window.show();
+        StoreController* c = window.controller();
+
+        // Nothing open: the restored store opens at once.
+        const QString first = dir.filePath(QStringLiteral("first"));
+        QSignalSpy opened(c, &StoreController::storeOpened);
+        answerDialogs(window, {backup, first});
+        window.restoreAction()->trigger();
+        QVERIFY(opened.wait(120000));
+        QCOMPARE(opened.first().at(0).toString(), QDir::cleanPath(first));
+        QCOMPARE(c->hotVersions(), versions);
+        QVERIFY(window.statusText().contains(QDir::cleanPath(first)));
+
+        // Another store open: the window asks, and Open switches to the restored copy.
+        openInWindow(window, other);
+        const QString second = dir.filePath(QStringLiteral("second"));
+        QSignalSpy restored(c, &StoreController::restoreFinished);
+        opened.clear();
+        answerDialogs(window, {backup, second});
+        window.restoreAction()->trigger();
+        QVERIFY(restored.wait(120000));
+        QMessageBox* ask = nullptr;
+        QVERIFY(test::waitUntil([&] {
+            ask = window.findChild<QMessageBox*>(QStringLiteral("openRestoredPrompt"));
+            return ask && ask->isVisible();
+        }));
+        QCOMPARE(opened.count(), 0); // not before the operator says so
+        ask->button(QMessageBox::Open)->click();
+        QVERIFY(opened.wait(60000));
+        QCOMPARE(opened.first().at(0).toString(), QDir::cleanPath(second));
+        QCOMPARE(c->hotVersions(), versions);
+    }
+
+    void refusesANonEmptyDestination()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        makeStore(path, 500, 50);
+        const QString full = dir.filePath(QStringLiteral("full"));
+        QVERIFY(QDir().mkpath(full));
+        test::writeFile(QDir(full).filePath(QStringLiteral("keep.txt")), "precious");
+
+        MainWindow window;
+        window.show();
+        openInWindow(window, path);
+        StoreController* c = window.controller();
+        QSignalSpy failed(c, &StoreController::operationFailed);
+        QSignalSpy finished(c, &StoreController::backupFinished);
+        answerDialogs(window, {full});
+        window.backupAction()->trigger();
+        QCOMPARE(failed.count(), 1); // refused before any worker starts
+        QVERIFY(!c->isCopyRunning());
+        const QString banner = window.errorBanner()->text();
+        QVERIFY2(banner.contains(QStringLiteral("Back up store failed")) &&
+                     banner.contains(QStringLiteral("is not empty")),
+                 qPrintable(banner));
+        QCOMPARE(QDir(full).entryList(QDir::AllEntries | QDir::NoDotAndDotDot),
+                 QStringList{QStringLiteral("keep.txt")});
+        QCOMPARE(finished.count(), 0);
+
+        // A destination inside the open store is refused too.
+        failed.clear();
+        answerDialogs(window, {QDir(path).filePath(QStringLiteral("nested"))});
+        window.backupAction()->trigger();
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(
+            window.errorBanner()->text().contains(QStringLiteral("lies inside the open store")));
+        QVERIFY(!QFileInfo::exists(QDir(path).filePath(QStringLiteral("nested"))));
+
+        // A failure on the worker (the destination's parent is a file) reaches the banner and
+        // leaves the actions usable again.
+        failed.clear();
+        const QString blocked = QDir(full).filePath(QStringLiteral("keep.txt/backup"));
+        QSignalSpy running(c, &StoreController::copyRunningChanged);
+        answerDialogs(window, {blocked});
+        window.backupAction()->trigger();
+        QVERIFY(failed.wait(60000));
+        QVERIFY(test::waitUntil([&] { return !c->isCopyRunning(); }));
+        QCOMPARE(running.last().at(0).toBool(), false);
+        QVERIFY2(window.errorBanner()->text().contains(QStringLiteral("keep.txt")),
+                 qPrintable(window.errorBanner()->text()));
+        QVERIFY(window.backupAction()->isEnabled());
+        QCOMPARE(finished.count(), 0);
+    }
+
+    void refusesToRestoreOntoTheOpenStore()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString backup = dir.filePath(QStringLiteral("backup"));
+        const quint64 versions = makeStore(path, 800, 50);
+        engineBackup(path, backup);
+
+        MainWindow window;
+        window.show();
+        openInWindow(window, path);
+        const QStringList before =
+            QDir(path).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+        StoreController* c = window.controller();
+        QSignalSpy failed(c, &StoreController::operationFailed);
+        QSignalSpy restored(c, &StoreController::restoreFinished);
+
+        // Onto the open store's directory, and into a folder inside it: both refused.
+        for (const QString& dest : {path, QDir(path).filePath(QStringLiteral("inside"))}) {
+            failed.clear();
+            answerDialogs(window, {backup, dest});
+            window.restoreAction()->trigger();
+            QCOMPARE(failed.count(), 1);
+            const QString banner = window.errorBanner()->text();
+            QVERIFY2(banner.contains(QStringLiteral("Restore store failed")) &&
+                         banner.contains(QStringLiteral("open store")),
+                     qPrintable(banner));
+        }
+        // The open store itself is no backup.
+        failed.clear();
+        answerDialogs(window, {path, dir.filePath(QStringLiteral("fresh"))});
+        window.restoreAction()->trigger();
+        QCOMPARE(failed.count(), 1);
+        QVERIFY(window.errorBanner()->text().contains(QStringLiteral("not a backup")));
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("fresh"))));
+
+        QCoreApplication::sendPostedEvents();
+        QCOMPARE(restored.count(), 0);
+        QVERIFY(c->isOpen());
+        QCOMPARE(c->hotVersions(), versions);
+        QCOMPARE(QDir(path).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
+                 before);
+    }
+};
+
+QTEST_MAIN(TestGuiBackup)
+#include "tst_gui_backup.moc"
