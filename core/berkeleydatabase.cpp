@@ -19,6 +19,8 @@ void BerkeleyDatabase::open(BerkeleyEnvironment& env, const QString& fileName, q
     auto* db = new Db(env.handle(), DB_CXX_NO_EXCEPTIONS);
     if (pageSize)
         db->set_pagesize(pageSize);
+    if (env.isEncrypted())
+        db->set_flags(DB_ENCRYPT);
     const QByteArray name = QFile::encodeName(fileName);
     const int ret = db->open(nullptr, name.constData(), nullptr, DB_BTREE,
                              DB_CREATE | DB_AUTO_COMMIT | DB_THREAD, 0600);

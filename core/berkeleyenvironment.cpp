@@ -108,8 +108,14 @@ void BerkeleyEnvironment::open(const Options& options)
     // DB_LOCK_DEADLOCK) instead of waiting for an external db_deadlock run.
     check(env->set_lk_detect(DB_LOCK_DEFAULT), "setting the deadlock detector");
 
-    const u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
-                            DB_RECOVER | DB_THREAD;
+    u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
+                      DB_RECOVER | DB_THREAD;
+    const bool encrypted = !options.encryptionPassword.isEmpty();
+    if (encrypted) {
+        check(env->set_encrypt(options.encryptionPassword.constData(), DB_ENCRYPT_AES),
+              "setting the encryption key");
+        flags |= DB_PRIVATE;
+    }
     const QByteArray home = QFile::encodeName(m_home);
     const int ret = env->open(home.constData(), flags, 0600);
     if (ret != 0) {
@@ -118,6 +124,7 @@ void BerkeleyEnvironment::open(const Options& options)
         throw FrostlineError::runtime(message);
     }
     m_env = std::move(env);
+    m_encrypted = encrypted;
     RegionFaultHandler::noteEnvironment(m_home);
 }
 

@@ -2,6 +2,7 @@
 
 #include "frostlineerror.h"
 
+#include <QByteArray>
 #include <QString>
 
 #include <memory>
@@ -24,6 +25,10 @@ public:
         quint32 maxLocks = 0;   // 0 = Berkeley DB default
         quint32 maxObjects = 0; // 0 = Berkeley DB default
         quint32 maxLockers = 0; // 0 = Berkeley DB default
+        // Non-empty: Berkeley DB's own encryption (DB_ENCRYPT_AES) with this password, and the
+        // regions in process memory (DB_PRIVATE): the cache region holds plaintext pages, which
+        // must not sit in mmapped __db.* files. No other process can then attach (db_stat -e).
+        QByteArray encryptionPassword;
     };
 
     explicit BerkeleyEnvironment(QString home);
@@ -36,6 +41,8 @@ public:
     void open(const Options& options);
     void close(); // idempotent
     bool isOpen() const { return m_env != nullptr; }
+    // Whether it was opened with encryption: every database must then be opened DB_ENCRYPT.
+    bool isEncrypted() const { return m_encrypted; }
 
     DbEnv* handle() const { return m_env.get(); }
     const QString& home() const { return m_home; }
@@ -52,6 +59,7 @@ public:
 private:
     QString m_home;
     std::unique_ptr<DbEnv> m_env;
+    bool m_encrypted = false;
 };
 
 } // namespace frostline

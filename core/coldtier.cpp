@@ -7,6 +7,7 @@
 #include "berkeleyenvironment.h"
 #include "berkeleytxn.h"
 #include "frostlineerror.h"
+#include "storecipher.h"
 #include "versioncodec.h"
 
 #include <QDir>
@@ -226,9 +227,12 @@ QString hookMessage(std::exception_ptr e)
 class ColdTier::Private
 {
 public:
-    explicit Private(QString homePath) : home(std::move(homePath)) {}
+    Private(QString homePath, std::shared_ptr<const StoreCipher> storeCipher)
+        : home(std::move(homePath)), cipher(std::move(storeCipher))
+    {}
 
     QString home;
+    std::shared_ptr<const StoreCipher> cipher; // null: an unencrypted store
     std::unique_ptr<BerkeleyEnvironment> env;
     BerkeleyDatabase nodes, edges, history, checkpoint, meta;
 
@@ -404,6 +408,48 @@ public:
         return ret;
     }
 
+    // A hot-checkpoint value is the LSN (8 bytes, big-endian) then the VersionCodec bytes; in an
+    // encrypted store that whole value is sealed, bound to its key (AAD), so a value moved under
+    // another version id does not authenticate.
+    static QByteArray checkpointAad(const char* key)
+    {
+        return QByteArrayLiteral("frostline checkpoint.db|") +
+               QByteArray::fromRawData(key, qsizetype(kIdKeySize));
+    }
+    void appendCheckpointValue(const CheckpointEntry& entry, const unsigned char* key,
+                               QByteArray& out) const
+    {
+        unsigned char lsn[8];
+        putBigEndian(entry.lsn, lsn);
+        if (!cipher) {
+            out.append(reinterpret_cast<const char*>(lsn), 8);
+            VersionCodec::encodeAppend(*entry.version, out);
+            return;
+        }
+        QByteArray plain(reinterpret_cast<const char*>(lsn), 8);
+        VersionCodec::encodeAppend(*entry.version, plain);
+        const qsizetype at = out.size();
+        out.resize(at + plain.size() + StoreCipher::kOverhead);
+        cipher->sealInto(out.data() + at, plain, checkpointAad(reinterpret_cast<const char*>(key)));
+    }
+    // Splits (opening it first when sealed) a checkpoint record into its LSN and codec bytes;
+    // returns what is wrong with it, empty when sound. `scratch` holds the opened bytes.
+    QString openCheckpointValue(const Record& r, QByteArray* scratch, quint64* lsn,
+                                QByteArrayView* codec) const
+    {
+        QByteArrayView value = r.value();
+        if (cipher) {
+            if (r.keySize != kIdKeySize || !cipher->open(value, checkpointAad(r.key), scratch))
+                return QStringLiteral("does not authenticate (tampered, or another key)");
+            value = *scratch;
+        }
+        if (value.size() < 8)
+            return QStringLiteral("%1 bytes, shorter than its LSN").arg(value.size());
+        *lsn = getBigEndian(value.data());
+        *codec = value.sliced(8);
+        return {};
+    }
+
     Version decodeRecord(QByteArrayView bytes, const char* where) const
     {
         Version v;
@@ -415,7 +461,9 @@ public:
     }
 };
 
-ColdTier::ColdTier(QString home) : d(std::make_unique<Private>(std::move(home))) {}
+ColdTier::ColdTier(QString home, std::shared_ptr<const StoreCipher> cipher)
+    : d(std::make_unique<Private>(std::move(home), std::move(cipher)))
+{}
 
 ColdTier::~ColdTier()
 {
@@ -441,6 +489,8 @@ void ColdTier::open()
     options.maxLocks = 65'536;
     options.maxObjects = 65'536;
     options.maxLockers = 1024;
+    if (d->cipher)
+        options.encryptionPassword = d->cipher->berkeleyPassword();
     env->open(options);
     d->env = std::move(env);
     try {
@@ -584,10 +634,7 @@ void ColdTier::commit(const ColdCommit& commit)
     putSpans.reserve(puts.size());
     for (const auto& [id, entry] : puts) {
         const qsizetype at = encoded.size();
-        unsigned char lsn[8];
-        putBigEndian(entry->lsn, lsn);
-        encoded.append(reinterpret_cast<const char*>(lsn), 8);
-        VersionCodec::encodeAppend(*entry->version, encoded);
+        d->appendCheckpointValue(*entry, IdKey(id).bytes, encoded);
         putSpans.emplace_back(at, encoded.size() - at);
     }
 
@@ -812,19 +859,15 @@ void ColdTier::loadCheckpoint(const std::function<void(Version&&, quint64)>& vis
                 for (std::size_t slice = thread; slice < errors.size(); slice += threads) {
                     const std::size_t end = std::min(records.size(), (slice + 1) * kSlice);
                     StringPool pool; // labels and keys shared within the slice
+                    QByteArray scratch;
                     bool failed = false;
                     for (std::size_t i = slice * kSlice; i < end && !failed; ++i) {
                         const Record& r = records[i];
-                        QString error;
-                        if (r.dataSize < 8)
-                            error =
-                                QStringLiteral("%1 bytes, shorter than its LSN").arg(r.dataSize);
-                        else if (VersionCodec::decode(
-                                     QByteArrayView(r.data + 8, qsizetype(r.dataSize) - 8),
-                                     &versions[i], &error, &pool)) {
-                            lsns[i] = getBigEndian(r.data);
+                        QByteArrayView codec;
+                        QString error = d->openCheckpointValue(r, &scratch, &lsns[i], &codec);
+                        if (error.isEmpty() &&
+                            VersionCodec::decode(codec, &versions[i], &error, &pool))
                             continue;
-                        }
                         errors[slice] = QStringLiteral("corrupt record for version %1: %2")
                                             .arg(r.keySize == kIdKeySize ? getBigEndian(r.key) : 0)
                                             .arg(error);
@@ -1160,13 +1203,14 @@ QStringList ColdTier::verify() const
             ++checkpointCount;
             const quint64 id = r.keySize == kIdKeySize ? getBigEndian(r.key) : quint64(0);
             Version v;
-            QString error;
-            if (r.dataSize < 8 ||
-                !VersionCodec::decode(QByteArrayView(r.data + 8, qsizetype(r.dataSize) - 8), &v,
-                                      &error))
+            QByteArray scratch;
+            QByteArrayView codec;
+            quint64 lsn = 0;
+            QString error = d->openCheckpointValue(r, &scratch, &lsn, &codec);
+            if (!error.isEmpty() || !VersionCodec::decode(codec, &v, &error))
                 problem(QStringLiteral("checkpoint.db: version %1 does not decode: %2")
                             .arg(id)
-                            .arg(r.dataSize < 8 ? QStringLiteral("too short") : error));
+                            .arg(error));
             else if (v.versionId != id)
                 problem(QStringLiteral("checkpoint.db: record under key %1 holds "
                                        "version %2")

@@ -12,6 +12,8 @@
 
 namespace frostline {
 
+class StoreCipher;
+
 // One hot version to write into the hot checkpoint, with the LSN of its WAL record.
 struct CheckpointEntry
 {
@@ -58,7 +60,9 @@ struct ColdStatistics
 class ColdTier
 {
 public:
-    explicit ColdTier(QString home);
+    // With a cipher (an encrypted store): Berkeley DB's own encryption (DB_ENCRYPT_AES, regions
+    // in process memory) and hot-checkpoint values sealed with the store's AEAD.
+    explicit ColdTier(QString home, std::shared_ptr<const StoreCipher> cipher = {});
     ~ColdTier();
     ColdTier(const ColdTier&) = delete;
     ColdTier& operator=(const ColdTier&) = delete;

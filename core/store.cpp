@@ -50,6 +50,19 @@ bool Store::looksLikeStore(const QString& path)
 
 void Store::create(const QString& path)
 {
+    createStore(path, false, {});
+}
+
+void Store::create(const QString& path, const QByteArray& passphrase)
+{
+    if (passphrase.isEmpty())
+        throw FrostlineError::badInput(
+            QStringLiteral("%1: an encrypted store needs a non-empty passphrase").arg(path));
+    createStore(path, true, passphrase);
+}
+
+void Store::createStore(const QString& path, bool encrypted, const QByteArray& passphrase)
+{
     const QFileInfo info(path);
     if (info.exists() && !info.isDir())
         throw FrostlineError::badInput(
@@ -62,9 +75,14 @@ void Store::create(const QString& path)
     makePrivateDir(path);
     makePrivateDir(walDir(path));
     makePrivateDir(coldDir(path));
+    // The key file first: a store whose encryption.json is missing is an unencrypted one.
+    std::shared_ptr<const StoreCipher> cipher;
+    if (encrypted)
+        cipher = StoreCipher::create(path, passphrase);
     MigrationPolicy().save(QDir(path).filePath(QStringLiteral("policy.json")));
     // Opening once lays down the cold environment and the first WAL segment.
     Store store(path);
+    store.m_cipher = cipher;
     store.open();
     store.close();
 }
@@ -103,10 +121,20 @@ Store::OpenReport Store::open()
         throw FrostlineError::runtime(
             QStringLiteral("%1 is not a Frostline store (no wal/ and cold/ inside); run init first")
                 .arg(m_path));
+    // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
+    // is touched: a wrong one leaves every file as it was.
+    if (isEncrypted() && !m_cipher) {
+        if (m_options.passphrase.isEmpty())
+            throw FrostlineError::badInput(
+                QStringLiteral("store %1 is encrypted: its passphrase is needed to open it")
+                    .arg(m_path));
+        m_cipher = StoreCipher::unlock(m_path, m_options.passphrase);
+        m_options.passphrase.clear();
+    }
     m_lock.acquire(m_path);
     OpenReport report;
     try {
-        m_cold = std::make_unique<ColdTier>(coldDir(m_path));
+        m_cold = std::make_unique<ColdTier>(coldDir(m_path), m_cipher);
         m_cold->open();
         const quint64 flushed = m_cold->flushedLsn();
         m_flushedLsn = flushed;
@@ -128,8 +156,8 @@ Store::OpenReport Store::open()
 
         // 2. The WAL after L. A gap between L and the first record still in the log means a
         // segment that recovery needs is gone: an error, never a skip.
-        m_wal = std::make_unique<Wal>(walDir(m_path),
-                                      Wal::Options{m_options.walSegmentBytes, m_options.syncWal});
+        m_wal = std::make_unique<Wal>(
+            walDir(m_path), Wal::Options{m_options.walSegmentBytes, m_options.syncWal, m_cipher});
         const Wal::OpenReport walReport = m_wal->open(flushed + 1);
         report.tornBytesCut = walReport.tornBytesCut;
         report.tornSegment = walReport.tornSegment;
@@ -236,6 +264,11 @@ void Store::close()
     m_uncheckpointed.clear();
     m_uncheckpointedStart = 0;
     m_lock.release();
+}
+
+bool Store::isEncrypted() const
+{
+    return m_cipher != nullptr || StoreCipher::isEncrypted(m_path);
 }
 
 bool Store::coldMayContain(quint64 versionId) const
@@ -542,6 +575,9 @@ StoreStatistics Store::statistics() const
         ++s.walSegments;
         s.walBytes += seg.sizeBytes;
     }
+    s.encrypted = m_cipher != nullptr;
+    if (m_cipher)
+        s.cipher = m_cipher->cipherName();
     return s;
 }
 

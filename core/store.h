@@ -4,6 +4,7 @@
 #include "coldtier.h"
 #include "hottier.h"
 #include "migrationpolicy.h"
+#include "storecipher.h"
 #include "storelock.h"
 #include "version.h"
 #include "wal.h"
@@ -42,6 +43,8 @@ struct StoreStatistics
     quint64 flushedLsn = 0, lastLsn = 0, firstWalLsn = 0;
     quint64 walSegments = 0;
     qint64 walBytes = 0;
+    bool encrypted = false; // encryption at rest (STORE/encryption.json)
+    QString cipher;         // e.g. "AES-256-GCM", empty when not encrypted
 };
 
 // A WAL segment with the truncation verdict for it.
@@ -82,6 +85,9 @@ public:
         std::size_t accessTrackerCapacity = AccessTracker::kDefaultCapacity;
         // Versions per Berkeley DB transaction when checkpointing a large hot tier.
         std::size_t checkpointChunk = 50000;
+        // The passphrase of an encrypted store (ignored for an unencrypted one). Kept in memory
+        // only until open() has derived the keys; never written anywhere.
+        QByteArray passphrase = {};
     };
 
     struct OpenReport
@@ -99,6 +105,9 @@ public:
     // Creates an empty store (directories, empty WAL, cold environment, default policy.json).
     // Throws if PATH already holds a store or is a non-empty directory.
     static void create(const QString& path);
+    // The same, encrypted at rest (StoreCipher): STORE/encryption.json is written first, then
+    // the WAL and the cold environment are laid down encrypted. The passphrase must not be empty.
+    static void create(const QString& path, const QByteArray& passphrase);
     static bool looksLikeStore(const QString& path);
 
     explicit Store(QString path);
@@ -108,11 +117,16 @@ public:
     Store& operator=(const Store&) = delete;
 
     // Lock, recover the cold environment (DB_RECOVER), load the hot checkpoint, replay the WAL
-    // after the flushed LSN. Throws FrostlineError naming what failed and where.
+    // after the flushed LSN. Throws FrostlineError naming what failed and where. An encrypted
+    // store checks the passphrase first, before touching any file: a missing or wrong one throws
+    // FrostlineError::badInput ("wrong passphrase for encrypted store PATH").
     OpenReport open();
     void close();
     bool isOpen() const { return m_open; }
     QString path() const { return m_path; }
+    // Whether the store is encrypted at rest; its cipher once open() derived the keys (else null).
+    bool isEncrypted() const;
+    std::shared_ptr<const StoreCipher> cipher() const { return m_cipher; }
 
     // Validates every version first (ids unique in the store and in the input, ranges, edges),
     // then appends them to the WAL (durable on return) and the hot tier. Returns the last LSN.
@@ -178,6 +192,7 @@ public:
 private:
     QString m_path;
     Options m_options;
+    std::shared_ptr<const StoreCipher> m_cipher;
     bool m_open = false;
     StoreLock m_lock;
     std::unique_ptr<Wal> m_wal;
@@ -195,6 +210,7 @@ private:
     quint64 m_coldMinId = 0, m_coldMaxId = 0; // range of cold ids seen at open (for fast replay)
     std::function<void(quint64)> m_truncationHook; // guarded by m_writeMutex
 
+    static void createStore(const QString& path, bool encrypted, const QByteArray& passphrase);
     void requireOpen() const;
     bool coldMayContain(quint64 versionId) const;
     void validateAppend(const std::vector<Version>& versions) const;

@@ -3,6 +3,7 @@
 #include "coldtier.h"
 #include "frostlineerror.h"
 #include "store.h"
+#include "storecipher.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -121,11 +122,21 @@ bool copyFile(const QString& from, const QString& to, qint64 length, qint64* cop
 }
 
 // What db_hotbackup does after copying: catastrophic recovery, so that every log record copied
-// is applied whatever checkpoints happened while the database files were read.
-void recoverCatastrophically(const QString& home)
+// is applied whatever checkpoints happened while the database files were read. An encrypted
+// copy needs the store's Berkeley DB key (its regions are private: DB_PRIVATE anyway).
+void recoverCatastrophically(const QString& home, const StoreCipher* cipher)
 {
     DbEnv env(DB_CXX_NO_EXCEPTIONS);
     const QByteArray path = QFile::encodeName(home);
+    if (cipher) {
+        const QByteArray password = cipher->berkeleyPassword();
+        if (const int ret = env.set_encrypt(password.constData(), DB_ENCRYPT_AES)) {
+            env.close(0);
+            throw FrostlineError::runtime(
+                QStringLiteral("backup %1: cannot set the encryption key: %2")
+                    .arg(home, QString::fromLocal8Bit(DbEnv::strerror(ret))));
+        }
+    }
     const int ret = env.open(path.constData(),
                              DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
                                  DB_RECOVER_FATAL | DB_PRIVATE,
@@ -192,6 +203,11 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
         if (QFileInfo::exists(store.policyPath()))
             copyFile(store.policyPath(), destDir.filePath(QStringLiteral("policy.json")), -1,
                      &report.bytes);
+        // An encrypted store's key parameters (never the key): the copy opens with the same
+        // passphrase.
+        if (store.isEncrypted())
+            copyFile(StoreCipher::keyFilePath(store.path()), StoreCipher::keyFilePath(dest), -1,
+                     &report.bytes);
     }
 
     // 2. Those segments, writers running. Sealed segments never change; a segment may vanish
@@ -210,9 +226,9 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
         report.bytes += f.size();
         ::chmod(QFile::encodeName(f.filePath()).constData(), 0600);
     }
-    recoverCatastrophically(coldCopy);
+    recoverCatastrophically(coldCopy, store.cipher().get());
     {
-        ColdTier cold(coldCopy);
+        ColdTier cold(coldCopy, store.cipher());
         cold.open();
         report.flushedLsn = cold.flushedLsn();
         cold.close();
@@ -246,16 +262,32 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
 
 StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& dest)
 {
+    return restore(backup, dest, QByteArray());
+}
+
+StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& dest,
+                                         const QByteArray& passphrase)
+{
     QElapsedTimer timer;
     timer.start();
     if (!Store::looksLikeStore(backup))
         throw FrostlineError::badInput(
             QStringLiteral("%1 is not a Frostline backup (no wal/ and cold/ inside)").arg(backup));
+    // An encrypted backup: the passphrase is checked before anything is copied.
+    if (StoreCipher::isEncrypted(backup)) {
+        if (passphrase.isEmpty())
+            throw FrostlineError::badInput(
+                QStringLiteral("backup %1 is encrypted: its passphrase is needed to restore it")
+                    .arg(backup));
+        StoreCipher::unlock(backup, passphrase);
+    }
     prepareDestination(dest, "restore");
     Report report;
     report.bytes = copyTree(backup, dest);
     // Opening recovers the environment (DB_RECOVER) and replays the WAL: proof it is a store.
-    Store store(dest);
+    Store::Options options;
+    options.passphrase = passphrase;
+    Store store(dest, options);
     store.open();
     const StoreStatistics s = store.statistics();
     report.flushedLsn = s.flushedLsn;

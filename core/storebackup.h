@@ -1,5 +1,6 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
 
 namespace frostline {
@@ -37,6 +38,8 @@ public:
     // Copies a backup into DEST (which must not exist or be empty), then opens it once to prove it
     // recovers. Throws FrostlineError::badInput for a non-empty DEST or a BACKUP that is no store.
     static Report restore(const QString& backup, const QString& dest);
+    // The same for an encrypted backup: its passphrase (checked before anything is copied).
+    static Report restore(const QString& backup, const QString& dest, const QByteArray& passphrase);
 };
 
 } // namespace frostline

@@ -1,6 +1,7 @@
 #include "wal.h"
 
 #include "frostlineerror.h"
+#include "storecipher.h"
 #include "walformat.h"
 #include "walsegmentreader.h"
 
@@ -148,9 +149,12 @@ namespace {
 
 // Reads one segment's records from its header to `seg.recordsEnd()`, checking every checksum
 // and LSN continuity (and the seal of a sealed segment). Visits those in [from, endLsn].
-// Returns the LSN after the segment's last record; sets *stopped when `visit` returned false.
+// With a cipher, the visited records (every record when there is no `visit`: verify) must
+// authenticate. Returns the LSN after the segment's last record; sets *stopped when `visit`
+// returned false.
 quint64 readSegment(WalSegmentReader& reader, const Segment& seg, quint64 from, quint64 endLsn,
-                    const std::function<bool(const WalRecord&)>* visit, bool* stopped)
+                    const std::function<bool(const WalRecord&)>* visit, bool* stopped,
+                    const StoreCipher* cipher)
 {
     const quint64 first = reader.readHeader();
     if (first != seg.firstLsn)
@@ -176,10 +180,20 @@ quint64 readSegment(WalSegmentReader& reader, const Segment& seg, quint64 from, 
             reader.fail(at, QStringLiteral("record LSN %1 where LSN %2 was expected")
                                 .arg(reader.lsn())
                                 .arg(expected));
-        if (visit && expected >= from && expected <= endLsn) {
+        const bool wanted = visit && expected >= from && expected <= endLsn;
+        if (cipher && (wanted || !visit)) {
+            const QByteArrayView sealed(reader.payload(), reader.payloadLength());
+            if (!cipher->open(sealed, QByteArrayView(reader.recordHeader(), kRecordAadSize),
+                              &rec.payload))
+                reader.fail(at, QStringLiteral("record (LSN %1) does not authenticate: tampered, "
+                                               "or written with another key")
+                                    .arg(expected));
+        }
+        if (wanted) {
             rec.lsn = expected;
             rec.type = WalRecordType(reader.type());
-            rec.payload = QByteArray(reader.payload(), reader.payloadLength());
+            if (!cipher)
+                rec.payload = QByteArray(reader.payload(), reader.payloadLength());
             rec.offset = at;
             if (!(*visit)(rec)) {
                 *stopped = true;
@@ -607,14 +621,16 @@ void Wal::close()
 
 quint64 Wal::append(const std::vector<QByteArray>& payloads, WalRecordType type)
 {
+    const StoreCipher* cipher = d->options.cipher.get();
+    const qint64 sealing = cipher ? StoreCipher::kOverhead : 0;
     qint64 bytes = 0;
     for (const QByteArray& p : payloads) {
-        if (quint64(p.size()) > kMaxPayload)
+        if (quint64(p.size() + sealing) > kMaxPayload)
             throw FrostlineError::badInput(
                 QStringLiteral("WAL append: a payload of %1 bytes exceeds the %2-byte limit")
                     .arg(p.size())
-                    .arg(kMaxPayload));
-        bytes += kRecordOverhead + p.size();
+                    .arg(kMaxPayload - sealing));
+        bytes += kRecordOverhead + sealing + p.size();
     }
     std::unique_lock lock(d->mutex);
     d->requireUsable();
@@ -637,6 +653,15 @@ quint64 Wal::append(const std::vector<QByteArray>& payloads, WalRecordType type)
     char* out = buf.data();
     quint64 lsn = first;
     for (const QByteArray& p : payloads) {
+        if (cipher) {
+            // Sealed in place, bound to this record's header (LSN, type, length).
+            const quint32 length = quint32(p.size() + sealing);
+            encodeRecordHeader(out, lsn++, quint8(type), length);
+            cipher->sealInto(out + kRecordHeaderSize, p, QByteArrayView(out, kRecordAadSize));
+            encodeRecordChecksum(out, length);
+            out += kRecordOverhead + length;
+            continue;
+        }
         encodeRecord(out, lsn++, quint8(type), p.constData(), quint32(p.size()));
         out += kRecordOverhead + p.size();
     }
@@ -702,7 +727,7 @@ void Wal::scan(quint64 fromLsn, const std::function<bool(const WalRecord&)>& vis
             reader = std::make_unique<WalSegmentReader>(seg.path, seg.fileName);
         }
         bool stopped = false;
-        want = readSegment(*reader, seg, want, endLsn, &visit, &stopped);
+        want = readSegment(*reader, seg, want, endLsn, &visit, &stopped, d->options.cipher.get());
         if (stopped)
             return;
         previous = seg.fileName;
@@ -804,8 +829,8 @@ QStringList Wal::verify() const
         try {
             WalSegmentReader reader(seg.path, seg.fileName);
             bool stopped = false;
-            const quint64 next =
-                readSegment(reader, seg, seg.firstLsn, seg.lastLsn, nullptr, &stopped);
+            const quint64 next = readSegment(reader, seg, seg.firstLsn, seg.lastLsn, nullptr,
+                                             &stopped, d->options.cipher.get());
             if (next - 1 != seg.lastLsn)
                 problems << QStringLiteral("WAL segment %1: records end at LSN %2, expected %3")
                                 .arg(seg.fileName)

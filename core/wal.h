@@ -10,6 +10,8 @@
 
 namespace frostline {
 
+class StoreCipher;
+
 enum class WalRecordType : quint8
 {
     VersionPut = 1
@@ -19,7 +21,7 @@ struct WalRecord
 {
     quint64 lsn = 0;
     WalRecordType type = WalRecordType::VersionPut;
-    QByteArray payload;  // for VersionPut: VersionCodec bytes
+    QByteArray payload;  // for VersionPut: VersionCodec bytes (opened, in an encrypted store)
     QString segmentFile; // file name (not path) of the segment holding it
     qint64 offset = 0;   // byte offset of the record inside that segment
 };
@@ -48,6 +50,9 @@ public:
     {
         qint64 segmentSizeBytes = 64 * 1024 * 1024; // rotate once a segment reaches this size
         bool sync = true;                           // fdatasync before append() returns
+        // An encrypted store: payloads are sealed on append and opened (authenticated) on scan
+        // and verify; a record that does not authenticate is corruption naming segment+offset.
+        std::shared_ptr<const StoreCipher> cipher = {};
     };
 
     struct OpenReport

@@ -22,6 +22,10 @@
 //     8  u64 last LSN of the segment
 //    16  u64 record count
 //    24  u64 XXH3_64bits of bytes 0..23
+// In an encrypted store the payload is the sealed VersionCodec bytes (StoreCipher: nonce,
+// ciphertext, tag) with bytes 0..15 of the record header as associated data, so a payload moved
+// to another LSN does not authenticate; the checksum covers the sealed bytes, so torn-tail
+// detection works the same. Lengths, types and LSNs stay readable.
 // The seal lets open() learn a closed segment's last LSN (and so spot a missing segment)
 // without scanning its records.
 
@@ -95,17 +99,31 @@ inline QString checkHeader(const char* in)
     return {};
 }
 
-// Writes one record (kRecordOverhead + payload bytes) at `out`.
-inline void encodeRecord(char* out, quint64 lsn, quint8 type, const char* payload, quint32 length)
+// Bytes 0..15 of a record header: the associated data of a sealed payload.
+inline constexpr qint64 kRecordAadSize = 16;
+
+// A record in two steps, for a payload written in place (sealed) between them: the header, then
+// (payload at out + kRecordHeaderSize) the checksum.
+inline void encodeRecordHeader(char* out, quint64 lsn, quint8 type, quint32 length)
 {
     putU32(out, length);
     out[4] = char(type);
     out[5] = out[6] = out[7] = 0;
     putU64(out + 8, lsn);
     putU32(out + 16, quint32(hash(out, 16)));
+}
+inline void encodeRecordChecksum(char* out, quint32 length)
+{
+    putU64(out + kRecordHeaderSize + length, hash(out, kRecordHeaderSize + length));
+}
+
+// Writes one record (kRecordOverhead + payload bytes) at `out`.
+inline void encodeRecord(char* out, quint64 lsn, quint8 type, const char* payload, quint32 length)
+{
+    encodeRecordHeader(out, lsn, type, length);
     if (length)
         std::memcpy(out + kRecordHeaderSize, payload, length);
-    putU64(out + kRecordHeaderSize + length, hash(out, kRecordHeaderSize + length));
+    encodeRecordChecksum(out, length);
 }
 
 inline void encodeSeal(char* out, quint64 lastLsn, quint64 records)

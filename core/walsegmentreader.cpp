@@ -133,6 +133,7 @@ WalSegmentReader::Step WalSegmentReader::next(qint64 limit)
     m_lsn = getU64(r + 8);
     m_type = type;
     m_length = length;
+    m_record = r;
     m_payload = r + kRecordHeaderSize;
     m_offset = m_recordEnd;
     return Step::Record;

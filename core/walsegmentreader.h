@@ -43,6 +43,8 @@ public:
     quint64 lsn() const { return m_lsn; }
     quint8 type() const { return m_type; }
     const char* payload() const { return m_payload; } // valid until the next call
+    // The record's first header bytes (the associated data of a sealed payload); same lifetime.
+    const char* recordHeader() const { return m_record; }
     quint32 payloadLength() const { return m_length; }
     QString problem() const { return m_problem; } // why the last step was not a Record
 
@@ -68,6 +70,7 @@ private:
     qint64 m_recordEnd = 0;
     quint64 m_lsn = 0;
     quint8 m_type = 0;
+    const char* m_record = nullptr;
     const char* m_payload = nullptr;
     quint32 m_length = 0;
     QString m_problem;

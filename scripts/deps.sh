@@ -7,7 +7,7 @@ packages=(
   build-essential cmake ninja-build ccache pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
   libdb5.3++-dev db5.3-util
-  libxxhash-dev libtoml11-dev nlohmann-json3-dev
+  libxxhash-dev libtoml11-dev nlohmann-json3-dev libssl-dev
   dpkg-dev file help2man librsvg2-bin desktop-file-utils appstream
   clang libclang-rt-14-dev
 )

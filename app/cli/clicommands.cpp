@@ -4,8 +4,10 @@
 #include "jsonlcodec.h"
 #include "migrationpolicy.h"
 #include "migrationrun.h"
+#include "passphrasesource.h"
 #include "store.h"
 #include "storebackup.h"
+#include "storecipher.h"
 #include "workloadgenerator.h"
 
 #include <QFile>
@@ -40,7 +42,7 @@ const char* const kUsage = R"(Usage: frostline-cli COMMAND [ARGS]
 Operate a Frostline tiered bi-temporal graph store.
 
 Commands:
-  init STORE                          create an empty store
+  init STORE [--encrypt]              create an empty store (--encrypt: encrypted at rest)
   import STORE FILE.jsonl             append versions (the whole file is validated first)
   generate STORE --entities N --versions M --span-days D --seed S
                                       append a synthetic, reproducible workload
@@ -63,6 +65,9 @@ Commands:
 Options:
   --help       show this help
   --version    show the version
+  --passphrase-file FILE
+               passphrase of an encrypted store (its first line); else the FROSTLINE_PASSPHRASE
+               environment variable, else a prompt when standard input is a terminal
 
 Times are microseconds since the Unix epoch. Exit status: 0 success, 1 runtime failure,
 2 bad usage or bad input. Errors go to stderr as one line.
@@ -172,18 +177,46 @@ QJsonValue lsnJson(quint64 v)
     return QJsonValue(qint64(v));
 }
 
+// Set from --passphrase-file before the command runs.
+PassphraseSource& passphrases()
+{
+    static PassphraseSource source;
+    return source;
+}
+
+// The passphrase when `path` is an encrypted store (or backup); empty for an unencrypted one.
+QByteArray passphraseFor(const QString& path)
+{
+    if (StoreCipher::isEncrypted(path))
+        return passphrases().forExisting(path);
+    if (passphrases().hasFile())
+        throw UsageError{
+            QStringLiteral("%1 is not an encrypted store; --passphrase-file does not apply")
+                .arg(path)};
+    return {};
+}
+
 std::unique_ptr<Store> openStore(const QString& path)
 {
-    auto store = std::make_unique<Store>(path);
+    Store::Options options;
+    options.passphrase = passphraseFor(path);
+    auto store = std::make_unique<Store>(path, options);
     store->open();
     return store;
 }
 
 int cmdInit(const QStringList& args)
 {
-    Arguments a(args, {}, {});
+    Arguments a(args, {}, {QStringLiteral("encrypt")});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
+    if (a.isSet(QStringLiteral("encrypt"))) {
+        Store::create(path, passphrases().forNew(path));
+        out() << "initialized encrypted store " << path << "\n";
+        return kExitOk;
+    }
+    if (passphrases().hasFile())
+        throw UsageError{QStringLiteral("--passphrase-file needs --encrypt with init")};
     Store::create(path);
     out() << "initialized store " << path << "\n";
     return kExitOk;
@@ -344,7 +377,8 @@ int cmdRestore(const QStringList& args)
     const QString backup = a.positional(0, "BACKUP");
     const QString dest = a.positional(1, "DEST");
     a.expectPositional(2);
-    printBackupReport("restored into", dest, StoreBackup::restore(backup, dest));
+    printBackupReport("restored into", dest,
+                      StoreBackup::restore(backup, dest, passphraseFor(backup)));
     return kExitOk;
 }
 
@@ -443,7 +477,9 @@ int cmdStats(const QStringList& args)
                    {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)},
                    {QStringLiteral("first_wal_lsn"), lsnJson(s.firstWalLsn)},
                    {QStringLiteral("wal_segments"), qint64(s.walSegments)},
-                   {QStringLiteral("wal_bytes"), s.walBytes}});
+                   {QStringLiteral("wal_bytes"), s.walBytes},
+                   {QStringLiteral("encrypted"), s.encrypted},
+                   {QStringLiteral("cipher"), s.encrypted ? QJsonValue(s.cipher) : QJsonValue()}});
         return kExitOk;
     }
     out() << "store            " << path << "\n"
@@ -456,7 +492,12 @@ int cmdStats(const QStringList& args)
           << "hot checkpoint   " << s.checkpointVersions << " versions\n"
           << "LSNs             last " << s.lastLsn << ", flushed " << s.flushedLsn
           << ", first in WAL " << s.firstWalLsn << "\n"
-          << "WAL              " << s.walSegments << " segment(s), " << s.walBytes << " bytes\n";
+          << "WAL              " << s.walSegments << " segment(s), " << s.walBytes << " bytes\n"
+          << "encryption       "
+          << (s.encrypted ? s.cipher + QStringLiteral(" (WAL, hot checkpoint) and Berkeley DB "
+                                                      "AES; encrypted at rest")
+                          : QStringLiteral("none (not encrypted at rest)"))
+          << "\n";
     return kExitOk;
 }
 
@@ -687,13 +728,21 @@ int run(const QStringList& arguments)
     const auto it = commands.find(command);
     int code = kExitUsage;
     try {
+        // --passphrase-file FILE applies to every command that opens a store.
+        QStringList rest = args.mid(1);
+        if (const auto at = rest.indexOf(QStringLiteral("--passphrase-file")); at >= 0) {
+            if (at + 1 >= rest.size())
+                throw UsageError{QStringLiteral("option --passphrase-file needs a value")};
+            passphrases().setFile(rest[at + 1]);
+            rest.remove(at, 2);
+        }
         if (it == commands.end())
             throw UsageError{QStringLiteral("unknown command '%1' (see --help)").arg(command)};
         if (args.contains(QStringLiteral("--help"))) {
             out() << kUsage;
             return kExitOk;
         }
-        code = it.value()(args.mid(1));
+        code = it.value()(rest);
     } catch (const UsageError& e) {
         err() << "frostline-cli " << command << ": " << e.message << "\n";
         code = kExitUsage;

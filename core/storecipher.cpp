@@ -1,0 +1,316 @@
+#include "storecipher.h"
+
+#include "frostlineerror.h"
+
+#include <QDir>
+#include <QFile>
+#include <QFileInfo>
+#include <QJsonDocument>
+#include <QJsonObject>
+
+#include <openssl/crypto.h>
+#include <openssl/evp.h>
+#include <openssl/kdf.h>
+#include <openssl/params.h>
+#include <openssl/rand.h>
+
+#include <cerrno>
+#include <cstring>
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+namespace frostline {
+
+namespace {
+
+constexpr int kFileFormat = 1;
+constexpr int kSaltSize = 16;
+// scrypt N = 2^15, r = 8, p = 1: 32 MiB and roughly 0.1 s per open, the cost OpenSSL and
+// libsodium's "interactive" profiles use. Stored in encryption.json, so it can grow later.
+constexpr int kDefaultLog2N = 15;
+constexpr int kMaxLog2N = 22;
+constexpr quint64 kScryptR = 8, kScryptP = 1;
+const char* const kCipherName = "AES-256-GCM";
+const char* const kKdfName = "scrypt";
+const char* const kSubkeyKdf = "HKDF-SHA256";
+// The known token sealed as key-check value. Its AAD carries every parameter, so an edited
+// encryption.json (a lower cost, another salt) fails the check like a wrong passphrase.
+const QByteArray kKeyCheckToken = QByteArrayLiteral("frostline key check v1");
+
+EVP_CIPHER* aesGcm()
+{
+    // Fetched once: the fetch looks the algorithm up in the provider, the per-call cost we skip.
+    static EVP_CIPHER* cipher = EVP_CIPHER_fetch(nullptr, kCipherName, nullptr);
+    if (!cipher)
+        throw FrostlineError::runtime(
+            QStringLiteral("OpenSSL does not provide %1").arg(QLatin1String(kCipherName)));
+    return cipher;
+}
+
+struct CipherContext
+{
+    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+    ~CipherContext() { EVP_CIPHER_CTX_free(ctx); }
+};
+
+void hkdf(const unsigned char* master, const char* info, unsigned char* out)
+{
+    EVP_KDF* kdf = EVP_KDF_fetch(nullptr, "HKDF", nullptr);
+    EVP_KDF_CTX* ctx = kdf ? EVP_KDF_CTX_new(kdf) : nullptr;
+    EVP_KDF_free(kdf);
+    if (!ctx)
+        throw FrostlineError::runtime(QStringLiteral("OpenSSL does not provide HKDF"));
+    char digest[] = "SHA256";
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string("digest", digest, 0),
+        OSSL_PARAM_construct_octet_string("key", const_cast<unsigned char*>(master),
+                                          StoreCipher::kKeySize),
+        OSSL_PARAM_construct_octet_string("info", const_cast<char*>(info), std::strlen(info)),
+        OSSL_PARAM_construct_end(),
+    };
+    const int ok = EVP_KDF_derive(ctx, out, StoreCipher::kKeySize, params);
+    EVP_KDF_CTX_free(ctx);
+    if (ok != 1)
+        throw FrostlineError::runtime(QStringLiteral("HKDF key derivation failed"));
+}
+
+QByteArray keyCheckAad(const QJsonObject& kdf)
+{
+    return QByteArrayLiteral("frostline encryption.json v1|") + kCipherName + '|' +
+           QJsonDocument(kdf).toJson(QJsonDocument::Compact);
+}
+
+void writePrivateFile(const QString& path, const QByteArray& bytes)
+{
+    const QString tmp = path + QStringLiteral(".tmp");
+    const QByteArray tmpName = QFile::encodeName(tmp);
+    const int fd = ::open(tmpName.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
+    int err = fd < 0 ? errno : 0;
+    if (!err && ::fchmod(fd, 0600) != 0)
+        err = errno;
+    for (qsizetype done = 0; !err && done < bytes.size();) {
+        const ssize_t w = ::write(fd, bytes.constData() + done, std::size_t(bytes.size() - done));
+        if (w < 0 && errno != EINTR)
+            err = errno;
+        else if (w > 0)
+            done += w;
+    }
+    if (!err && ::fsync(fd) != 0)
+        err = errno;
+    if (fd >= 0)
+        ::close(fd);
+    if (!err && ::rename(tmpName.constData(), QFile::encodeName(path).constData()) != 0)
+        err = errno;
+    if (err) {
+        ::unlink(tmpName.constData());
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(strerror(err))));
+    }
+    const int dir = ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(),
+                           O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dir >= 0) {
+        ::fsync(dir);
+        ::close(dir);
+    }
+}
+
+} // namespace
+
+struct StoreCipher::Keys
+{
+    unsigned char aead[kKeySize] = {};
+    unsigned char berkeley[kKeySize] = {};
+    ~Keys()
+    {
+        OPENSSL_cleanse(aead, sizeof aead);
+        OPENSSL_cleanse(berkeley, sizeof berkeley);
+    }
+};
+
+StoreCipher::StoreCipher() : m_keys(std::make_unique<Keys>()) {}
+
+StoreCipher::~StoreCipher() = default;
+
+QString StoreCipher::keyFilePath(const QString& storePath)
+{
+    return QDir(storePath).filePath(QStringLiteral("encryption.json"));
+}
+
+bool StoreCipher::isEncrypted(const QString& storePath)
+{
+    return QFileInfo::exists(keyFilePath(storePath));
+}
+
+QString StoreCipher::cipherName() const
+{
+    return QString::fromLatin1(kCipherName);
+}
+
+std::shared_ptr<const StoreCipher> StoreCipher::fromPassphrase(QByteArrayView passphrase,
+                                                               QByteArrayView salt, int log2N)
+{
+    if (passphrase.isEmpty())
+        throw FrostlineError::badInput(QStringLiteral("the passphrase is empty"));
+    if (log2N < 10 || log2N > kMaxLog2N)
+        throw FrostlineError::badInput(
+            QStringLiteral("scrypt cost 2^%1 is outside 2^10..2^%2").arg(log2N).arg(kMaxLog2N));
+    unsigned char master[kKeySize];
+    const quint64 n = quint64(1) << log2N;
+    const quint64 maxMem = 2 * 128 * kScryptR * n + (1u << 20);
+    if (EVP_PBE_scrypt(passphrase.data(), std::size_t(passphrase.size()),
+                       reinterpret_cast<const unsigned char*>(salt.data()),
+                       std::size_t(salt.size()), n, kScryptR, kScryptP, maxMem, master,
+                       kKeySize) != 1)
+        throw FrostlineError::runtime(QStringLiteral("scrypt key derivation failed"));
+    std::shared_ptr<StoreCipher> cipher(new StoreCipher());
+    try {
+        hkdf(master, "frostline aead: wal records and hot checkpoint", cipher->m_keys->aead);
+        hkdf(master, "frostline berkeley db set_encrypt", cipher->m_keys->berkeley);
+    } catch (...) {
+        OPENSSL_cleanse(master, sizeof master);
+        throw;
+    }
+    OPENSSL_cleanse(master, sizeof master);
+    return cipher;
+}
+
+std::shared_ptr<const StoreCipher> StoreCipher::create(const QString& storePath,
+                                                       QByteArrayView passphrase)
+{
+    if (passphrase.isEmpty())
+        throw FrostlineError::badInput(
+            QStringLiteral("an encrypted store needs a non-empty passphrase"));
+    const QString path = keyFilePath(storePath);
+    if (QFileInfo::exists(path))
+        throw FrostlineError::badInput(QStringLiteral("%1 already exists").arg(path));
+    unsigned char salt[kSaltSize];
+    if (RAND_bytes(salt, kSaltSize) != 1)
+        throw FrostlineError::runtime(QStringLiteral("no random bytes for the salt"));
+    const QByteArray saltBytes(reinterpret_cast<const char*>(salt), kSaltSize);
+    auto cipher = fromPassphrase(passphrase, saltBytes, kDefaultLog2N);
+    const QJsonObject kdf{{QStringLiteral("name"), QLatin1String(kKdfName)},
+                          {QStringLiteral("log2_n"), kDefaultLog2N},
+                          {QStringLiteral("r"), int(kScryptR)},
+                          {QStringLiteral("p"), int(kScryptP)},
+                          {QStringLiteral("salt"), QString::fromLatin1(saltBytes.toBase64())},
+                          {QStringLiteral("subkeys"), QLatin1String(kSubkeyKdf)}};
+    const QByteArray check = cipher->seal(kKeyCheckToken, keyCheckAad(kdf));
+    const QJsonObject root{{QStringLiteral("format"), kFileFormat},
+                           {QStringLiteral("cipher"), QLatin1String(kCipherName)},
+                           {QStringLiteral("kdf"), kdf},
+                           {QStringLiteral("key_check"), QString::fromLatin1(check.toBase64())}};
+    writePrivateFile(path, QJsonDocument(root).toJson(QJsonDocument::Indented));
+    return cipher;
+}
+
+std::shared_ptr<const StoreCipher> StoreCipher::unlock(const QString& storePath,
+                                                       QByteArrayView passphrase)
+{
+    const QString path = keyFilePath(storePath);
+    QFile file(path);
+    if (!file.open(QIODevice::ReadOnly))
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot read %1: %2").arg(path, file.errorString()));
+    QJsonParseError parseError;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.read(1 << 16), &parseError);
+    const QJsonObject root = doc.object();
+    const QJsonObject kdf = root.value(QStringLiteral("kdf")).toObject();
+    auto malformed = [&](const QString& what) {
+        return FrostlineError::runtime(QStringLiteral("%1 is malformed: %2").arg(path, what));
+    };
+    if (parseError.error != QJsonParseError::NoError || !doc.isObject())
+        throw malformed(parseError.errorString());
+    if (root.value(QStringLiteral("format")).toInt() != kFileFormat)
+        throw malformed(QStringLiteral("unsupported format %1")
+                            .arg(root.value(QStringLiteral("format")).toVariant().toString()));
+    if (root.value(QStringLiteral("cipher")).toString() != QLatin1String(kCipherName))
+        throw malformed(QStringLiteral("unsupported cipher '%1'")
+                            .arg(root.value(QStringLiteral("cipher")).toString()));
+    if (kdf.value(QStringLiteral("name")).toString() != QLatin1String(kKdfName) ||
+        kdf.value(QStringLiteral("r")).toInt() != int(kScryptR) ||
+        kdf.value(QStringLiteral("p")).toInt() != int(kScryptP) ||
+        kdf.value(QStringLiteral("subkeys")).toString() != QLatin1String(kSubkeyKdf))
+        throw malformed(QStringLiteral("unsupported key derivation"));
+    const QByteArray salt =
+        QByteArray::fromBase64(kdf.value(QStringLiteral("salt")).toString().toLatin1());
+    const QByteArray check =
+        QByteArray::fromBase64(root.value(QStringLiteral("key_check")).toString().toLatin1());
+    const int log2N = kdf.value(QStringLiteral("log2_n")).toInt();
+    if (salt.size() != kSaltSize || check.size() != kKeyCheckToken.size() + kOverhead ||
+        log2N < 10 || log2N > kMaxLog2N)
+        throw malformed(QStringLiteral("bad salt, cost or key check"));
+    if (passphrase.isEmpty())
+        throw FrostlineError::badInput(
+            QStringLiteral("store %1 is encrypted: give its passphrase").arg(storePath));
+    auto cipher = fromPassphrase(passphrase, salt, log2N);
+    QByteArray token;
+    if (!cipher->open(check, keyCheckAad(kdf), &token) || token != kKeyCheckToken)
+        throw FrostlineError::badInput(
+            QStringLiteral("wrong passphrase for encrypted store %1").arg(storePath));
+    return cipher;
+}
+
+void StoreCipher::sealInto(char* out, QByteArrayView plain, QByteArrayView aad) const
+{
+    auto* nonce = reinterpret_cast<unsigned char*>(out);
+    auto* body = nonce + kNonceSize;
+    auto* tag = body + plain.size();
+    CipherContext c;
+    int n = 0;
+    const bool ok =
+        c.ctx && RAND_bytes(nonce, kNonceSize) == 1 &&
+        EVP_EncryptInit_ex2(c.ctx, aesGcm(), m_keys->aead, nonce, nullptr) == 1 &&
+        (aad.isEmpty() ||
+         EVP_EncryptUpdate(c.ctx, nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()),
+                           int(aad.size())) == 1) &&
+        (plain.isEmpty() ||
+         EVP_EncryptUpdate(c.ctx, body, &n, reinterpret_cast<const unsigned char*>(plain.data()),
+                           int(plain.size())) == 1) &&
+        EVP_EncryptFinal_ex(c.ctx, body + plain.size(), &n) == 1 &&
+        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_AEAD_GET_TAG, kTagSize, tag) == 1;
+    if (!ok)
+        throw FrostlineError::runtime(
+            QStringLiteral("%1 encryption failed in OpenSSL").arg(QLatin1String(kCipherName)));
+}
+
+QByteArray StoreCipher::seal(QByteArrayView plain, QByteArrayView aad) const
+{
+    QByteArray out(plain.size() + kOverhead, Qt::Uninitialized);
+    sealInto(out.data(), plain, aad);
+    return out;
+}
+
+bool StoreCipher::open(QByteArrayView sealed, QByteArrayView aad, QByteArray* plain) const
+{
+    if (sealed.size() < kOverhead)
+        return false;
+    const auto* nonce = reinterpret_cast<const unsigned char*>(sealed.data());
+    const auto* body = nonce + kNonceSize;
+    const int length = int(sealed.size() - kOverhead);
+    QByteArray out(length, Qt::Uninitialized);
+    unsigned char tag[kTagSize];
+    std::memcpy(tag, body + length, kTagSize);
+    CipherContext c;
+    int n = 0;
+    const bool ok =
+        c.ctx && EVP_DecryptInit_ex2(c.ctx, aesGcm(), m_keys->aead, nonce, nullptr) == 1 &&
+        (aad.isEmpty() ||
+         EVP_DecryptUpdate(c.ctx, nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()),
+                           int(aad.size())) == 1) &&
+        (length == 0 || EVP_DecryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &n,
+                                          body, length) == 1) &&
+        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, tag) == 1 &&
+        EVP_DecryptFinal_ex(c.ctx, reinterpret_cast<unsigned char*>(out.data()) + length, &n) == 1;
+    if (!ok)
+        return false;
+    *plain = std::move(out);
+    return true;
+}
+
+QByteArray StoreCipher::berkeleyPassword() const
+{
+    return QByteArray(reinterpret_cast<const char*>(m_keys->berkeley), kKeySize).toHex();
+}
+
+} // namespace frostline
