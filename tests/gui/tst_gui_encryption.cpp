@@ -3,6 +3,7 @@
 #include "frostlineerror.h"
 #include "mainwindow.h"
 #include "newstoredialog.h"
+#include "passphrasedialog.h"
 #include "store.h"
 #include "storebackup.h"
 #include "storecipher.h"
@@ -10,7 +11,10 @@
 #include "workloadgenerator.h"
 
 #include <QAction>
+#include <QApplication>
+#include <QDialogButtonBox>
 #include <QDirIterator>
+#include <QLabel>
 #include <QLineEdit>
 #include <QMessageBox>
 #include <QPushButton>
@@ -379,6 +383,48 @@ private slots:
         QVERIFY(!anyFileContains(backup, kPassphrase));
         QVERIFY(!anyFileContains(restored, kPassphrase));
         QVERIFY(!allSettings().contains(QString::fromUtf8(kPassphrase)));
+    }
+
+    void theDefaultDialogAsksWithEchoOff()
+    {
+        QTemporaryDir dir;
+        const QString path = QDir::cleanPath(dir.filePath(QStringLiteral("secret")));
+        const quint64 versions = makeEncryptedStore(path, 400, 40);
+        MainWindow window; // its own provider: the modal PassphraseDialog
+        window.show();
+        StoreController* c = window.controller();
+        // The dialog runs its own event loop; answer it from a timer: first a wrong passphrase,
+        // then (asked again, saying why) the right one.
+        QStringList seen;
+        QList<QByteArray> typed{kWrong, kPassphrase};
+        QTimer answer;
+        answer.setInterval(20);
+        connect(&answer, &QTimer::timeout, this, [&] {
+            auto* dialog = qobject_cast<PassphraseDialog*>(QApplication::activeModalWidget());
+            if (!dialog || !dialog->isVisible() || typed.isEmpty())
+                return;
+            auto* field = dialog->findChild<QLineEdit*>(QStringLiteral("passphrase"));
+            QVERIFY(field);
+            QCOMPARE(field->echoMode(), QLineEdit::Password);
+            QVERIFY(field->text().isEmpty()); // nothing remembered from the last ask
+            QStringList labels;
+            for (QLabel* l : dialog->findChildren<QLabel*>())
+                if (l->isVisibleTo(dialog))
+                    labels << l->text();
+            seen << labels.join(QLatin1Char(' '));
+            field->setText(QString::fromUtf8(typed.takeFirst()));
+            dialog->findChild<QDialogButtonBox*>()->button(QDialogButtonBox::Ok)->click();
+        });
+        answer.start();
+        QSignalSpy opened(c, &StoreController::storeOpened);
+        window.openStorePath(path);
+        QVERIFY(opened.wait(60000));
+        answer.stop();
+        QCOMPARE(seen.size(), 2);
+        QVERIFY(seen[0].contains(path));
+        QVERIFY(!seen[0].contains(QStringLiteral("wrong passphrase")));
+        QVERIFY2(seen[1].contains(QStringLiteral("wrong passphrase")), qPrintable(seen[1]));
+        QCOMPARE(c->hotVersions(), versions);
     }
 };
 
