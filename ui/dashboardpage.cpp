@@ -57,11 +57,11 @@ QLabel* figure(QWidget* parent)
 
 DashboardPage::DashboardPage(StoreController* controller, QWidget* parent)
     : QWidget(parent), m_controller(controller), m_hot(figure(this)), m_cold(figure(this)),
-      m_wal(figure(this)), m_lsn(figure(this)), m_memoryBar(new QProgressBar(this)),
-      m_memoryText(figure(this)), m_hotSeries(new QLineSeries(this)),
-      m_rateSeries(new QLineSeries(this)), m_hotX(new QValueAxis(this)),
-      m_hotY(new QValueAxis(this)), m_rateX(new QValueAxis(this)), m_rateY(new QValueAxis(this)),
-      m_timer(new QTimer(this))
+      m_wal(figure(this)), m_lsn(figure(this)), m_encryption(figure(this)),
+      m_memoryBar(new QProgressBar(this)), m_memoryText(figure(this)),
+      m_hotSeries(new QLineSeries(this)), m_rateSeries(new QLineSeries(this)),
+      m_hotX(new QValueAxis(this)), m_hotY(new QValueAxis(this)), m_rateX(new QValueAxis(this)),
+      m_rateY(new QValueAxis(this)), m_timer(new QTimer(this))
 {
     m_hotSeries->setName(tr("Hot tier size"));
     m_rateSeries->setName(tr("Migration throughput"));
@@ -81,6 +81,8 @@ DashboardPage::DashboardPage(StoreController* controller, QWidget* parent)
     grid->addWidget(m_wal, 2, 1);
     grid->addWidget(caption(tr("LSNs")), 3, 0);
     grid->addWidget(m_lsn, 3, 1);
+    grid->addWidget(caption(tr("Encryption at rest")), 4, 0);
+    grid->addWidget(m_encryption, 4, 1);
     grid->setColumnStretch(1, 1);
 
     auto* memory = new QGroupBox(tr("Hot memory against the active policy's threshold"), this);
@@ -121,8 +123,8 @@ DashboardPage::DashboardPage(StoreController* controller, QWidget* parent)
 
 QString DashboardPage::figuresText() const
 {
-    return QStringList{m_hot->text(), m_cold->text(), m_wal->text(), m_lsn->text(),
-                       m_memoryText->text()}
+    return QStringList{m_hot->text(), m_cold->text(),       m_wal->text(),
+                       m_lsn->text(), m_encryption->text(), m_memoryText->text()}
         .join(QLatin1Char('\n'));
 }
 
@@ -143,7 +145,7 @@ void DashboardPage::resetSession()
     m_hotY->setRange(0, 1);
     m_rateY->setRange(0, 10);
     const QString none = m_controller->isOpen() ? tr("reading…") : tr("no store open");
-    for (QLabel* l : {m_hot, m_cold, m_wal, m_lsn})
+    for (QLabel* l : {m_hot, m_cold, m_wal, m_lsn, m_encryption})
         l->setText(none);
     m_memoryBar->setValue(0);
     m_memoryBar->setFormat(QString());
@@ -188,6 +190,11 @@ void DashboardPage::onStatistics(const StoreStatistics& s)
                        .arg(s.flushedLsn)
                        .arg(s.lastLsn)
                        .arg(Format::count(s.uncheckpointedVersions)));
+
+    m_encryption->setText(s.encrypted
+                              ? tr("encrypted (%1): WAL, hot checkpoint and Berkeley DB")
+                                    .arg(s.cipher.isEmpty() ? tr("cipher unknown") : s.cipher)
+                              : tr("not encrypted"));
 
     const double threshold = double(std::max<quint64>(1, policy.memoryThresholdBytes));
     const double ratio = double(s.hotBytes) / threshold;

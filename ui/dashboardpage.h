@@ -43,6 +43,7 @@ private:
     QLabel* m_cold;
     QLabel* m_wal;
     QLabel* m_lsn;
+    QLabel* m_encryption;
     QProgressBar* m_memoryBar;
     QLabel* m_memoryText;
     QLineSeries* m_hotSeries;

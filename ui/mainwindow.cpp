@@ -6,6 +6,7 @@
 #include "format.h"
 #include "migrationpage.h"
 #include "newstoredialog.h"
+#include "passphrasedialog.h"
 #include "walinspectorpage.h"
 #include "walsegmentmodel.h"
 
@@ -129,6 +130,9 @@ MainWindow::MainWindow(QWidget* parent)
         return QFileDialog::getExistingDirectory(
             this, caption, recent.isEmpty() ? QDir::homePath() : QFileInfo(recent).path());
     };
+    m_controller->setPassphraseProvider([this](const QString& storePath, const QString& problem) {
+        return PassphraseDialog::ask(this, storePath, problem);
+    });
     buildMenus();
 
     connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
@@ -307,6 +311,11 @@ void MainWindow::setDirectoryChooser(DirectoryChooser chooser)
     m_chooseDirectory = std::move(chooser);
 }
 
+void MainWindow::setPassphraseProvider(StoreController::PassphraseProvider provider)
+{
+    m_controller->setPassphraseProvider(std::move(provider));
+}
+
 void MainWindow::backupStoreDialog()
 {
     if (!m_controller->isOpen()) {
@@ -353,6 +362,8 @@ void MainWindow::offerToOpenRestored(const QString& path)
     connect(ask, &QMessageBox::finished, this, [this, ask, path] {
         if (ask->clickedButton() == ask->button(QMessageBox::Open))
             openStorePath(path);
+        else
+            m_controller->forgetPendingPassphrase(); // kept only for that one open
     });
     ask->open();
 }

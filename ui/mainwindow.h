@@ -60,6 +60,9 @@ public:
     // default is a QFileDialog; tests put their own in to drive the actions without a modal.
     using DirectoryChooser = std::function<QString(const QString& caption)>;
     void setDirectoryChooser(DirectoryChooser chooser);
+    // Asks the passphrase of an encrypted store or backup (default: a PassphraseDialog); tests
+    // answer it themselves. Forwarded to the controller, which asks on the GUI thread.
+    void setPassphraseProvider(StoreController::PassphraseProvider provider);
 
     // Hidden --screenshot-dir mode: once a store is open, visits every page, waits for its
     // data, saves one PNG per page into `dir`, then quits the application.

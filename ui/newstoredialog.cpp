@@ -2,6 +2,7 @@
 
 #include "storecontroller.h"
 
+#include <QCheckBox>
 #include <QDialogButtonBox>
 #include <QDir>
 #include <QDoubleSpinBox>
@@ -22,8 +23,9 @@ NewStoreDialog::NewStoreDialog(StoreController* controller, QWidget* parent)
     : QDialog(parent), m_controller(controller), m_path(new QLineEdit(this)),
       m_entities(new QSpinBox(this)), m_versions(new QSpinBox(this)),
       m_span(new QDoubleSpinBox(this)), m_seed(new QSpinBox(this)),
-      m_progress(new QProgressBar(this)), m_status(new QLabel(this)),
-      m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
+      m_encrypt(new QCheckBox(tr("Encrypt this store"), this)), m_passphrase(new QLineEdit(this)),
+      m_confirmation(new QLineEdit(this)), m_progress(new QProgressBar(this)),
+      m_status(new QLabel(this)), m_buttons(new QDialogButtonBox(QDialogButtonBox::Cancel, this))
 {
     setWindowTitle(tr("New demo store"));
     m_path->setPlaceholderText(tr("a new or empty directory"));
@@ -44,6 +46,19 @@ NewStoreDialog::NewStoreDialog(StoreController* controller, QWidget* parent)
     m_span->setSuffix(tr(" days"));
     m_seed->setRange(0, 1'000'000'000);
     m_seed->setValue(1);
+    m_encrypt->setToolTip(
+        tr("AES-256-GCM at rest (WAL, checkpoint, Berkeley DB). The passphrase "
+           "is needed at every open and cannot be recovered; it is never saved."));
+    for (QLineEdit* e : {m_passphrase, m_confirmation}) {
+        e->setEchoMode(QLineEdit::Password);
+        e->setEnabled(false);
+    }
+    m_passphrase->setObjectName(QStringLiteral("passphrase"));
+    m_confirmation->setObjectName(QStringLiteral("confirmation"));
+    connect(m_encrypt, &QCheckBox::toggled, this, [this](bool on) {
+        m_passphrase->setEnabled(on && !m_busy);
+        m_confirmation->setEnabled(on && !m_busy);
+    });
     m_progress->setRange(0, 100);
     m_progress->setValue(0);
     m_progress->hide();
@@ -55,6 +70,9 @@ NewStoreDialog::NewStoreDialog(StoreController* controller, QWidget* parent)
     form->addRow(tr("Versions:"), m_versions);
     form->addRow(tr("Spread over the last:"), m_span);
     form->addRow(tr("Seed:"), m_seed);
+    form->addRow(QString(), m_encrypt);
+    form->addRow(tr("Passphrase:"), m_passphrase);
+    form->addRow(tr("Confirm passphrase:"), m_confirmation);
     auto* createButton = m_buttons->addButton(tr("Create"), QDialogButtonBox::AcceptRole);
     createButton->setDefault(true);
     auto* layout = new QVBoxLayout(this);
@@ -110,12 +128,27 @@ void NewStoreDialog::setWorkload(quint64 entities, quint64 versions, double span
     m_seed->setValue(int(seed));
 }
 
+void NewStoreDialog::setEncryption(bool encrypt, const QString& passphrase,
+                                   const QString& confirmation)
+{
+    m_encrypt->setChecked(encrypt);
+    m_passphrase->setText(passphrase);
+    m_confirmation->setText(confirmation);
+}
+
+QString NewStoreDialog::statusText() const
+{
+    return m_status->text();
+}
+
 void NewStoreDialog::setBusy(bool busy)
 {
     m_busy = busy;
     for (QWidget* w :
-         std::initializer_list<QWidget*>{m_path, m_entities, m_versions, m_span, m_seed})
+         std::initializer_list<QWidget*>{m_path, m_entities, m_versions, m_span, m_seed, m_encrypt})
         w->setEnabled(!busy);
+    m_passphrase->setEnabled(!busy && m_encrypt->isChecked());
+    m_confirmation->setEnabled(!busy && m_encrypt->isChecked());
     if (QPushButton* b = m_buttons->button(QDialogButtonBox::Cancel))
         b->setText(busy ? tr("Stop") : tr("Cancel"));
     for (QAbstractButton* b : m_buttons->buttons())
@@ -138,11 +171,28 @@ void NewStoreDialog::create()
                              "versions as entities."));
         return;
     }
+    QByteArray passphrase;
+    if (m_encrypt->isChecked()) {
+        if (m_passphrase->text().isEmpty()) {
+            m_status->setText(tr("Enter a passphrase for the encrypted store (and confirm it)."));
+            return;
+        }
+        if (m_passphrase->text() != m_confirmation->text()) {
+            m_status->setText(tr("The passphrase and its confirmation do not match."));
+            return;
+        }
+        passphrase = m_passphrase->text().toUtf8();
+        // Handed to the controller now; the fields need not hold it any longer.
+        m_passphrase->clear();
+        m_confirmation->clear();
+    }
     setBusy(true);
     m_progress->setValue(0);
-    m_status->setText(tr("Creating %1…").arg(path));
+    m_status->setText(passphrase.isEmpty() ? tr("Creating %1…").arg(path)
+                                           : tr("Creating %1 (encrypted)…").arg(path));
     m_controller->createDemoStore(path, quint64(m_entities->value()), quint64(m_versions->value()),
-                                  m_span->value(), quint64(m_seed->value()));
+                                  m_span->value(), quint64(m_seed->value()), passphrase);
+    passphrase.clear();
 }
 
 void NewStoreDialog::reject()

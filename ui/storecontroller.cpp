@@ -4,6 +4,7 @@
 #include "frostlineerror.h"
 #include "jsonlcodec.h"
 #include "migrationrun.h"
+#include "storecipher.h"
 #include "versioncodec.h"
 #include "workloadgenerator.h"
 
@@ -103,6 +104,16 @@ public:
     bool walInFlight = false, walAgain = false;
     quint64 coldVersions = 0, flushedLsn = 0;
     bool copyRunning = false; // a backup or restore is on a worker
+    PassphraseProvider passphraseProvider;
+    // The passphrase of a copy just created or restored, for its one next open (never stored).
+    QString pendingPath;
+    QByteArray pendingPassphrase;
+
+    void forgetPending()
+    {
+        pendingPath.clear();
+        pendingPassphrase.clear();
+    }
 
     void setCopyRunning(bool running)
     {
@@ -295,22 +306,69 @@ QString StoreController::destinationProblem(const QString& dest)
     return {};
 }
 
+void StoreController::setPassphraseProvider(PassphraseProvider provider)
+{
+    d->passphraseProvider = std::move(provider);
+}
+
+void StoreController::forgetPendingPassphrase()
+{
+    d->forgetPending();
+}
+
 void StoreController::openStore(const QString& path)
 {
     const QString what = tr("Open store");
     const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     if (path.trimmed().isEmpty()) {
+        d->forgetPending();
         emit operationFailed(what, tr("No store directory was given."));
         return;
     }
-    if (d->store && d->path == clean)
-        closeStore();
-    else if (d->store)
+    // A passphrase kept from creating or restoring this very copy is used once, then dropped.
+    QByteArray pending;
+    if (d->pendingPath == clean)
+        pending = std::exchange(d->pendingPassphrase, QByteArray());
+    d->forgetPending();
+    if (!StoreCipher::isEncrypted(clean)) {
+        startOpen(clean, QByteArray(), false);
+        return;
+    }
+    if (!pending.isEmpty()) {
+        startOpen(clean, std::move(pending), true);
+        return;
+    }
+    askAndOpen(clean, QString());
+}
+
+void StoreController::askAndOpen(const QString& clean, const QString& problem)
+{
+    if (!d->passphraseProvider) {
+        startOpen(clean, QByteArray(), true); // fails with the engine's "passphrase is needed"
+        return;
+    }
+    // Asked before the open store closes: cancelling leaves everything as it was.
+    std::optional<QByteArray> passphrase = d->passphraseProvider(clean, problem);
+    if (!passphrase) {
+        emit operationFinished(tr("Open store"),
+                               tr("Opening %1 cancelled: no passphrase given.").arg(clean));
+        return;
+    }
+    startOpen(clean, std::exchange(*passphrase, QByteArray()), true);
+}
+
+void StoreController::startOpen(const QString& clean, QByteArray passphrase, bool encrypted)
+{
+    const QString what = tr("Open store");
+    if (d->store)
         closeStore();
     const quint64 g = d->next(KindOpen);
     emit operationStarted(what);
     std::weak_ptr<Store> retiring = d->retiring;
-    d->run(what, [this, g, clean, retiring]() -> std::function<void()> {
+    // The only copy of the passphrase travels in this holder; the worker moves it into the
+    // Store, which drops it once the keys are derived (scrypt runs there, not on this thread).
+    auto secret = std::make_shared<QByteArray>(std::move(passphrase));
+    d->run(what, [this, g, clean, retiring, secret, encrypted]() -> std::function<void()> {
         // Wait (here, on the worker) until a store closed a moment ago is really gone.
         for (int i = 0; i < 3000 && !retiring.expired(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
@@ -320,8 +378,25 @@ void StoreController::openStore(const QString& path)
         if (!Store::looksLikeStore(clean))
             throw FrostlineError::runtime(
                 tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.").arg(clean));
-        auto store = std::make_shared<Store>(clean);
-        const Store::OpenReport report = store->open();
+        Store::Options options;
+        options.passphrase = std::exchange(*secret, QByteArray());
+        auto store = std::make_shared<Store>(clean, std::move(options));
+        Store::OpenReport report;
+        try {
+            report = store->open();
+        } catch (const FrostlineError& e) {
+            // No cipher yet: the passphrase check itself refused it. Ask again (unless the
+            // operator has moved on to another store meanwhile).
+            if (!encrypted || store->cipher() || e.kind() != FrostlineError::Kind::BadInput)
+                throw;
+            const QString message = e.message();
+            return [this, g, clean, message] {
+                if (!d->current(KindOpen, g))
+                    return;
+                emit operationFailed(tr("Open store"), message);
+                askAndOpen(clean, message);
+            };
+        }
         MigrationPolicy policy;
         QString policyProblem;
         try {
@@ -359,66 +434,74 @@ void StoreController::openStore(const QString& path)
 }
 
 void StoreController::createDemoStore(const QString& path, quint64 entities, quint64 versions,
-                                      double spanDays, quint64 seed)
+                                      double spanDays, quint64 seed, const QByteArray& passphrase)
 {
     const QString what = tr("Generate demo store");
     const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     d->cancelOperation = false;
     emit operationStarted(what);
     QPointer<StoreController> guard(this);
-    d->run(
-        what,
-        [this, guard, what, clean, entities, versions, spanDays, seed]() -> std::function<void()> {
-            Store::create(clean);
-            {
-                Store store(clean);
-                store.open();
-                WorkloadGenerator::Options o;
-                o.entities = std::max<quint64>(1, entities);
-                o.versions = std::max<quint64>(o.entities, versions);
-                o.spanDays = spanDays;
-                o.seed = seed;
-                WorkloadGenerator generator(o);
-                std::vector<Version> chunk;
-                constexpr std::size_t kChunk = 20000;
-                chunk.reserve(kChunk);
-                quint64 done = 0;
-                bool cancelled = false;
-                auto flush = [&] {
-                    if (chunk.empty())
-                        return;
-                    done += chunk.size();
-                    store.append(std::move(chunk));
-                    chunk.clear();
-                    chunk.reserve(kChunk);
-                    if (guard)
-                        QMetaObject::invokeMethod(
-                            this,
-                            [this, what, done, total = o.versions] {
-                                emit operationProgress(what, qint64(done), qint64(total));
-                            },
-                            Qt::QueuedConnection);
-                };
-                // The generator pushes every version; once cancelled the rest are skipped.
-                generator.generate([&](Version&& v) {
-                    if (cancelled)
-                        return;
-                    chunk.push_back(std::move(v));
-                    if (chunk.size() >= kChunk) {
-                        flush();
-                        if (d->cancelOperation)
-                            cancelled = true;
-                    }
-                });
-                if (!cancelled)
-                    flush();
-                store.close();
-            }
-            return [this, what, clean] {
-                emit operationFinished(what, tr("Created %1").arg(clean));
-                openStore(clean);
-            };
-        });
+    auto secret = std::make_shared<QByteArray>(passphrase);
+    d->run(what,
+           [this, guard, what, clean, entities, versions, spanDays, seed,
+            secret]() -> std::function<void()> {
+               if (secret->isEmpty())
+                   Store::create(clean);
+               else
+                   Store::create(clean, *secret);
+               {
+                   Store::Options options;
+                   options.passphrase = *secret;
+                   Store store(clean, std::move(options));
+                   store.open();
+                   WorkloadGenerator::Options o;
+                   o.entities = std::max<quint64>(1, entities);
+                   o.versions = std::max<quint64>(o.entities, versions);
+                   o.spanDays = spanDays;
+                   o.seed = seed;
+                   WorkloadGenerator generator(o);
+                   std::vector<Version> chunk;
+                   constexpr std::size_t kChunk = 20000;
+                   chunk.reserve(kChunk);
+                   quint64 done = 0;
+                   bool cancelled = false;
+                   auto flush = [&] {
+                       if (chunk.empty())
+                           return;
+                       done += chunk.size();
+                       store.append(std::move(chunk));
+                       chunk.clear();
+                       chunk.reserve(kChunk);
+                       if (guard)
+                           QMetaObject::invokeMethod(
+                               this,
+                               [this, what, done, total = o.versions] {
+                                   emit operationProgress(what, qint64(done), qint64(total));
+                               },
+                               Qt::QueuedConnection);
+                   };
+                   // The generator pushes every version; once cancelled the rest are skipped.
+                   generator.generate([&](Version&& v) {
+                       if (cancelled)
+                           return;
+                       chunk.push_back(std::move(v));
+                       if (chunk.size() >= kChunk) {
+                           flush();
+                           if (d->cancelOperation)
+                               cancelled = true;
+                       }
+                   });
+                   if (!cancelled)
+                       flush();
+                   store.close();
+               }
+               return [this, what, clean, secret] {
+                   emit operationFinished(what, tr("Created %1").arg(clean));
+                   d->pendingPath = clean;
+                   d->pendingPassphrase = std::exchange(*secret, QByteArray());
+                   openStore(clean);
+               };
+           });
 }
 
 void StoreController::importFile(const QString& jsonlPath)
@@ -828,19 +911,62 @@ void StoreController::restoreBackup(const QString& backup, const QString& dest)
         emit operationFailed(what, problem);
         return;
     }
+    startRestore(source, target, QString());
+}
+
+void StoreController::startRestore(const QString& source, const QString& target,
+                                   const QString& problem)
+{
+    const QString what = tr("Restore store");
+    auto secret = std::make_shared<QByteArray>();
+    const bool encrypted = StoreCipher::isEncrypted(source);
+    if (encrypted && d->passphraseProvider) {
+        std::optional<QByteArray> passphrase = d->passphraseProvider(source, problem);
+        if (!passphrase) {
+            emit operationFinished(what,
+                                   tr("Restoring %1 cancelled: no passphrase given.").arg(source));
+            return;
+        }
+        *secret = std::exchange(*passphrase, QByteArray());
+    }
+    d->forgetPending();
     d->setCopyRunning(true);
     emit operationStarted(what);
-    d->run(what, [this, source, target]() -> std::function<void()> {
+    d->run(what, [this, source, target, secret, encrypted]() -> std::function<void()> {
         StoreBackup::Report report;
         try {
-            report = StoreBackup::restore(source, target);
+            if (encrypted && !secret->isEmpty()) {
+                // Checked here first (one more key derivation) so that only a refused
+                // passphrase, not any other bad input, makes the operator try again.
+                try {
+                    StoreCipher::unlock(source, *secret);
+                } catch (const FrostlineError& e) {
+                    if (e.kind() != FrostlineError::Kind::BadInput)
+                        throw;
+                    secret->clear();
+                    const QString message = e.message();
+                    return [this, source, target, message] {
+                        d->setCopyRunning(false);
+                        emit operationFailed(tr("Restore store"), message);
+                        startRestore(source, target, message);
+                    };
+                }
+            }
+            report = StoreBackup::restore(source, target, *secret);
         } catch (...) {
+            secret->clear();
             QMetaObject::invokeMethod(
                 this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
             throw;
         }
-        return [this, target, report] {
+        return [this, target, report, secret] {
             d->setCopyRunning(false);
+            // Opening the copy next needs the same passphrase: keep it for that one open.
+            d->forgetPending();
+            if (!secret->isEmpty()) {
+                d->pendingPath = target;
+                d->pendingPassphrase = std::exchange(*secret, QByteArray());
+            }
             emit restoreFinished(target, report);
             emit operationFinished(tr("Restore store"),
                                    copySummary(tr("Restored into"), target, report));

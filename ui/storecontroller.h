@@ -10,7 +10,10 @@
 #include <QString>
 #include <QThreadPool>
 
+#include <QByteArray>
+
 #include <atomic>
+#include <functional>
 #include <memory>
 #include <optional>
 
@@ -66,11 +69,21 @@ public:
     // or an empty string when it can. Cheap file checks, fine on the GUI thread.
     static QString destinationProblem(const QString& dest);
 
+    // Asks the operator for the passphrase of the encrypted store (or backup) at STOREPATH, on
+    // the GUI thread; PROBLEM is why it asks again ("wrong passphrase…"), empty the first time.
+    // std::nullopt: the operator cancelled. Without a provider an encrypted store fails to open
+    // with the engine's "its passphrase is needed" message.
+    using PassphraseProvider =
+        std::function<std::optional<QByteArray>(const QString& storePath, const QString& problem)>;
+    void setPassphraseProvider(PassphraseProvider provider);
+
 public slots:
     void openStore(const QString& path);
     // Creates a store and fills it with a generated workload (progress via operationProgress).
+    // A non-empty PASSPHRASE creates it encrypted at rest; the new store then opens with it
+    // (the operator is not asked again).
     void createDemoStore(const QString& path, quint64 entities, quint64 versions, double spanDays,
-                         quint64 seed);
+                         quint64 seed, const QByteArray& passphrase = {});
     void importFile(const QString& jsonlPath);
     void closeStore();
 
@@ -97,8 +110,12 @@ public slots:
     void backupStore(const QString& dest);
     // Restores BACKUP into DEST (new or empty, never the open store's directory) on a worker and
     // opens the copy there once to prove it recovers; the open store is untouched.
-    // Result: restoreFinished, or operationFailed("Restore store").
+    // Result: restoreFinished, or operationFailed("Restore store"). An encrypted backup: its
+    // passphrase is asked (again after a wrong one); the next openStore(DEST) reuses it once.
     void restoreBackup(const QString& backup, const QString& dest);
+    // Drops a passphrase kept for the next open of a restored/created copy (the operator chose
+    // not to open it).
+    void forgetPendingPassphrase();
 
     // Cancels long operations that support it (generate, import) at their next slice.
     void cancelOperation();
@@ -142,6 +159,10 @@ signals:
     void serviceStateChanged(frostline::MigrationService::State state);
 
 private:
+    void startOpen(const QString& clean, QByteArray passphrase, bool encrypted);
+    void askAndOpen(const QString& clean, const QString& problem);
+    void startRestore(const QString& source, const QString& target, const QString& problem);
+
     class Private;
     std::unique_ptr<Private> d;
 };
