@@ -1,8 +1,10 @@
 #!/usr/bin/env bash
-# Builds the libFuzzer targets (cmake --preset fuzz: clang, ASan + UBSan) and runs each for
-# SECONDS (default 60) on a scratch copy of its seed corpus (tests/fuzz/corpus/<target>).
+# Builds the libFuzzer targets in the asan tree (cmake --preset asan: clang, ASan + UBSan, the
+# same tree that runs the sanitized suite) and runs each for SECONDS (default 60) on a scratch
+# copy of its seed corpus (tests/fuzz/corpus/<target>), FROSTLINE_FUZZ_JOBS targets at a time
+# (default 1; each target still gets its full SECONDS on a core of its own).
 # Prints each target's exec count; exits non-zero on any crash, leak, timeout or out-of-memory,
-# leaving the crashing input under build/fuzz/artifacts/<target>/.
+# leaving the crashing input under build/asan/fuzz/artifacts/<target>/.
 # Usage: scripts/fuzz.sh [SECONDS] [TARGET...]     (needs clang and libclang-rt-14-dev)
 set -euo pipefail
 
@@ -37,35 +39,63 @@ for t in "${targets[@]}"; do
 done
 
 jobs="${FUZZ_BUILD_JOBS:-2}"
-cmake --preset fuzz >/dev/null
-cmake --build build/fuzz -j "$jobs" --target "${targets[@]}"
+parallel="${FROSTLINE_FUZZ_JOBS:-1}"
+[[ "$parallel" =~ ^[1-9][0-9]*$ ]] || parallel=1
+cmake --preset asan >/dev/null
+cmake --build build/asan -j "$jobs" --target "${targets[@]}"
 
-out="$root/build/fuzz/runs"
+out="$root/build/asan/fuzz/runs"
 mkdir -p "$out"
-failed=()
-for t in "${targets[@]}"; do
+
+# Runs one target; its verdict goes to $out/<target>.verdict: "ok" or "FAILED", then what to print.
+fuzz_one() {
+  local t=$1 len corpus artifacts log rc=0 runs cov
   len="$(max_len "$t")"
   corpus="$out/$t.corpus"
-  artifacts="$root/build/fuzz/artifacts/$t/"
+  artifacts="$root/build/asan/fuzz/artifacts/$t/"
+  log="$out/$t.log"
   rm -rf "$corpus"
   mkdir -p "$corpus" "$artifacts"
   cp "$root/tests/fuzz/corpus/${t#fuzz_}/"* "$corpus/"
-  log="$out/$t.log"
-  echo "fuzz: $t for ${seconds}s (max_len $len)"
-  rc=0
   ASAN_OPTIONS="detect_leaks=1:abort_on_error=0:${ASAN_OPTIONS:-}" \
   UBSAN_OPTIONS="print_stacktrace=1:halt_on_error=1:${UBSAN_OPTIONS:-}" \
-    "build/fuzz/tests/fuzz/$t" "$corpus" \
+    "build/asan/tests/fuzz/$t" "$corpus" \
       -max_total_time="$seconds" -rss_limit_mb=2048 -malloc_limit_mb=2048 -timeout=25 \
       -max_len="$len" -print_final_stats=1 -artifact_prefix="$artifacts" >"$log" 2>&1 || rc=$?
   runs="$(grep -Eo 'stat::number_of_executed_units: *[0-9]+' "$log" | grep -Eo '[0-9]+$' | tail -1 || true)"
   cov="$(grep -Eo 'cov: [0-9]+' "$log" | tail -1 | grep -Eo '[0-9]+' || true)"
   if ((rc != 0)); then
-    echo "fuzz: $t FAILED (exit $rc) after ${runs:-?} execs; see $log and $artifacts" >&2
-    grep -E 'ERROR: |SUMMARY: |runtime error' "$log" | head -5 >&2 || true
-    failed+=("$t")
+    {
+      echo FAILED
+      echo "fuzz: $t FAILED (exit $rc) after ${runs:-?} execs; see $log and $artifacts"
+      grep -E 'ERROR: |SUMMARY: |runtime error' "$log" | head -5 || true
+    } >"$out/$t.verdict"
   else
-    echo "fuzz: $t ok: ${runs:-?} execs in ${seconds}s, coverage ${cov:-?} edges, corpus $(ls "$corpus" | wc -l) inputs"
+    printf 'ok\nfuzz: %s ok: %s execs in %ss, coverage %s edges, corpus %s inputs\n' \
+      "$t" "${runs:-?}" "$seconds" "${cov:-?}" "$(find "$corpus" -type f | wc -l)" >"$out/$t.verdict"
+  fi
+}
+
+running=0
+for t in "${targets[@]}"; do
+  rm -f "$out/$t.verdict"
+  if ((running >= parallel)); then
+    wait -n || true
+    running=$((running - 1))
+  fi
+  echo "fuzz: $t for ${seconds}s (max_len $(max_len "$t"))"
+  fuzz_one "$t" &
+  running=$((running + 1))
+done
+wait || true
+
+failed=()
+for t in "${targets[@]}"; do
+  if [[ -f "$out/$t.verdict" && "$(head -n 1 "$out/$t.verdict")" == ok ]]; then
+    tail -n +2 "$out/$t.verdict"
+  else
+    if [[ -f "$out/$t.verdict" ]]; then tail -n +2 "$out/$t.verdict" >&2; fi
+    failed+=("$t")
   fi
 done
 if ((${#failed[@]})); then
