@@ -401,7 +401,7 @@ private slots:
         const qint64 later = kNow + 400 * kDay;
         const Selection preview = MigrationRun(*f.store, policy, later).select();
         QVERIFY(preview.candidates.size() > 500);
-        service.setClock([later] { return later; });
+        service.setClock([=] { return later; });
         QVERIFY(finished.wait(60000));
         const auto result = finished.at(0).at(0).value<MigrationRunResult>();
         QCOMPARE(result.migrated, quint64(preview.candidates.size()));
