@@ -4,6 +4,8 @@
 #include <QDeadlineTimer>
 #include <QFile>
 #include <QProcess>
+#include <QSettings>
+#include <QTest>
 #include <QThread>
 
 namespace frostline::test {
@@ -62,6 +64,15 @@ void writeFile(const QString& path, const QByteArray& bytes)
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         qFatal("cannot write %s", qPrintable(path));
     f.write(bytes);
+}
+
+void useThrowAwaySettings(const QTemporaryDir& dir, const QString& application)
+{
+    QVERIFY(dir.isValid());
+    QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, dir.path());
+    QCoreApplication::setOrganizationName(QStringLiteral("FrostlineTest"));
+    QCoreApplication::setApplicationName(application);
+    QSettings().clear();
 }
 
 } // namespace frostline::test

@@ -28,6 +28,10 @@ CliResult runCli(const QStringList& args, int timeoutMs = 120000, const QByteArr
 bool waitUntil(const std::function<bool()>& condition,
                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Points QSettings (recent stores, window geometry) at `dir` under organization "FrostlineTest"
+// and `application`, and empties it, so GUI suites never read or touch the operator's settings.
+void useThrowAwaySettings(const QTemporaryDir& dir, const QString& application);
+
 // Reads a whole file (empty on failure) / writes one, failing the test on error.
 QByteArray readFile(const QString& path);
 void writeFile(const QString& path, const QByteArray& bytes);

@@ -9,7 +9,6 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -80,11 +79,7 @@ class TestGuiBackup : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("FrostlineTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_gui_backup"));
-        QSettings().clear();
+        test::useThrowAwaySettings(m_settingsDir, QStringLiteral("tst_gui_backup"));
     }
 
     void backupThroughTheActionCopiesEveryVersion()

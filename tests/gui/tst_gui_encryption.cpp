@@ -145,11 +145,7 @@ class TestGuiEncryption : public QObject
 private slots:
     void initTestCase()
     {
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("FrostlineTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_gui_encryption"));
-        QSettings().clear();
+        test::useThrowAwaySettings(m_settingsDir, QStringLiteral("tst_gui_encryption"));
     }
 
     void newStoreDialogCreatesAnEncryptedStore()

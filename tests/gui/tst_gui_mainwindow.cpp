@@ -6,7 +6,6 @@
 #include "workloadgenerator.h"
 
 #include <QAbstractItemModelTester>
-#include <QSettings>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -41,12 +40,7 @@ class TestGuiMainWindow : public QObject
 private slots:
     void initTestCase()
     {
-        // Recent stores and geometry go to a throw-away location, not the user's settings.
-        QVERIFY(m_settingsDir.isValid());
-        QSettings::setPath(QSettings::NativeFormat, QSettings::UserScope, m_settingsDir.path());
-        QCoreApplication::setOrganizationName(QStringLiteral("FrostlineTest"));
-        QCoreApplication::setApplicationName(QStringLiteral("tst_gui_mainwindow"));
-        QSettings().clear();
+        test::useThrowAwaySettings(m_settingsDir, QStringLiteral("tst_gui_mainwindow"));
     }
 
     void opensAGeneratedStoreAndRemembersIt()
