@@ -1,5 +1,8 @@
 #include "testsupport.h"
 
+#include "store.h"
+#include "workloadgenerator.h"
+
 #include <QCoreApplication>
 #include <QDeadlineTimer>
 #include <QFile>
@@ -64,6 +67,28 @@ void writeFile(const QString& path, const QByteArray& bytes)
     if (!f.open(QIODevice::WriteOnly | QIODevice::Truncate))
         qFatal("cannot write %s", qPrintable(path));
     f.write(bytes);
+}
+
+quint64 makeGeneratedStore(const QString& path, quint64 versions, quint64 entities, int spanDays,
+                           quint64 seed, const QByteArray& passphrase)
+{
+    Store::Options options;
+    if (passphrase.isEmpty()) {
+        Store::create(path);
+    } else {
+        Store::create(path, passphrase);
+        options.passphrase = passphrase;
+    }
+    Store store(path, options);
+    store.open();
+    WorkloadGenerator::Options o;
+    o.entities = entities;
+    o.versions = versions;
+    o.spanDays = spanDays;
+    o.seed = seed;
+    store.append(WorkloadGenerator(o).generateAll());
+    store.close();
+    return versions;
 }
 
 void useThrowAwaySettings(const QTemporaryDir& dir, const QString& application)

@@ -28,6 +28,11 @@ CliResult runCli(const QStringList& args, int timeoutMs = 120000, const QByteArr
 bool waitUntil(const std::function<bool()>& condition,
                std::chrono::milliseconds timeout = std::chrono::seconds(30));
 
+// Creates a store at `path` (encrypted when `passphrase` is not empty), appends a generated
+// workload of `versions` versions over `entities` entities and closes it. Returns `versions`.
+quint64 makeGeneratedStore(const QString& path, quint64 versions, quint64 entities, int spanDays,
+                           quint64 seed, const QByteArray& passphrase = {});
+
 // Points QSettings (recent stores, window geometry) at `dir` under organization "FrostlineTest"
 // and `application`, and empties it, so GUI suites never read or touch the operator's settings.
 void useThrowAwaySettings(const QTemporaryDir& dir, const QString& application);

@@ -21,17 +21,7 @@ namespace {
 // A closed store at `path` holding a generated workload; returns how many versions it holds.
 quint64 makeStore(const QString& path, quint64 versions, quint64 entities = 200)
 {
-    Store::create(path);
-    Store store(path);
-    store.open();
-    WorkloadGenerator::Options o;
-    o.entities = entities;
-    o.versions = versions;
-    o.spanDays = 60;
-    o.seed = 11;
-    store.append(WorkloadGenerator(o).generateAll());
-    store.close();
-    return versions;
+    return test::makeGeneratedStore(path, versions, entities, 60, 11);
 }
 
 quint64 totalVersions(const StoreStatistics& s)

@@ -36,19 +36,7 @@ const QByteArray kWrong = QByteArrayLiteral("incorrect horse");
 // A closed encrypted store at `path` holding a generated workload; returns its version count.
 quint64 makeEncryptedStore(const QString& path, quint64 versions, quint64 entities = 100)
 {
-    Store::create(path, kPassphrase);
-    Store::Options options;
-    options.passphrase = kPassphrase;
-    Store store(path, options);
-    store.open();
-    WorkloadGenerator::Options o;
-    o.entities = entities;
-    o.versions = versions;
-    o.spanDays = 30;
-    o.seed = 5;
-    store.append(WorkloadGenerator(o).generateAll());
-    store.close();
-    return versions;
+    return test::makeGeneratedStore(path, versions, entities, 30, 5, kPassphrase);
 }
 
 void makePlainStore(const QString& path)

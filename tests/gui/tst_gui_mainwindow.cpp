@@ -17,17 +17,7 @@ namespace {
 // A closed store at `path` holding a generated workload; returns how many versions it holds.
 quint64 makeStore(const QString& path, quint64 versions = 3000, quint64 entities = 200)
 {
-    Store::create(path);
-    Store store(path);
-    store.open();
-    WorkloadGenerator::Options o;
-    o.entities = entities;
-    o.versions = versions;
-    o.spanDays = 30;
-    o.seed = 7;
-    store.append(WorkloadGenerator(o).generateAll());
-    store.close();
-    return versions;
+    return test::makeGeneratedStore(path, versions, entities, 30, 7);
 }
 
 } // namespace
