@@ -369,8 +369,10 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
     // Store, which drops it once the keys are derived (scrypt runs there, not on this thread).
     auto secret = std::make_shared<QByteArray>(std::move(passphrase));
     d->run(what, [this, g, clean, retiring, secret, encrypted]() -> std::function<void()> {
-        // Wait (here, on the worker) until a store closed a moment ago is really gone.
-        for (int i = 0; i < 3000 && !retiring.expired(); ++i)
+        // Wait (here, on the worker) until a store closed a moment ago is really gone: its
+        // last workers finish and it closes Berkeley DB. Up to 2 minutes, because under heavy
+        // load (sanitizer builds, parallel suites) that took longer than 30 s.
+        for (int i = 0; i < 12000 && !retiring.expired(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (!QFileInfo(clean).isDir())
             throw FrostlineError::runtime(

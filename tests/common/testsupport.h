@@ -8,6 +8,17 @@
 #include <chrono>
 #include <functional>
 
+#if defined(__SANITIZE_ADDRESS__)
+#define FROSTLINE_LSAN 1
+#elif defined(__has_feature)
+#if __has_feature(address_sanitizer)
+#define FROSTLINE_LSAN 1
+#endif
+#endif
+#ifdef FROSTLINE_LSAN
+#include <sanitizer/lsan_interface.h>
+#endif
+
 namespace frostline::test {
 
 // Result of running the real frostline-cli binary.
@@ -36,6 +47,27 @@ quint64 makeGeneratedStore(const QString& path, quint64 versions, quint64 entiti
 // Points QSettings (recent stores, window geometry) at `dir` under organization "FrostlineTest"
 // and `application`, and empties it, so GUI suites never read or touch the operator's settings.
 void useThrowAwaySettings(const QTemporaryDir& dir, const QString& application);
+
+// LeakSanitizer ignores what is allocated while one of these is alive: for the few places where
+// a test drives Berkeley DB into a state in which it keeps its own memory (a panicked
+// environment, a database opened with the wrong key). Not for our own code.
+struct IgnoreBerkeleyLeaks
+{
+#ifdef FROSTLINE_LSAN
+    IgnoreBerkeleyLeaks()
+    {
+        __lsan_disable();
+    }
+    ~IgnoreBerkeleyLeaks()
+    {
+        __lsan_enable();
+    }
+#else
+    IgnoreBerkeleyLeaks() = default;
+#endif
+    IgnoreBerkeleyLeaks(const IgnoreBerkeleyLeaks&) = delete;
+    IgnoreBerkeleyLeaks& operator=(const IgnoreBerkeleyLeaks&) = delete;
+};
 
 // Reads a whole file (empty on failure) / writes one, failing the test on error.
 QByteArray readFile(const QString& path);

@@ -18,41 +18,9 @@
 #include <sys/statvfs.h>
 #include <unistd.h>
 
-#if defined(__SANITIZE_ADDRESS__)
-#define FROSTLINE_LSAN 1
-#elif defined(__has_feature)
-#if __has_feature(address_sanitizer)
-#define FROSTLINE_LSAN 1
-#endif
-#endif
-#ifdef FROSTLINE_LSAN
-#include <sanitizer/lsan_interface.h>
-#endif
-
 using namespace frostline;
 
 namespace {
-
-// Berkeley DB keeps the handles of a panicked environment: after DB_RUNRECOVERY, Db::close and
-// DbEnv::close return at once without freeing them. That memory is Berkeley DB's to lose, so
-// LeakSanitizer ignores what this thread allocates while one of these is alive.
-struct IgnoreBerkeleyPanicLeaks
-{
-#ifdef FROSTLINE_LSAN
-    IgnoreBerkeleyPanicLeaks()
-    {
-        __lsan_disable();
-    }
-    ~IgnoreBerkeleyPanicLeaks()
-    {
-        __lsan_enable();
-    }
-#else
-    IgnoreBerkeleyPanicLeaks() = default;
-#endif
-    IgnoreBerkeleyPanicLeaks(const IgnoreBerkeleyPanicLeaks&) = delete;
-    IgnoreBerkeleyPanicLeaks& operator=(const IgnoreBerkeleyPanicLeaks&) = delete;
-};
 
 bool run(const QString& program, const QStringList& args, QString* output = nullptr)
 {
@@ -342,7 +310,9 @@ private slots:
 
         // Read-only while open: the migration batch fails (Berkeley DB panics); nothing changes.
         {
-            [[maybe_unused]] const IgnoreBerkeleyPanicLeaks panicked;
+            // Berkeley DB keeps the handles of a panicked environment: after DB_RUNRECOVERY,
+            // Db::close and DbEnv::close return at once without freeing them.
+            [[maybe_unused]] const test::IgnoreBerkeleyLeaks panicked;
             Store store(path);
             store.open();
             QVERIFY2(fs.readOnly(cold), qPrintable(fs.error()));
