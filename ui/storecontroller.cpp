@@ -90,8 +90,11 @@ public:
     QThreadPool pool;
     std::shared_ptr<Store> store;
     // A closed store is destroyed by whoever drops the last reference (a worker may still hold
-    // one); opening waits for it on a worker so the lock file is free again.
-    std::weak_ptr<Store> retiring;
+    // one); opening waits for it on a worker so the lock file is free again. The flag is set
+    // when ~Store has *returned* (lock released): a weak_ptr expires as the destructor starts,
+    // and a reopen racing a slow close then found the store still locked.
+    std::shared_ptr<const std::atomic<bool>> storeDestroyed;
+    std::shared_ptr<const std::atomic<bool>> retiring;
     std::unique_ptr<MigrationService> service;
     QString path;
     MigrationPolicy policy;
@@ -364,15 +367,15 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         closeStore();
     const quint64 g = d->next(KindOpen);
     emit operationStarted(what);
-    std::weak_ptr<Store> retiring = d->retiring;
+    std::shared_ptr<const std::atomic<bool>> retiring = d->retiring;
     // The only copy of the passphrase travels in this holder; the worker moves it into the
     // Store, which drops it once the keys are derived (scrypt runs there, not on this thread).
     auto secret = std::make_shared<QByteArray>(std::move(passphrase));
     d->run(what, [this, g, clean, retiring, secret, encrypted]() -> std::function<void()> {
-        // Wait (here, on the worker) until a store closed a moment ago is really gone: its
-        // last workers finish and it closes Berkeley DB. Up to 2 minutes, because under heavy
-        // load (sanitizer builds, parallel suites) that took longer than 30 s.
-        for (int i = 0; i < 12000 && !retiring.expired(); ++i)
+        // Wait (here, on the worker) until a store closed a moment ago is really gone: its last
+        // workers finish and ~Store returns (Berkeley DB closed, lock released). Up to 2
+        // minutes, for a heavily loaded machine.
+        for (int i = 0; i < 12000 && retiring && !retiring->load(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         if (!QFileInfo(clean).isDir())
             throw FrostlineError::runtime(
@@ -382,7 +385,12 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                 tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.").arg(clean));
         Store::Options options;
         options.passphrase = std::exchange(*secret, QByteArray());
-        auto store = std::make_shared<Store>(clean, std::move(options));
+        auto destroyed = std::make_shared<std::atomic<bool>>(false);
+        std::shared_ptr<Store> store(new Store(clean, std::move(options)),
+                                     [destroyed](Store* closing) {
+                                         delete closing;
+                                         destroyed->store(true);
+                                     });
         Store::OpenReport report;
         try {
             report = store->open();
@@ -406,10 +414,11 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         } catch (const std::exception& e) {
             policyProblem = describe(e);
         }
-        return [this, g, clean, store, report, policy, policyProblem] {
+        return [this, g, clean, store, destroyed, report, policy, policyProblem] {
             if (!d->current(KindOpen, g))
                 return; // a newer open superseded this one; the store closes with `store`
             d->store = store;
+            d->storeDestroyed = destroyed;
             d->path = clean;
             d->policy = policy;
             d->coldVersions = 0;
@@ -539,7 +548,7 @@ void StoreController::closeStore()
     if (d->service)
         d->service->cancel();
     d->service.reset(); // the batch in flight (cancelled) commits first
-    d->retiring = d->store;
+    d->retiring = std::move(d->storeDestroyed);
     d->store.reset();
     d->path.clear();
     d->coldVersions = 0;
