@@ -1,4 +1,5 @@
 #include "errorbanner.h"
+#include "guitestsupport.h"
 #include "mainwindow.h"
 #include "store.h"
 #include "storebackup.h"
@@ -22,24 +23,6 @@ namespace {
 quint64 makeStore(const QString& path, quint64 versions, quint64 entities = 200)
 {
     return test::makeGeneratedStore(path, versions, entities, 60, 11);
-}
-
-quint64 totalVersions(const StoreStatistics& s)
-{
-    return s.hotVersions + s.coldNodeVersions + s.coldEdgeVersions;
-}
-
-// The window's file dialogs answer from this list, in order (the test fails on an extra ask).
-void answerDialogs(MainWindow& window, QStringList answers)
-{
-    auto queue = std::make_shared<QStringList>(std::move(answers));
-    window.setDirectoryChooser([queue](const QString& caption) {
-        if (queue->isEmpty()) {
-            qWarning("unexpected directory question: %s", qPrintable(caption));
-            return QString();
-        }
-        return queue->takeFirst();
-    });
 }
 
 // Makes a backup of the closed store at `store` with the engine directly (not the GUI).
@@ -89,7 +72,7 @@ private slots:
             StoreController* c = window.controller();
             QSignalSpy finished(c, &StoreController::backupFinished);
             QSignalSpy running(c, &StoreController::copyRunningChanged);
-            answerDialogs(window, {dest});
+            test::answerDirectories(window, {dest});
             window.backupAction()->trigger();
             // While it runs: one backup at a time, and the busy indicator shows.
             QVERIFY(c->isCopyRunning());
@@ -124,7 +107,7 @@ private slots:
         const Store::OpenReport opened = copy.open();
         QCOMPARE(opened.replayedRecords, versions);
         QCOMPARE(copy.statistics().hotVersions, original.statistics().hotVersions);
-        QCOMPARE(totalVersions(copy.statistics()), versions);
+        QCOMPARE(test::totalVersions(copy.statistics()), versions);
         QCOMPARE(copy.statistics().lastLsn, versions);
         for (quint64 id = 1; id <= versions; ++id) {
             const auto a = original.find(id);
@@ -158,7 +141,7 @@ private slots:
         QVERIFY(c->service()->isRunInFlight());
         QVERIFY(window.backupAction()->isEnabled());
         QSignalSpy backedUp(c, &StoreController::backupFinished);
-        answerDialogs(window, {backup});
+        test::answerDirectories(window, {backup});
         window.backupAction()->trigger();
         QVERIFY(c->isCopyRunning());
         QVERIFY(backedUp.wait(120000));
@@ -168,7 +151,7 @@ private slots:
         // switches stores; keep the current one.
         QSignalSpy restoredSpy(c, &StoreController::restoreFinished);
         QSignalSpy opened(c, &StoreController::storeOpened);
-        answerDialogs(window, {backup, restored});
+        test::answerDirectories(window, {backup, restored});
         window.restoreAction()->trigger();
         QVERIFY(restoredSpy.wait(120000));
         QCOMPARE(restoredSpy.first().at(0).toString(), QDir::cleanPath(restored));
@@ -190,7 +173,7 @@ private slots:
         Store copy(restored);
         copy.open();
         QCOMPARE(copy.verify(), QStringList());
-        QCOMPARE(totalVersions(copy.statistics()), versions);
+        QCOMPARE(test::totalVersions(copy.statistics()), versions);
         for (quint64 id = 1; id <= versions; id += 97)
             QVERIFY2(copy.find(id), qPrintable(QStringLiteral("version %1").arg(id)));
     }
@@ -212,7 +195,7 @@ private slots:
         // Nothing open: the restored store opens at once.
         const QString first = dir.filePath(QStringLiteral("first"));
         QSignalSpy opened(c, &StoreController::storeOpened);
-        answerDialogs(window, {backup, first});
+        test::answerDirectories(window, {backup, first});
         window.restoreAction()->trigger();
         QVERIFY(opened.wait(120000));
         QCOMPARE(opened.first().at(0).toString(), QDir::cleanPath(first));
@@ -224,7 +207,7 @@ private slots:
         const QString second = dir.filePath(QStringLiteral("second"));
         QSignalSpy restored(c, &StoreController::restoreFinished);
         opened.clear();
-        answerDialogs(window, {backup, second});
+        test::answerDirectories(window, {backup, second});
         window.restoreAction()->trigger();
         QVERIFY(restored.wait(120000));
         QMessageBox* ask = nullptr;
@@ -254,7 +237,7 @@ private slots:
         StoreController* c = window.controller();
         QSignalSpy failed(c, &StoreController::operationFailed);
         QSignalSpy finished(c, &StoreController::backupFinished);
-        answerDialogs(window, {full});
+        test::answerDirectories(window, {full});
         window.backupAction()->trigger();
         QCOMPARE(failed.count(), 1); // refused before any worker starts
         QVERIFY(!c->isCopyRunning());
@@ -268,7 +251,7 @@ private slots:
 
         // A destination inside the open store is refused too.
         failed.clear();
-        answerDialogs(window, {QDir(path).filePath(QStringLiteral("nested"))});
+        test::answerDirectories(window, {QDir(path).filePath(QStringLiteral("nested"))});
         window.backupAction()->trigger();
         QCOMPARE(failed.count(), 1);
         QVERIFY(
@@ -280,7 +263,7 @@ private slots:
         failed.clear();
         const QString blocked = QDir(full).filePath(QStringLiteral("keep.txt/backup"));
         QSignalSpy running(c, &StoreController::copyRunningChanged);
-        answerDialogs(window, {blocked});
+        test::answerDirectories(window, {blocked});
         window.backupAction()->trigger();
         QVERIFY(failed.wait(60000));
         QVERIFY(test::waitUntil([&] { return !c->isCopyRunning(); }));
@@ -311,7 +294,7 @@ private slots:
         // Onto the open store's directory, and into a folder inside it: both refused.
         for (const QString& dest : {path, QDir(path).filePath(QStringLiteral("inside"))}) {
             failed.clear();
-            answerDialogs(window, {backup, dest});
+            test::answerDirectories(window, {backup, dest});
             window.restoreAction()->trigger();
             QCOMPARE(failed.count(), 1);
             const QString banner = window.errorBanner()->text();
@@ -321,7 +304,7 @@ private slots:
         }
         // The open store itself is no backup.
         failed.clear();
-        answerDialogs(window, {path, dir.filePath(QStringLiteral("fresh"))});
+        test::answerDirectories(window, {path, dir.filePath(QStringLiteral("fresh"))});
         window.restoreAction()->trigger();
         QCOMPARE(failed.count(), 1);
         QVERIFY(window.errorBanner()->text().contains(QStringLiteral("not a backup")));

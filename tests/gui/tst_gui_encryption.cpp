@@ -1,6 +1,7 @@
 #include "dashboardpage.h"
 #include "errorbanner.h"
 #include "frostlineerror.h"
+#include "guitestsupport.h"
 #include "mainwindow.h"
 #include "newstoredialog.h"
 #include "passphrasedialog.h"
@@ -83,23 +84,6 @@ std::shared_ptr<PassphraseAnswers> answerPassphrases(MainWindow& window,
         return cancel ? std::optional<QByteArray>() : std::optional<QByteArray>(answer);
     });
     return state;
-}
-
-void answerDirectories(MainWindow& window, QStringList answers)
-{
-    auto queue = std::make_shared<QStringList>(std::move(answers));
-    window.setDirectoryChooser([queue](const QString& caption) {
-        if (queue->isEmpty()) {
-            qWarning("unexpected directory question: %s", qPrintable(caption));
-            return QString();
-        }
-        return queue->takeFirst();
-    });
-}
-
-quint64 totalVersions(const StoreStatistics& s)
-{
-    return s.hotVersions + s.coldNodeVersions + s.coldEdgeVersions;
 }
 
 // Every value in the application's settings, flattened, to prove no passphrase lands there.
@@ -224,7 +208,7 @@ private slots:
 
         QCOMPARE(c->storePath(), path);
         QVERIFY(stats.count() > 0 || stats.wait(30000));
-        QCOMPARE(totalVersions(stats.last().at(0).value<StoreStatistics>()), versions);
+        QCOMPARE(test::totalVersions(stats.last().at(0).value<StoreStatistics>()), versions);
         QVERIFY(stats.last().at(0).value<StoreStatistics>().encrypted);
         QVERIFY(c->store()->find(1));
         QVERIFY(test::waitUntil([&] {
@@ -307,7 +291,7 @@ private slots:
 
         // Backing up an open encrypted store asks nothing; the copy is encrypted too.
         QSignalSpy backedUp(c, &StoreController::backupFinished);
-        answerDirectories(window, {backup});
+        test::answerDirectories(window, {backup});
         window.backupAction()->trigger();
         QVERIFY(backedUp.wait(120000));
         QCOMPARE(answers->asks.size(), std::size_t(1));
@@ -319,7 +303,7 @@ private slots:
         answers = answerPassphrases(window, {kWrong, kPassphrase});
         QSignalSpy restoredSpy(c, &StoreController::restoreFinished);
         opened.clear();
-        answerDirectories(window, {backup, restored});
+        test::answerDirectories(window, {backup, restored});
         window.restoreAction()->trigger();
         QVERIFY(restoredSpy.wait(120000));
         QCOMPARE(restoredSpy.count(), 1);
@@ -345,7 +329,7 @@ private slots:
         QVERIFY(test::waitUntil([&] { return c->storePath() == plain; }));
         answers = answerPassphrases(window, {kPassphrase});
         restoredSpy.clear();
-        answerDirectories(window, {backup, kept});
+        test::answerDirectories(window, {backup, kept});
         window.restoreAction()->trigger();
         QVERIFY(restoredSpy.wait(120000));
         QMessageBox* ask = nullptr;
