@@ -104,9 +104,10 @@ void BerkeleyEnvironment::open(const Options& options)
         check(env->set_lk_max_objects(options.maxObjects), "setting the lock object table size");
     if (options.maxLockers)
         check(env->set_lk_max_lockers(options.maxLockers), "setting the locker table size");
-    // A blocked lock request that closes a cycle is refused at once (the youngest locker gets
-    // DB_LOCK_DEADLOCK) instead of waiting for an external db_deadlock run.
-    check(env->set_lk_detect(DB_LOCK_DEFAULT), "setting the deadlock detector");
+    // A blocked lock request that closes a cycle is refused at once instead of waiting for an
+    // external db_deadlock run. The victim is the locker with the fewest write locks: a scan
+    // resumes cheaply where it stopped, a commit would have to redo its whole batch.
+    check(env->set_lk_detect(DB_LOCK_MINWRITE), "setting the deadlock detector");
 
     u_int32_t flags = DB_CREATE | DB_INIT_TXN | DB_INIT_LOG | DB_INIT_LOCK | DB_INIT_MPOOL |
                       DB_RECOVER | DB_THREAD;

@@ -17,11 +17,13 @@
 #include <db_cxx.h>
 
 #include <algorithm>
+#include <chrono>
 #include <cstdlib>
 #include <cstring>
 #include <limits>
 #include <mutex>
 #include <shared_mutex>
+#include <thread>
 
 namespace frostline {
 
@@ -37,7 +39,12 @@ constexpr quint64 kFormatVersion = 1;
 constexpr quint32 kPageSize = 8192;
 // Bulk read buffer for scans; grown when a single record does not fit.
 constexpr quint32 kBulkReadBytes = 4u << 20;
-constexpr int kDeadlockRetries = 5;
+// A deadlock victim starts its operation again (a scan resumes after its last key). The detector
+// picks the locker holding the fewest write locks (DB_LOCK_MINWRITE), so a reader yields to a
+// commit; it backs off a little more each time so the commit it collided with can finish. Fifty
+// attempts span about a second: enough for a commit under load, still a clear error if a lock
+// never comes free.
+constexpr int kDeadlockRetries = 50;
 
 const char* const kMetaFormat = "format_version";
 const char* const kMetaFlushedLsn = "flushed_lsn";
@@ -95,6 +102,20 @@ struct HistoryKey
 bool isRetryable(int ret)
 {
     return ret == DB_LOCK_DEADLOCK || ret == DB_LOCK_NOTGRANTED;
+}
+
+// True (after a short pause) when an operation that failed with `ret` on attempt `attempt`
+// should run again.
+bool retryAfterDeadlock(int ret, int attempt)
+{
+    if (!isRetryable(ret) || attempt + 1 >= kDeadlockRetries)
+        return false;
+    if (attempt == 0)
+        std::this_thread::yield();
+    else
+        std::this_thread::sleep_for(
+            std::chrono::microseconds(std::min(50 << std::min(attempt, 8), 25'000)));
+    return true;
 }
 
 Dbt keyDbt(const void* data, std::size_t size)
@@ -268,7 +289,7 @@ public:
             const int ret = op();
             if (ret == 0)
                 return;
-            if (!isRetryable(ret) || attempt + 1 >= kDeadlockRetries)
+            if (!retryAfterDeadlock(ret, attempt))
                 fail(what, ret);
         }
     }
@@ -832,7 +853,7 @@ void ColdTier::commit(const ColdCommit& commit)
         }
         if (ret == 0)
             return;
-        if (!isRetryable(ret) || attempt + 1 >= kDeadlockRetries)
+        if (!retryAfterDeadlock(ret, attempt))
             d->fail(what, ret);
     }
 }

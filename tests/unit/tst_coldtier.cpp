@@ -640,15 +640,23 @@ private slots:
                 }
             }
         });
-        for (int b = 0; b < kBatches; ++b) {
-            ColdCommit c;
-            for (int i = b * kPerBatch; i < (b + 1) * kPerBatch; ++i)
-                c.migrated.push_back(&versions[std::size_t(i)]);
-            c.flushedLsn = quint64(b + 1);
-            cold.commit(c);
+        // A commit that throws must still stop the reader, so the failure is reported rather
+        // than ending the process in std::terminate from a joinable thread.
+        QString commitError;
+        try {
+            for (int b = 0; b < kBatches; ++b) {
+                ColdCommit c;
+                for (int i = b * kPerBatch; i < (b + 1) * kPerBatch; ++i)
+                    c.migrated.push_back(&versions[std::size_t(i)]);
+                c.flushedLsn = quint64(b + 1);
+                cold.commit(c);
+            }
+        } catch (const FrostlineError& e) {
+            commitError = e.message();
         }
         done = true;
         reader.join();
+        QCOMPARE(commitError, QString());
         QCOMPARE(readerErrors.load(), 0);
         QCOMPARE(cold.statistics().nodeVersions, quint64(kBatches * kPerBatch));
         QVERIFY(scanAll(cold, EntityKind::Node) == versions);
