@@ -44,7 +44,7 @@ QString fieldValueText(const MigrationPolicy& p, PolicyEditorPage::Field field)
     switch (field) {
     case PolicyEditorPage::AgeThreshold:
         return QStringLiteral("%1 s (%2)")
-            .arg(microsToSeconds(p.ageThresholdMicros), 0, 'f', -1)
+            .arg(microsToSeconds(p.ageThresholdMicros), 0, 'f', QLocale::FloatingPointShortest)
             .arg(DisplayFormat::duration(p.ageThresholdMicros));
     case PolicyEditorPage::MemoryThreshold:
         return QStringLiteral("%1 B (%2)")
@@ -56,7 +56,7 @@ QString fieldValueText(const MigrationPolicy& p, PolicyEditorPage::Field field)
         return DisplayFormat::count(p.batchSize);
     case PolicyEditorPage::RunInterval:
         return QStringLiteral("%1 s (%2)")
-            .arg(microsToSeconds(p.runIntervalMicros), 0, 'f', -1)
+            .arg(microsToSeconds(p.runIntervalMicros), 0, 'f', QLocale::FloatingPointShortest)
             .arg(DisplayFormat::duration(p.runIntervalMicros));
     case PolicyEditorPage::Enabled:
         return p.enabled ? QStringLiteral("yes") : QStringLiteral("no");
@@ -295,7 +295,10 @@ void PolicyEditorPage::buildUi()
     m_diff->verticalHeader()->hide();
     m_diff->setEditTriggers(QAbstractItemView::NoEditTriggers);
     m_diff->setSelectionMode(QAbstractItemView::NoSelection);
-    m_diff->horizontalHeader()->setStretchLastSection(true);
+    // Key names at full width; the two values share the rest equally.
+    m_diff->horizontalHeader()->setSectionResizeMode(0, QHeaderView::ResizeToContents);
+    m_diff->horizontalHeader()->setSectionResizeMode(1, QHeaderView::Stretch);
+    m_diff->horizontalHeader()->setSectionResizeMode(2, QHeaderView::Stretch);
     for (int f = 0; f < FieldCount; ++f) {
         for (int c = 0; c < 3; ++c)
             m_diff->setItem(f, c, new QTableWidgetItem);

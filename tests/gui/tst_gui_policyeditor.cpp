@@ -348,6 +348,17 @@ void TestGuiPolicyEditor::diffMarksChangedFields()
     QCOMPARE(diff->item(PolicyEditorPage::BatchSize, 2)->text(), QStringLiteral("5"));
     QVERIFY(diff->item(PolicyEditorPage::BatchSize, 2)->font().bold());
     QVERIFY(!diff->item(PolicyEditorPage::AgeThreshold, 2)->font().bold());
+    // Durations in the shortest exact form, and no key name cut off.
+    QCOMPARE(diff->item(PolicyEditorPage::AgeThreshold, 1)->text(),
+             QStringLiteral("604800 s (7 d)"));
+    page.resize(900, 700);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    for (int f = 0; f < PolicyEditorPage::FieldCount; ++f) {
+        const QString key = diff->item(f, 0)->text();
+        QVERIFY2(diff->columnWidth(0) >= diff->fontMetrics().horizontalAdvance(key),
+                 qPrintable(key));
+    }
     page.undoStack()->undo();
     QVERIFY(!diff->item(PolicyEditorPage::BatchSize, 2)->font().bold());
     QVERIFY(page.impactText().contains(QLatin1String("nothing changes")));
