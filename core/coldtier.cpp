@@ -11,6 +11,7 @@
 #include "versioncodec.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 
@@ -591,8 +592,11 @@ void ColdTier::setFailureHook(std::function<void(const char*)> hook)
     d->hook = std::move(hook);
 }
 
-void ColdTier::commit(const ColdCommit& commit)
+ColdCommitTimings ColdTier::commit(const ColdCommit& commit)
 {
+    ColdCommitTimings timings;
+    QElapsedTimer phase;
+    phase.start();
     std::shared_lock lock(d->lifecycle);
     d->requireOpen("commit");
     std::lock_guard writeLock(d->writer);
@@ -736,7 +740,9 @@ void ColdTier::commit(const ColdCommit& commit)
     }
 
     DbEnv* env = d->env->handle();
+    timings.prepareSecs = double(phase.nsecsElapsed()) / 1e9;
     for (int attempt = 0;; ++attempt) {
+        phase.restart();
         BerkeleyEnvironment::clearCapturedText();
         QString what;
         int ret = 0;
@@ -848,11 +854,15 @@ void ColdTier::commit(const ColdCommit& commit)
                     }
                 }
                 what = QStringLiteral("cannot commit the transaction");
-                return txn.commit(DB_TXN_SYNC);
+                timings.writeSecs += double(phase.nsecsElapsed()) / 1e9;
+                phase.restart();
+                const int committed = txn.commit(DB_TXN_SYNC);
+                timings.syncSecs += double(phase.nsecsElapsed()) / 1e9;
+                return committed;
             }();
         }
         if (ret == 0)
-            return;
+            return timings;
         if (!retryAfterDeadlock(ret, attempt))
             d->fail(what, ret);
     }

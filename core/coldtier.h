@@ -32,6 +32,23 @@ struct ColdCommit
     quint64 flushedLsn = 0;                      // new flushed LSN; must be >= the current one
 };
 
+// Where one commit's time went: what a benchmark or an operator asking "why is migration slow?"
+// needs to tell CPU work from waiting for the disk.
+struct ColdCommitTimings
+{
+    double prepareSecs = 0; // encoding and sorting, before the transaction begins
+    double writeSecs = 0;   // inside the transaction: lookups, bulk puts and deletes, meta
+    double syncSecs = 0;    // DbTxn::commit(DB_TXN_SYNC): the log written and flushed to disk
+
+    ColdCommitTimings& operator+=(const ColdCommitTimings& other)
+    {
+        prepareSecs += other.prepareSecs;
+        writeSecs += other.writeSecs;
+        syncSecs += other.syncSecs;
+        return *this;
+    }
+};
+
 struct ColdStatistics
 {
     quint64 nodeVersions = 0;
@@ -79,7 +96,7 @@ public:
     // Writes `commit` in ONE transaction committed synchronously (DB_TXN_SYNC); uses bulk puts and
     // deletes where Berkeley DB offers them. Throws FrostlineError on failure after aborting:
     // nothing of the commit is then visible.
-    void commit(const ColdCommit& commit);
+    ColdCommitTimings commit(const ColdCommit& commit);
 
     // Fault injection through the real engine: called inside the transaction right before
     // DbTxn::commit with the stage name "before-commit"; if it throws, the transaction is aborted

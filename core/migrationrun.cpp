@@ -24,6 +24,7 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
     timer.start();
     MigrationRunResult result;
     const Selection selection = select();
+    result.selectSecs = double(timer.nsecsElapsed()) / 1e9;
     const auto& candidates = selection.candidates;
     const std::size_t batchSize = std::size_t(std::max<quint64>(1, m_policy.batchSize));
     result.plannedBatches = int((candidates.size() + batchSize - 1) / batchSize);
@@ -52,6 +53,9 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
         result.bytes += batch.bytes;
         result.segmentsDeleted += batch.segmentsDeleted;
         result.flushedLsn = batch.flushedLsn;
+        result.hotReadSecs += batch.hotReadSecs;
+        result.cold += batch.cold;
+        result.hotUpdateSecs += batch.hotUpdateSecs;
         ++result.batches;
 
         progress.batch = result.batches;
@@ -74,7 +78,9 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
     // (Not after a cancel: stop() waits only for the batch in flight; the next run or checkpoint
     // catches up, and nothing is at risk meanwhile.)
     if (result.batches > 0 && !result.cancelled && m_store.uncheckpointedCount() > 0) {
+        const qint64 closingStart = timer.nsecsElapsed();
         const CheckpointResult c = m_store.checkpoint(false);
+        result.closingCheckpointSecs = double(timer.nsecsElapsed() - closingStart) / 1e9;
         result.segmentsDeleted += c.segmentsDeleted;
         result.flushedLsn = c.flushedLsn;
     }

@@ -31,6 +31,12 @@ struct MigrationRunResult
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
     double durationSecs = 0;
+    // Where the run's time went (seconds); durationSecs is about their sum.
+    double selectSecs = 0;            // choosing the candidates
+    double hotReadSecs = 0;           // per batch: versions out of the hot tier
+    ColdCommitTimings cold;           // per batch: the Berkeley DB transactions
+    double hotUpdateSecs = 0;         // per batch: hot removal and WAL truncation
+    double closingCheckpointSecs = 0; // the versions that stay hot into the hot checkpoint
     bool cancelled = false;
     qint64 finishedAtMicros = 0;
 };

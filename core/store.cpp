@@ -421,6 +421,8 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     requireOpen();
     std::lock_guard guard(m_writeMutex);
     BatchCommitResult result;
+    QElapsedTimer phase;
+    phase.start();
     const quint64 flushedBefore = m_flushedLsn.load();
 
     std::vector<HotTier::Entry> batch;
@@ -440,6 +442,7 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
 
     ColdCommit commit;
     commit.migrated.reserve(batch.size());
+    result.hotReadSecs = double(phase.nsecsElapsed()) / 1e9;
     for (const auto& e : batch) {
         commit.migrated.push_back(&e.version);
         // In the hot checkpoint already: it leaves it in the same transaction.
@@ -460,7 +463,8 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
         newFlushed = m_hot.entry(m_uncheckpointed[firstStaying])->lsn - 1;
     commit.flushedLsn = std::max(flushedBefore, newFlushed);
 
-    m_cold->commit(commit); // throws: nothing changed anywhere
+    result.cold = m_cold->commit(commit); // throws: nothing changed anywhere
+    phase.restart();
 
     // Only now, after the commit returned, does hot memory change.
     m_uncheckpointedStart = firstStaying;
@@ -484,6 +488,7 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     result.versions = batch.size();
     result.segmentsDeleted = truncateWal();
     result.flushedLsn = m_flushedLsn.load();
+    result.hotUpdateSecs = double(phase.nsecsElapsed()) / 1e9;
     return result;
 }
 

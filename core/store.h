@@ -60,6 +60,10 @@ struct BatchCommitResult
     quint64 versions = 0, nodeVersions = 0, edgeVersions = 0, bytes = 0;
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
+    // Where the batch's time went (seconds).
+    double hotReadSecs = 0;   // taking the batch's versions out of the hot tier
+    ColdCommitTimings cold;   // the Berkeley DB transaction
+    double hotUpdateSecs = 0; // after the commit: hot removal and WAL truncation
 };
 
 struct CheckpointResult

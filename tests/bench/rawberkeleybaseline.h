@@ -40,6 +40,7 @@ struct RawBaselineResult
 {
     quint64 records = 0;
     double seconds = 0;
+    double syncSeconds = 0; // of which in DbTxn::commit(DB_TXN_SYNC)
     double recordsPerSecond() const { return seconds > 0 ? double(records) / seconds : 0; }
 };
 
@@ -131,7 +132,9 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
                 txn->abort();
                 check(ret, "bulk put");
             }
+            const qint64 syncStart = timer.nsecsElapsed();
             check(txn->commit(DB_TXN_SYNC), "commit");
+            result.syncSeconds += double(timer.nsecsElapsed() - syncStart) / 1e9;
         }
         result.seconds = double(timer.nsecsElapsed()) / 1e9;
         result.records = options.records;

@@ -276,6 +276,20 @@ private slots:
         QCOMPARE(seen.back().versionsDone, n);
         QCOMPARE(seen.back().bytesDone, preview.candidateBytes);
         QCOMPARE(seen.back().etaMs, qint64(0));
+        // The time breakdown: every part measured (each batch synced to disk), and the parts
+        // together no more than the whole run.
+        QVERIFY(result.cold.syncSecs > 0);
+        QVERIFY(result.cold.writeSecs > 0);
+        QVERIFY(result.cold.prepareSecs > 0);
+        QVERIFY(result.hotReadSecs > 0);
+        QVERIFY(result.hotUpdateSecs > 0);
+        QVERIFY(result.selectSecs > 0);
+        QVERIFY(result.closingCheckpointSecs > 0);
+        const double parts = result.selectSecs + result.hotReadSecs + result.cold.prepareSecs +
+                             result.cold.writeSecs + result.cold.syncSecs + result.hotUpdateSecs +
+                             result.closingCheckpointSecs;
+        QVERIFY2(parts <= result.durationSecs,
+                 qPrintable(QStringLiteral("%1 > %2").arg(parts).arg(result.durationSecs)));
         QCOMPARE(store.verify(), QStringList());
     }
 
