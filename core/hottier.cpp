@@ -25,7 +25,7 @@ bool HotTier::insertLocked(Version&& version, quint64 lsn, quint64 size)
     auto before = [](const ChainLink& a, const ChainLink& b) {
         return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
     };
-    const ChainLink link{id, txFrom};
+    const ChainLink link{id, txFrom, size};
     if (chain.empty() || before(chain.back(), link))
         chain.push_back(link);
     else
@@ -177,7 +177,6 @@ HotSnapshot HotTier::snapshot() const
         s.entities.push_back(it.key());
         s.entityVersionCounts.push_back(quint32(chain.size()));
         for (std::size_t i = 0; i < chain.size(); ++i) {
-            const Entry& e = m_byId.find(chain[i].id).value();
             HotVersionInfo info;
             info.versionId = chain[i].id;
             info.txFrom = chain[i].txFrom;
@@ -185,7 +184,7 @@ HotSnapshot HotTier::snapshot() const
             info.entityIndex = index;
             info.kind = it.key().kind;
             info.isHead = i + 1 == chain.size();
-            info.estimatedSize = e.size;
+            info.estimatedSize = chain[i].size;
             s.versions.push_back(info);
         }
     }

@@ -65,12 +65,14 @@ public:
 private:
     mutable QReadWriteLock m_lock;
     QHash<quint64, Entry> m_byId;
-    // Per entity: its versions in head order (head last), with tx_from kept beside the id so
-    // ordering needs no lookup.
+    // Per entity: its versions in head order (head last), with tx_from and the estimated size
+    // kept beside the id so ordering and snapshots need no lookup in m_byId (a snapshot of a
+    // million versions walks the chains front to back instead of a million hash probes).
     struct ChainLink
     {
         quint64 id;
         qint64 txFrom;
+        quint64 size;
     };
     QHash<EntityKey, std::vector<ChainLink>> m_chains;
     std::atomic<quint64> m_versions{0};
