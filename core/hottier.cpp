@@ -4,7 +4,6 @@
 #include <QWriteLocker>
 
 #include <algorithm>
-#include <unordered_set>
 
 namespace frostline {
 
@@ -67,30 +66,64 @@ std::size_t HotTier::insertMany(std::vector<Entry>&& entries)
 quint64 HotTier::remove(const std::vector<quint64>& versionIds)
 {
     QWriteLocker lock(&m_lock);
-    QHash<EntityKey, std::unordered_set<quint64>> leaving;
+    struct Leaving
+    {
+        EntityKey entity;
+        qint64 txFrom;
+        quint64 id;
+    };
+    std::vector<Leaving> leaving;
+    leaving.reserve(versionIds.size());
     quint64 freed = 0;
     for (quint64 id : versionIds) {
         auto it = m_byId.find(id);
         if (it == m_byId.end())
             continue;
-        leaving[it->version.entity()].insert(id);
+        leaving.push_back({it->version.entity(), it->version.txFrom, id});
         freed += it->size;
         if (it->version.kind == EntityKind::Node)
             m_nodeVersions.fetch_sub(1, std::memory_order_relaxed);
         m_versions.fetch_sub(1, std::memory_order_relaxed);
         m_byId.erase(it);
     }
-    for (auto it = leaving.cbegin(); it != leaving.cend(); ++it) {
-        auto chainIt = m_chains.find(it.key());
-        if (chainIt == m_chains.end())
-            continue;
-        auto& chain = chainIt.value();
-        const auto& ids = it.value();
-        chain.erase(std::remove_if(chain.begin(), chain.end(),
-                                   [&](const ChainLink& l) { return ids.count(l.id) != 0; }),
-                    chain.end());
-        if (chain.empty())
-            m_chains.erase(chainIt);
+    // Grouped by entity in chain order, so each chain is found once and its leaving links are
+    // located by binary search, then the chain is compacted in one pass.
+    std::sort(leaving.begin(), leaving.end(), [](const Leaving& a, const Leaving& b) {
+        if (a.entity != b.entity)
+            return a.entity < b.entity;
+        return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
+    });
+    auto before = [](const ChainLink& a, const ChainLink& b) {
+        return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
+    };
+    std::vector<std::size_t> positions;
+    for (std::size_t start = 0; start < leaving.size();) {
+        std::size_t end = start + 1;
+        while (end < leaving.size() && leaving[end].entity == leaving[start].entity)
+            ++end;
+        auto chainIt = m_chains.find(leaving[start].entity);
+        if (chainIt != m_chains.end()) {
+            auto& chain = chainIt.value();
+            positions.clear();
+            for (std::size_t i = start; i < end; ++i) {
+                const ChainLink probe{leaving[i].id, leaving[i].txFrom, 0};
+                const auto at = std::lower_bound(chain.begin(), chain.end(), probe, before);
+                if (at != chain.end() && at->id == probe.id)
+                    positions.push_back(std::size_t(at - chain.begin()));
+            }
+            // positions ascend (leaving is in chain order): keep everything between them.
+            std::size_t kept = positions.empty() ? chain.size() : positions.front();
+            for (std::size_t p = 0; p < positions.size(); ++p) {
+                const std::size_t from = positions[p] + 1;
+                const std::size_t to = p + 1 < positions.size() ? positions[p + 1] : chain.size();
+                for (std::size_t i = from; i < to; ++i)
+                    chain[kept++] = chain[i];
+            }
+            chain.resize(kept);
+            if (chain.empty())
+                m_chains.erase(chainIt);
+        }
+        start = end;
     }
     m_bytes.fetch_sub(freed, std::memory_order_relaxed);
     return freed;
@@ -134,6 +167,19 @@ std::optional<HotTier::Entry> HotTier::entry(quint64 versionId) const
     if (it == m_byId.cend())
         return std::nullopt;
     return *it;
+}
+
+std::vector<const HotTier::Entry*>
+HotTier::entriesInPlace(const std::vector<quint64>& versionIds) const
+{
+    QReadLocker lock(&m_lock);
+    std::vector<const Entry*> out;
+    out.reserve(versionIds.size());
+    for (quint64 id : versionIds) {
+        auto it = m_byId.constFind(id);
+        out.push_back(it == m_byId.cend() ? nullptr : &*it);
+    }
+    return out;
 }
 
 std::vector<Version> HotTier::chain(const EntityKey& entity) const

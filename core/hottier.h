@@ -46,6 +46,10 @@ public:
     bool contains(quint64 versionId) const;
     std::optional<Version> get(quint64 versionId) const;
     std::optional<Entry> entry(quint64 versionId) const;
+    // Pointers to the entries of these ids (null where an id is not hot), looked up under one
+    // read lock. They stay valid only until the next insert, remove or clear, so only the one
+    // writer (Store's writer mutex) may use them: it reads a batch in place instead of copying.
+    std::vector<const Entry*> entriesInPlace(const std::vector<quint64>& versionIds) const;
     // The entity's hot versions in head order (head last).
     std::vector<Version> chain(const EntityKey& entity) const;
     std::optional<Version> head(const EntityKey& entity) const;

@@ -376,20 +376,20 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment)
     std::size_t done = m_uncheckpointedStart;
     while (done < m_uncheckpointed.size()) {
         const std::size_t end = std::min(m_uncheckpointed.size(), done + m_options.checkpointChunk);
-        std::vector<HotTier::Entry> entries;
-        entries.reserve(end - done);
-        for (std::size_t i = done; i < end; ++i)
-            if (auto e = m_hot.entry(m_uncheckpointed[i]))
-                entries.push_back(std::move(*e));
+        // In place, not copied: the writer mutex keeps every insert and remove out meanwhile.
+        std::vector<const HotTier::Entry*> entries = m_hot.entriesInPlace(
+            std::vector<quint64>(m_uncheckpointed.begin() + std::ptrdiff_t(done),
+                                 m_uncheckpointed.begin() + std::ptrdiff_t(end)));
+        entries.erase(std::remove(entries.begin(), entries.end(), nullptr), entries.end());
         ColdCommit commit;
-        for (const auto& e : entries)
-            commit.checkpointPuts.push_back({&e.version, e.lsn});
+        for (const HotTier::Entry* e : entries)
+            commit.checkpointPuts.push_back({&e->version, e->lsn});
         // Every record up to this chunk's last LSN is then durable in Berkeley DB: the earlier
         // ones were checkpointed before or migrated (they are cold).
         commit.flushedLsn =
             end == m_uncheckpointed.size()
                 ? m_wal->lastLsn()
-                : std::max(m_flushedLsn.load(), entries.empty() ? 0 : entries.back().lsn);
+                : std::max(m_flushedLsn.load(), entries.empty() ? 0 : entries.back()->lsn);
         m_cold->commit(commit);
         m_flushedLsn = commit.flushedLsn;
         m_uncheckpointedStart = end;
@@ -425,29 +425,32 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     phase.start();
     const quint64 flushedBefore = m_flushedLsn.load();
 
-    std::vector<HotTier::Entry> batch;
+    // The batch is read in place, not copied: only this writer (m_writeMutex) inserts into or
+    // removes from the hot tier, so the entries stay put until m_hot.remove below.
+    const std::vector<const HotTier::Entry*> found = m_hot.entriesInPlace(versionIds);
+    std::vector<const HotTier::Entry*> batch;
     batch.reserve(versionIds.size());
     QSet<quint64> inBatch;
     inBatch.reserve(qsizetype(versionIds.size()));
-    for (quint64 id : versionIds) {
-        auto e = m_hot.entry(id);
-        if (!e)
+    for (std::size_t i = 0; i < versionIds.size(); ++i) {
+        const quint64 id = versionIds[i];
+        if (!found[i])
             throw FrostlineError::runtime(
                 QStringLiteral("version %1 is not in the hot tier; nothing was migrated").arg(id));
         if (inBatch.contains(id))
             continue;
         inBatch.insert(id);
-        batch.push_back(std::move(*e));
+        batch.push_back(found[i]);
     }
 
     ColdCommit commit;
     commit.migrated.reserve(batch.size());
     result.hotReadSecs = double(phase.nsecsElapsed()) / 1e9;
-    for (const auto& e : batch) {
-        commit.migrated.push_back(&e.version);
+    for (const HotTier::Entry* e : batch) {
+        commit.migrated.push_back(&e->version);
         // In the hot checkpoint already: it leaves it in the same transaction.
-        if (e.lsn <= flushedBefore)
-            commit.checkpointRemovals.push_back(e.version.versionId);
+        if (e->lsn <= flushedBefore)
+            commit.checkpointRemovals.push_back(e->version.versionId);
     }
     // The flushed LSN advances over the prefix of the log whose versions are all durable in
     // Berkeley DB now: up to just before the oldest appended version that stays hot and is not
@@ -475,17 +478,18 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     }
     std::vector<quint64> ids;
     ids.reserve(batch.size());
-    for (const auto& e : batch) {
-        ids.push_back(e.version.versionId);
-        result.bytes += e.size;
-        (e.version.kind == EntityKind::Node ? result.nodeVersions : result.edgeVersions) += 1;
-        m_access.forget(e.version.versionId);
-        m_coldMinId =
-            m_coldMaxId == 0 ? e.version.versionId : std::min(m_coldMinId, e.version.versionId);
-        m_coldMaxId = std::max(m_coldMaxId, e.version.versionId);
+    for (const HotTier::Entry* e : batch) {
+        const quint64 id = e->version.versionId;
+        ids.push_back(id);
+        result.bytes += e->size;
+        (e->version.kind == EntityKind::Node ? result.nodeVersions : result.edgeVersions) += 1;
+        m_access.forget(id);
+        m_coldMinId = m_coldMaxId == 0 ? id : std::min(m_coldMinId, id);
+        m_coldMaxId = std::max(m_coldMaxId, id);
     }
+    batch.clear(); // the entries are gone after this line
     m_hot.remove(ids);
-    result.versions = batch.size();
+    result.versions = ids.size();
     result.segmentsDeleted = truncateWal();
     result.flushedLsn = m_flushedLsn.load();
     result.hotUpdateSecs = double(phase.nsecsElapsed()) / 1e9;
