@@ -1,7 +1,7 @@
 #include "hottier.h"
 
-#include <QReadLocker>
-#include <QWriteLocker>
+#include <mutex>
+#include <shared_mutex>
 
 #include <algorithm>
 
@@ -39,7 +39,7 @@ bool HotTier::insertLocked(Version&& version, quint64 lsn, quint64 size)
 bool HotTier::insert(Version version, quint64 lsn)
 {
     const quint64 size = version.estimatedSize();
-    QWriteLocker lock(&m_lock);
+    std::unique_lock lock(m_lock);
     return insertLocked(std::move(version), lsn, size);
 }
 
@@ -56,7 +56,7 @@ std::size_t HotTier::insertMany(std::vector<std::pair<Version, quint64>>&& versi
 
 std::size_t HotTier::insertMany(std::vector<Entry>&& entries)
 {
-    QWriteLocker lock(&m_lock);
+    std::unique_lock lock(m_lock);
     std::size_t added = 0;
     for (Entry& e : entries)
         added += insertLocked(std::move(e.version), e.lsn, e.size) ? 1 : 0;
@@ -65,7 +65,7 @@ std::size_t HotTier::insertMany(std::vector<Entry>&& entries)
 
 quint64 HotTier::remove(const std::vector<quint64>& versionIds)
 {
-    QWriteLocker lock(&m_lock);
+    std::unique_lock lock(m_lock);
     struct Leaving
     {
         EntityKey entity;
@@ -131,7 +131,7 @@ quint64 HotTier::remove(const std::vector<quint64>& versionIds)
 
 void HotTier::clear()
 {
-    QWriteLocker lock(&m_lock);
+    std::unique_lock lock(m_lock);
     m_byId.clear();
     m_chains.clear();
     m_versions = 0;
@@ -141,19 +141,19 @@ void HotTier::clear()
 
 void HotTier::reserve(std::size_t versions)
 {
-    QWriteLocker lock(&m_lock);
+    std::unique_lock lock(m_lock);
     m_byId.reserve(qsizetype(versions));
 }
 
 bool HotTier::contains(quint64 versionId) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     return m_byId.contains(versionId);
 }
 
 std::optional<Version> HotTier::get(quint64 versionId) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     auto it = m_byId.constFind(versionId);
     if (it == m_byId.cend())
         return std::nullopt;
@@ -162,7 +162,7 @@ std::optional<Version> HotTier::get(quint64 versionId) const
 
 std::optional<HotTier::Entry> HotTier::entry(quint64 versionId) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     auto it = m_byId.constFind(versionId);
     if (it == m_byId.cend())
         return std::nullopt;
@@ -172,7 +172,7 @@ std::optional<HotTier::Entry> HotTier::entry(quint64 versionId) const
 std::vector<const HotTier::Entry*>
 HotTier::entriesInPlace(const std::vector<quint64>& versionIds) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     std::vector<const Entry*> out;
     out.reserve(versionIds.size());
     for (quint64 id : versionIds) {
@@ -184,7 +184,7 @@ HotTier::entriesInPlace(const std::vector<quint64>& versionIds) const
 
 std::vector<Version> HotTier::chain(const EntityKey& entity) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     std::vector<Version> out;
     auto it = m_chains.constFind(entity);
     if (it == m_chains.cend())
@@ -197,7 +197,7 @@ std::vector<Version> HotTier::chain(const EntityKey& entity) const
 
 std::optional<Version> HotTier::head(const EntityKey& entity) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     auto it = m_chains.constFind(entity);
     if (it == m_chains.cend() || it->empty())
         return std::nullopt;
@@ -206,13 +206,13 @@ std::optional<Version> HotTier::head(const EntityKey& entity) const
 
 quint64 HotTier::entityCount() const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     return quint64(m_chains.size());
 }
 
 HotSnapshot HotTier::snapshot() const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     HotSnapshot s;
     s.versions.reserve(std::size_t(m_byId.size()));
     s.entityVersionCounts.reserve(std::size_t(m_chains.size()));
@@ -240,7 +240,7 @@ HotSnapshot HotTier::snapshot() const
 
 std::vector<HotTier::Entry> HotTier::entriesAfterLsn(quint64 afterLsn) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     std::vector<Entry> out;
     for (const Entry& e : m_byId)
         if (e.lsn > afterLsn)
@@ -251,7 +251,7 @@ std::vector<HotTier::Entry> HotTier::entriesAfterLsn(quint64 afterLsn) const
 
 void HotTier::forEach(const std::function<bool(const Entry&)>& visit) const
 {
-    QReadLocker lock(&m_lock);
+    std::shared_lock lock(m_lock);
     for (const Entry& e : m_byId)
         if (!visit(e))
             return;

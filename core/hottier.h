@@ -4,7 +4,7 @@
 #include "version.h"
 
 #include <QHash>
-#include <QReadWriteLock>
+#include <shared_mutex>
 
 #include <atomic>
 #include <functional>
@@ -15,8 +15,9 @@ namespace frostline {
 
 // The in-memory hot tier: versions by id, per-entity chains in head order (tx_from, then
 // version_id; the head is last), counts, and exact memory accounting from estimatedSize().
-// Safe for concurrent readers and one writer (a QReadWriteLock; counters are atomics so the
-// GUI can read them without taking the lock).
+// Safe for concurrent readers and one writer: a std::shared_mutex (ThreadSanitizer sees it, not
+// QReadWriteLock, whose locking happens inside uninstrumented Qt); counters are atomics so the
+// GUI can read them without taking the lock.
 class HotTier
 {
 public:
@@ -67,7 +68,7 @@ public:
     void forEach(const std::function<bool(const Entry&)>& visit) const;
 
 private:
-    mutable QReadWriteLock m_lock;
+    mutable std::shared_mutex m_lock;
     QHash<quint64, Entry> m_byId;
     // Per entity: its versions in head order (head last), with tx_from and the estimated size
     // kept beside the id so ordering and snapshots need no lookup in m_byId (a snapshot of a

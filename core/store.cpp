@@ -624,21 +624,28 @@ QStringList Store::verify()
     QStringList problems = m_wal->verify();
     problems += m_cold->verify();
 
-    // Every hot version in exactly one tier.
-    quint64 bothTiers = 0;
+    // Hot entries by id, read in place (the writer mutex keeps them put), so the checks below
+    // never hold the hot tier's lock while they take the cold tier's, or the other way round.
+    QHash<quint64, const HotTier::Entry*> hotEntries;
+    hotEntries.reserve(qsizetype(m_hot.versionCount()));
     m_hot.forEach([&](const HotTier::Entry& e) {
-        if (m_cold->contains(e.version.versionId) && ++bothTiers <= 20)
-            problems << QStringLiteral("version %1 is in both the hot and the cold tier")
-                            .arg(e.version.versionId);
+        hotEntries.insert(e.version.versionId, &e);
         return true;
     });
+
+    // Every hot version in exactly one tier.
+    quint64 bothTiers = 0;
+    for (auto it = hotEntries.cbegin(); it != hotEntries.cend(); ++it)
+        if (m_cold->contains(it.key()) && ++bothTiers <= 20)
+            problems
+                << QStringLiteral("version %1 is in both the hot and the cold tier").arg(it.key());
 
     // The hot checkpoint holds exactly the hot versions at or below the flushed LSN.
     const quint64 flushed = m_cold->flushedLsn();
     QSet<quint64> checkpointed;
     m_cold->loadCheckpoint([&](Version&& v, quint64 lsn) {
         checkpointed.insert(v.versionId);
-        const auto hot = m_hot.entry(v.versionId);
+        const HotTier::Entry* hot = hotEntries.value(v.versionId, nullptr);
         if (!hot)
             problems << QStringLiteral("hot checkpoint holds version %1 which is not hot")
                             .arg(v.versionId);
@@ -647,15 +654,16 @@ QStringList Store::verify()
                             "hot checkpoint copy of version %1 differs from the hot tier")
                             .arg(v.versionId);
     });
-    m_hot.forEach([&](const HotTier::Entry& e) {
-        if (e.lsn <= flushed && !checkpointed.contains(e.version.versionId))
+    for (const HotTier::Entry* e : std::as_const(hotEntries)) {
+        if (e->lsn <= flushed && !checkpointed.contains(e->version.versionId))
             problems << QStringLiteral("hot version %1 (LSN %2 <= flushed LSN %3) is missing from "
                                        "the hot checkpoint")
-                            .arg(e.version.versionId)
-                            .arg(e.lsn)
+                            .arg(e->version.versionId)
+                            .arg(e->lsn)
                             .arg(flushed);
-        return problems.size() < 200;
-    });
+        if (problems.size() >= 200)
+            break;
+    }
 
     // Every WAL record's version is present in exactly one tier, unchanged.
     if (m_wal->lastLsn() >= m_wal->firstLsn()) {
