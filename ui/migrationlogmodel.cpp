@@ -48,13 +48,19 @@ void MigrationLogModel::addRunFinished(const MigrationRunResult& result)
     e.bytes = result.bytes;
     e.flushedLsn = result.flushedLsn;
     e.segmentsDeleted = result.segmentsDeleted;
+    // Where the time went, so "why is migration slow?" has an answer: waiting for the disk to
+    // confirm each batch, writing into Berkeley DB, or the hot tier.
+    auto ms = [](double secs) { return Format::duration(qint64(secs * 1000)); };
     e.detail = result.migrated == 0
                    ? tr("run finished: nothing to migrate")
-                   : tr("run %1: %2 of %3 batches in %4")
+                   : tr("run %1: %2 of %3 batches in %4 (commit sync %5 · cold writes %6 · hot "
+                        "tier %7)")
                          .arg(result.cancelled ? tr("cancelled") : tr("finished"))
                          .arg(result.batches)
                          .arg(result.plannedBatches)
-                         .arg(Format::duration(qint64(result.durationSecs * 1000)));
+                         .arg(ms(result.durationSecs), ms(result.cold.syncSecs),
+                              ms(result.cold.prepareSecs + result.cold.writeSecs),
+                              ms(result.hotReadSecs + result.hotUpdateSecs));
     append(std::move(e));
 }
 

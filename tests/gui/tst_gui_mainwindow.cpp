@@ -189,8 +189,18 @@ private slots:
         model.addFailure(QStringLiteral("disk full"));
         MigrationRunResult r;
         r.migrated = 10;
+        r.batches = r.plannedBatches = 1;
+        r.durationSecs = 2.0;
+        r.cold.syncSecs = 0.5;
+        r.cold.prepareSecs = 0.05;
+        r.cold.writeSecs = 0.2;
+        r.hotReadSecs = 0.1;
+        r.hotUpdateSecs = 0.15;
         model.addRunFinished(r);
         QCOMPARE(model.rowCount(), 3);
+        QCOMPARE(model.index(2, MigrationLogModel::DetailColumn).data().toString(),
+                 QStringLiteral("run finished: 1 of 1 batches in 2.0 s (commit sync 500 ms · "
+                                "cold writes 250 ms · hot tier 250 ms)"));
         QCOMPARE(model.count(MigrationLogModel::EntryKind::Batch), 1);
         QCOMPARE(model.index(0, MigrationLogModel::FlushedLsnColumn).data().toString(),
                  QStringLiteral("42"));
