@@ -3,6 +3,7 @@
 #include "displayformat.h"
 #include "frostlineerror.h"
 #include "policyeditcommand.h"
+#include "shortestspinbox.h"
 #include "storecontroller.h"
 #include "timestamps.h"
 
@@ -94,7 +95,7 @@ bool fieldDiffers(const MigrationPolicy& a, const MigrationPolicy& b, PolicyEdit
 QDoubleSpinBox* makeSpin(QWidget* parent, const char* name, int decimals, double min, double max,
                          const QString& suffix)
 {
-    auto* spin = new QDoubleSpinBox(parent);
+    auto* spin = new ShortestSpinBox(parent);
     spin->setObjectName(QLatin1String(name));
     spin->setDecimals(decimals);
     spin->setRange(min, max);

@@ -73,6 +73,7 @@ private slots:
     void loadErrorsAreShownInlineAndChangeNothing();
     void saveRefusesAnInvalidPolicy();
     void diffMarksChangedFields();
+    void durationFieldsShowOnlyTheDecimalsTheyNeed();
     void impactTextCountsVersionsBytesAndEntities();
     void impactFromTwoPreviewsAndApplyThroughTheController();
 };
@@ -362,6 +363,29 @@ void TestGuiPolicyEditor::diffMarksChangedFields()
     page.undoStack()->undo();
     QVERIFY(!diff->item(PolicyEditorPage::BatchSize, 2)->font().bold());
     QVERIFY(page.impactText().contains(QLatin1String("nothing changes")));
+}
+
+void TestGuiPolicyEditor::durationFieldsShowOnlyTheDecimalsTheyNeed()
+{
+    PolicyEditorPage page(nullptr);
+    page.show();
+    QVERIFY(QTest::qWaitForWindowExposed(&page));
+    QDoubleSpinBox* age = spin(page, "age_threshold_secs");
+    QCOMPARE(age->text(), QStringLiteral("604800 s"));
+    age->setValue(0.25);
+    QCOMPARE(age->text(), QStringLiteral("0.25 s"));
+    age->setValue(1.000001); // microseconds are still kept
+    QCOMPARE(age->text(), QStringLiteral("1.000001 s"));
+    QCOMPARE(page.policy().ageThresholdMicros, qint64(1'000'001));
+    // Typing a fraction works digit by digit (the point is not swallowed on the way).
+    age->setFocus();
+    age->selectAll();
+    QTest::keyClicks(age, QStringLiteral("90.5"));
+    QCOMPARE(age->value(), 90.5);
+    QTest::keyClick(age, Qt::Key_Return);
+    QCOMPARE(age->text(), QStringLiteral("90.5 s"));
+    QCOMPARE(page.policy().ageThresholdMicros, qint64(90'500'000));
+    QCOMPARE(spin(page, "memory_threshold_bytes")->text(), QStringLiteral("1073741824 B"));
 }
 
 void TestGuiPolicyEditor::impactTextCountsVersionsBytesAndEntities()
