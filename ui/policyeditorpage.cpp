@@ -147,6 +147,10 @@ PolicyEditorPage::PolicyEditorPage(StoreController* controller, QWidget* parent)
 
 PolicyEditorPage::~PolicyEditorPage()
 {
+    // A field that has the focus while the window closes emits editingFinished (and may emit
+    // valueChanged) from ~QWidget, after this page is gone: cut those connections first.
+    for (QDoubleSpinBox* spin : {m_age, m_memory, m_minHot, m_batch, m_interval})
+        spin->disconnect(this);
     // Commands call back into the page; clear them while the page is still whole.
     m_undo->clear();
 }
