@@ -1,11 +1,20 @@
 #include "hottier.h"
 
+#include <algorithm>
 #include <mutex>
 #include <shared_mutex>
 
-#include <algorithm>
-
 namespace frostline {
+
+namespace {
+
+// Head order of chain links (tx_from, then version id): the order every chain is kept in.
+template <typename Link> bool chainOrder(const Link& a, const Link& b)
+{
+    return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
+}
+
+} // namespace
 
 bool HotTier::insertLocked(Version&& version, quint64 lsn, quint64 size)
 {
@@ -21,14 +30,12 @@ bool HotTier::insertLocked(Version&& version, quint64 lsn, quint64 size)
     // Chains stay in head order (head last). Versions usually arrive newest-last, so the common
     // case is an append; otherwise binary-search the slot.
     auto& chain = m_chains[key];
-    auto before = [](const ChainLink& a, const ChainLink& b) {
-        return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
-    };
     const ChainLink link{id, txFrom, size};
-    if (chain.empty() || before(chain.back(), link))
+    if (chain.empty() || chainOrder(chain.back(), link))
         chain.push_back(link);
     else
-        chain.insert(std::lower_bound(chain.begin(), chain.end(), link, before), link);
+        chain.insert(std::lower_bound(chain.begin(), chain.end(), link, chainOrder<ChainLink>),
+                     link);
     m_versions.fetch_add(1, std::memory_order_relaxed);
     if (isNode)
         m_nodeVersions.fetch_add(1, std::memory_order_relaxed);
@@ -89,13 +96,8 @@ quint64 HotTier::remove(const std::vector<quint64>& versionIds)
     // Grouped by entity in chain order, so each chain is found once and its leaving links are
     // located by binary search, then the chain is compacted in one pass.
     std::sort(leaving.begin(), leaving.end(), [](const Leaving& a, const Leaving& b) {
-        if (a.entity != b.entity)
-            return a.entity < b.entity;
-        return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
+        return a.entity != b.entity ? a.entity < b.entity : chainOrder(a, b);
     });
-    auto before = [](const ChainLink& a, const ChainLink& b) {
-        return headOrderLess(a.txFrom, a.id, b.txFrom, b.id);
-    };
     std::vector<std::size_t> positions;
     for (std::size_t start = 0; start < leaving.size();) {
         std::size_t end = start + 1;
@@ -107,7 +109,8 @@ quint64 HotTier::remove(const std::vector<quint64>& versionIds)
             positions.clear();
             for (std::size_t i = start; i < end; ++i) {
                 const ChainLink probe{leaving[i].id, leaving[i].txFrom, 0};
-                const auto at = std::lower_bound(chain.begin(), chain.end(), probe, before);
+                const auto at =
+                    std::lower_bound(chain.begin(), chain.end(), probe, chainOrder<ChainLink>);
                 if (at != chain.end() && at->id == probe.id)
                     positions.push_back(std::size_t(at - chain.begin()));
             }
