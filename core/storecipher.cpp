@@ -14,11 +14,15 @@
 #include <openssl/params.h>
 #include <openssl/rand.h>
 
+#include <atomic>
 #include <cerrno>
 #include <cstring>
 #include <fcntl.h>
+#include <mutex>
+#include <pthread.h>
 #include <sys/stat.h>
 #include <unistd.h>
+#include <vector>
 
 namespace frostline {
 
@@ -48,11 +52,20 @@ EVP_CIPHER* aesGcm()
     return cipher;
 }
 
-struct CipherContext
+// Bumped in every child of fork(): nonces drawn in bulk before the fork are in both processes'
+// memory, and the child must never seal with one the parent may use too (same key, same nonce
+// breaks AES-GCM). Pending nonces from an older generation are thrown away.
+std::atomic<quint64> g_forkGeneration{0};
+
+quint64 forkGeneration()
 {
-    EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
-    ~CipherContext() { EVP_CIPHER_CTX_free(ctx); }
-};
+    static std::once_flag registered;
+    std::call_once(registered, [] {
+        pthread_atfork(nullptr, nullptr,
+                       [] { g_forkGeneration.fetch_add(1, std::memory_order_relaxed); });
+    });
+    return g_forkGeneration.load(std::memory_order_relaxed);
+}
 
 void hkdf(const unsigned char* master, const char* info, unsigned char* out)
 {
@@ -117,15 +130,98 @@ void writePrivateFile(const QString& path, const QByteArray& bytes)
 
 } // namespace
 
+// The keys, plus what makes sealing a record cheap (bench_encryption): contexts that have done
+// AES's key expansion once, and nonces drawn from RAND_bytes a few hundred at a time (one
+// RAND_bytes call cost more than the rest of a seal). Both are guarded by `mutex`, so a
+// StoreCipher stays safe to share between threads; both die (cleansed) with the cipher, not with
+// some thread.
 struct StoreCipher::Keys
 {
     unsigned char aead[kKeySize] = {};
     unsigned char berkeley[kKeySize] = {};
+
+    static constexpr std::size_t kNoncesPerDraw = 256;
+    std::mutex mutex;
+    std::vector<EVP_CIPHER_CTX*> idleEncrypt, idleDecrypt;
+    unsigned char nonces[kNoncesPerDraw * kNonceSize] = {};
+    std::size_t nextNonce = kNoncesPerDraw; // none drawn yet
+    quint64 noncesForkGeneration = 0;
+
     ~Keys()
     {
+        for (auto* list : {&idleEncrypt, &idleDecrypt})
+            for (EVP_CIPHER_CTX* ctx : *list)
+                EVP_CIPHER_CTX_free(ctx); // cleanses the expanded key
         OPENSSL_cleanse(aead, sizeof aead);
         OPENSSL_cleanse(berkeley, sizeof berkeley);
     }
+
+    // A fresh random nonce, never handed out twice (nor in a forked child and its parent).
+    bool takeNonce(unsigned char* out)
+    {
+        const quint64 generation = forkGeneration();
+        std::lock_guard lock(mutex);
+        if (nextNonce == kNoncesPerDraw || noncesForkGeneration != generation) {
+            if (RAND_bytes(nonces, int(sizeof nonces)) != 1)
+                return false;
+            nextNonce = 0;
+            noncesForkGeneration = generation;
+        }
+        std::memcpy(out, nonces + nextNonce * kNonceSize, kNonceSize);
+        ++nextNonce;
+        return true;
+    }
+
+    // A context keyed with `aead` for encrypting or decrypting; give it back with release().
+    EVP_CIPHER_CTX* acquire(bool encrypt)
+    {
+        {
+            std::lock_guard lock(mutex);
+            auto& idle = encrypt ? idleEncrypt : idleDecrypt;
+            if (!idle.empty()) {
+                EVP_CIPHER_CTX* ctx = idle.back();
+                idle.pop_back();
+                return ctx;
+            }
+        }
+        EVP_CIPHER_CTX* ctx = EVP_CIPHER_CTX_new();
+        const bool keyed =
+            ctx && (encrypt ? EVP_EncryptInit_ex2(ctx, aesGcm(), aead, nullptr, nullptr)
+                            : EVP_DecryptInit_ex2(ctx, aesGcm(), aead, nullptr, nullptr)) == 1;
+        if (!keyed) {
+            EVP_CIPHER_CTX_free(ctx);
+            return nullptr;
+        }
+        return ctx;
+    }
+
+    void release(EVP_CIPHER_CTX* ctx, bool encrypt)
+    {
+        std::lock_guard lock(mutex);
+        (encrypt ? idleEncrypt : idleDecrypt).push_back(ctx);
+    }
+
+    // One keyed context for the duration of a seal or open; back to the idle list after.
+    class Lease
+    {
+    public:
+        Lease(Keys& keys, bool encrypt)
+            : m_keys(keys), m_encrypt(encrypt), m_ctx(keys.acquire(encrypt))
+        {}
+        ~Lease()
+        {
+            if (m_ctx)
+                m_keys.release(m_ctx, m_encrypt);
+        }
+        Lease(const Lease&) = delete;
+        Lease& operator=(const Lease&) = delete;
+        EVP_CIPHER_CTX* get() const { return m_ctx; }
+
+    private:
+        Keys& m_keys;
+        bool m_encrypt;
+        EVP_CIPHER_CTX* m_ctx;
+    };
 };
 
 StoreCipher::StoreCipher() : m_keys(std::make_unique<Keys>()) {}
@@ -256,19 +352,21 @@ void StoreCipher::sealInto(char* out, QByteArrayView plain, QByteArrayView aad) 
     auto* nonce = reinterpret_cast<unsigned char*>(out);
     auto* body = nonce + kNonceSize;
     auto* tag = body + plain.size();
-    CipherContext c;
+    Keys::Lease keyed(*m_keys, true);
+    EVP_CIPHER_CTX* ctx = keyed.get();
     int n = 0;
+    // The context keeps its expanded key; only the nonce is set per call.
     const bool ok =
-        c.ctx && RAND_bytes(nonce, kNonceSize) == 1 &&
-        EVP_EncryptInit_ex2(c.ctx, aesGcm(), m_keys->aead, nonce, nullptr) == 1 &&
+        ctx && m_keys->takeNonce(nonce) &&
+        EVP_EncryptInit_ex2(ctx, nullptr, nullptr, nonce, nullptr) == 1 &&
         (aad.isEmpty() ||
-         EVP_EncryptUpdate(c.ctx, nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()),
+         EVP_EncryptUpdate(ctx, nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()),
                            int(aad.size())) == 1) &&
         (plain.isEmpty() ||
-         EVP_EncryptUpdate(c.ctx, body, &n, reinterpret_cast<const unsigned char*>(plain.data()),
+         EVP_EncryptUpdate(ctx, body, &n, reinterpret_cast<const unsigned char*>(plain.data()),
                            int(plain.size())) == 1) &&
-        EVP_EncryptFinal_ex(c.ctx, body + plain.size(), &n) == 1 &&
-        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_AEAD_GET_TAG, kTagSize, tag) == 1;
+        EVP_EncryptFinal_ex(ctx, body + plain.size(), &n) == 1 &&
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_GET_TAG, kTagSize, tag) == 1;
     if (!ok)
         throw FrostlineError::runtime(
             QStringLiteral("%1 encryption failed in OpenSSL").arg(QLatin1String(kCipherName)));
@@ -291,17 +389,18 @@ bool StoreCipher::open(QByteArrayView sealed, QByteArrayView aad, QByteArray* pl
     QByteArray out(length, Qt::Uninitialized);
     unsigned char tag[kTagSize];
     std::memcpy(tag, body + length, kTagSize);
-    CipherContext c;
+    Keys::Lease keyed(*m_keys, false);
+    EVP_CIPHER_CTX* ctx = keyed.get();
     int n = 0;
     const bool ok =
-        c.ctx && EVP_DecryptInit_ex2(c.ctx, aesGcm(), m_keys->aead, nonce, nullptr) == 1 &&
+        ctx && EVP_DecryptInit_ex2(ctx, nullptr, nullptr, nonce, nullptr) == 1 &&
         (aad.isEmpty() ||
-         EVP_DecryptUpdate(c.ctx, nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()),
+         EVP_DecryptUpdate(ctx, nullptr, &n, reinterpret_cast<const unsigned char*>(aad.data()),
                            int(aad.size())) == 1) &&
-        (length == 0 || EVP_DecryptUpdate(c.ctx, reinterpret_cast<unsigned char*>(out.data()), &n,
+        (length == 0 || EVP_DecryptUpdate(ctx, reinterpret_cast<unsigned char*>(out.data()), &n,
                                           body, length) == 1) &&
-        EVP_CIPHER_CTX_ctrl(c.ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, tag) == 1 &&
-        EVP_DecryptFinal_ex(c.ctx, reinterpret_cast<unsigned char*>(out.data()) + length, &n) == 1;
+        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_AEAD_SET_TAG, kTagSize, tag) == 1 &&
+        EVP_DecryptFinal_ex(ctx, reinterpret_cast<unsigned char*>(out.data()) + length, &n) == 1;
     if (!ok)
         return false;
     *plain = std::move(out);

@@ -19,10 +19,12 @@ namespace frostline {
 // the AEAD (AES-256-GCM: WAL record payloads and hot-checkpoint values) and one for Berkeley
 // DB's own encryption (DB_ENCRYPT_AES, handed over as hex, never the passphrase).
 //
-// Every sealed buffer is nonce (12 random bytes, fresh per call) || ciphertext || tag (16):
-// never a nonce derived from an LSN, since a torn-tail cut makes LSNs be written twice.
+// Every sealed buffer is nonce || ciphertext || tag (16). The nonce is 12 random bytes, fresh
+// per call (drawn from RAND_bytes in bulk), never derived from an LSN, since a torn-tail cut
+// makes LSNs be written twice.
 //
-// Thread safety: a StoreCipher is immutable after construction; seal/open may run on any thread.
+// Thread safety: the keys never change after construction, and the cipher's cache of keyed
+// contexts and drawn nonces is behind a mutex; seal/open may run on any thread.
 class StoreCipher
 {
 public:

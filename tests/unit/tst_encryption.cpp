@@ -14,12 +14,17 @@
 #include <QFile>
 #include <QJsonDocument>
 #include <QJsonObject>
+#include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
 
 #include <db_cxx.h>
 
 #include <map>
+#include <thread>
+
+#include <sys/wait.h>
+#include <unistd.h>
 
 using namespace frostline;
 
@@ -223,6 +228,72 @@ private slots:
     // The hot checkpoint is sealed with the store's AEAD on top of Berkeley DB's encryption:
     // read with Berkeley DB's key alone, its values still hold no plaintext, while the cold
     // versions (Berkeley DB encryption only) do, proving the read works.
+    // Nonces are drawn from RAND_bytes in bulk; every seal must still get its own, including
+    // seals from several threads at once and across more than one draw.
+    void noncesAreNeverReused()
+    {
+        const auto cipher =
+            StoreCipher::fromPassphrase("nonce test", QByteArrayLiteral("0123456789abcdef"), 10);
+        constexpr int kThreads = 4, kPerThread = 3000;
+        std::vector<std::vector<QByteArray>> sealed(kThreads);
+        {
+            std::vector<std::thread> threads;
+            for (int t = 0; t < kThreads; ++t)
+                threads.emplace_back([&, t] {
+                    for (int i = 0; i < kPerThread; ++i)
+                        sealed[t].push_back(cipher->seal("same plaintext", "same aad"));
+                });
+            for (auto& thread : threads)
+                thread.join();
+        }
+        QSet<QByteArray> nonces;
+        for (const auto& list : sealed)
+            for (const QByteArray& s : list) {
+                nonces.insert(s.left(StoreCipher::kNonceSize));
+                QByteArray plain;
+                QVERIFY(cipher->open(s, "same aad", &plain));
+                QCOMPARE(plain, QByteArrayLiteral("same plaintext"));
+            }
+        QCOMPARE(nonces.size(), kThreads * kPerThread);
+    }
+
+    // A forked child holds a copy of the parent's nonces drawn in advance; it must not seal with
+    // one of them, or the parent and the child would use one nonce under one key.
+    void forkedChildDrawsItsOwnNonces()
+    {
+        const auto cipher =
+            StoreCipher::fromPassphrase("fork test", QByteArrayLiteral("0123456789abcdef"), 10);
+        (void)cipher->seal("x", {}); // draws a batch of nonces; most are still pending
+        int pipeFds[2];
+        QCOMPARE(::pipe(pipeFds), 0);
+        const pid_t child = ::fork();
+        QVERIFY(child >= 0);
+        if (child == 0) {
+            const QByteArray s = cipher->seal("x", {});
+            const ssize_t written = ::write(pipeFds[1], s.constData(), StoreCipher::kNonceSize);
+            ::_exit(written == StoreCipher::kNonceSize ? 0 : 1);
+        }
+        ::close(pipeFds[1]);
+        char childNonce[StoreCipher::kNonceSize];
+        ssize_t got = 0;
+        while (got < StoreCipher::kNonceSize) {
+            const ssize_t n =
+                ::read(pipeFds[0], childNonce + got, std::size_t(StoreCipher::kNonceSize - got));
+            if (n <= 0)
+                break;
+            got += n;
+        }
+        ::close(pipeFds[0]);
+        int status = 0;
+        QCOMPARE(::waitpid(child, &status, 0), child);
+        QVERIFY(WIFEXITED(status) && WEXITSTATUS(status) == 0);
+        QCOMPARE(got, ssize_t(StoreCipher::kNonceSize));
+        // The parent's next nonces (the rest of its batch) must not include the child's.
+        const QByteArray childNonceBytes(childNonce, StoreCipher::kNonceSize);
+        for (int i = 0; i < 300; ++i)
+            QVERIFY(cipher->seal("x", {}).left(StoreCipher::kNonceSize) != childNonceBytes);
+    }
+
     void checkpointValuesAreSealed()
     {
         QTemporaryDir dir;
