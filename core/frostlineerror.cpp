@@ -2,8 +2,8 @@
 
 namespace frostline {
 
-FrostlineError::FrostlineError(Kind kind, const QString& message)
-    : std::runtime_error(message.toStdString()), m_kind(kind), m_message(message)
+FrostlineError::FrostlineError(Kind kind, const QString& message, Cause cause)
+    : std::runtime_error(message.toStdString()), m_kind(kind), m_cause(cause), m_message(message)
 {}
 
 } // namespace frostline

@@ -19,16 +19,31 @@ public:
         Runtime
     };
 
-    FrostlineError(Kind kind, const QString& message);
+    // The one cause a caller acts on beyond its kind: the GUI asks for a passphrase again only
+    // when the passphrase itself was refused, not for any other bad input (a non-empty
+    // destination, a folder that is no store).
+    enum class Cause
+    {
+        Unspecified,
+        WrongPassphrase
+    };
+
+    FrostlineError(Kind kind, const QString& message, Cause cause = Cause::Unspecified);
 
     static FrostlineError badInput(const QString& message) { return {Kind::BadInput, message}; }
     static FrostlineError runtime(const QString& message) { return {Kind::Runtime, message}; }
+    static FrostlineError wrongPassphrase(const QString& message)
+    {
+        return {Kind::BadInput, message, Cause::WrongPassphrase};
+    }
 
     Kind kind() const { return m_kind; }
+    Cause cause() const { return m_cause; }
     QString message() const { return m_message; }
 
 private:
     Kind m_kind;
+    Cause m_cause;
     QString m_message;
 };
 

@@ -10,6 +10,7 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
+#include <utility>
 
 #include <algorithm>
 #include <numeric>
@@ -123,6 +124,12 @@ Store::OpenReport Store::open()
                 .arg(m_path));
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
+    if (isEncrypted() && !m_cipher && m_options.cipher) {
+        if (!m_options.cipher->opensKeyCheckOf(m_path))
+            throw FrostlineError::wrongPassphrase(
+                QStringLiteral("the keys given do not open encrypted store %1").arg(m_path));
+        m_cipher = std::exchange(m_options.cipher, {});
+    }
     if (isEncrypted() && !m_cipher) {
         if (m_options.passphrase.isEmpty())
             throw FrostlineError::badInput(

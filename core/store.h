@@ -92,6 +92,10 @@ public:
         // The passphrase of an encrypted store (ignored for an unencrypted one). Kept in memory
         // only until open() has derived the keys; never written anywhere.
         QByteArray passphrase = {};
+        // Or keys already derived from this store's encryption.json (restore derives them for
+        // the backup, whose file the copy carries): open() checks them against that file's key
+        // check instead of deriving again. Takes precedence over `passphrase`.
+        std::shared_ptr<const StoreCipher> cipher = {};
     };
 
     struct OpenReport

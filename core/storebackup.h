@@ -31,12 +31,18 @@ public:
         qint64 elapsedMs = 0;
     };
 
-    // DEST must not exist or be an empty directory. Throws FrostlineError naming what failed;
-    // a failed backup leaves DEST incomplete (delete it).
+    // Whether PATH is DIR or lies inside it, after following symbolic links (of the parts that
+    // exist yet): a copy into its own source would copy itself again at every level until the
+    // disk is full.
+    static bool isSameOrInside(const QString& path, const QString& dir);
+
+    // DEST must not exist or be an empty directory, nor lie inside the store. Throws FrostlineError
+    // naming what failed; a failed backup leaves DEST incomplete (delete it).
     static Report backup(Store& openStore, const QString& dest);
 
-    // Copies a backup into DEST (which must not exist or be empty), then opens it once to prove it
-    // recovers. Throws FrostlineError::badInput for a non-empty DEST or a BACKUP that is no store.
+    // Copies a backup into DEST (which must not exist or be empty, nor lie inside BACKUP), then
+    // opens it once to prove it recovers. Throws FrostlineError::badInput for such a DEST or a
+    // BACKUP that is no store.
     static Report restore(const QString& backup, const QString& dest);
     // The same for an encrypted backup: its passphrase (checked before anything is copied).
     static Report restore(const QString& backup, const QString& dest, const QByteArray& passphrase);

@@ -57,6 +57,8 @@ EVP_CIPHER* aesGcm()
 // breaks AES-GCM). Pending nonces from an older generation are thrown away.
 std::atomic<quint64> g_forkGeneration{0};
 
+std::atomic<quint64> g_keyDerivations{0}; // see StoreCipher::keyDerivations
+
 quint64 forkGeneration()
 {
     static std::once_flag registered;
@@ -251,6 +253,7 @@ std::shared_ptr<const StoreCipher> StoreCipher::fromPassphrase(QByteArrayView pa
     if (log2N < 10 || log2N > kMaxLog2N)
         throw FrostlineError::badInput(
             QStringLiteral("scrypt cost 2^%1 is outside 2^10..2^%2").arg(log2N).arg(kMaxLog2N));
+    g_keyDerivations.fetch_add(1);
     unsigned char master[kKeySize];
     const quint64 n = quint64(1) << log2N;
     const quint64 maxMem = 2 * 128 * kScryptR * n + (1u << 20);
@@ -300,10 +303,20 @@ std::shared_ptr<const StoreCipher> StoreCipher::create(const QString& storePath,
     return cipher;
 }
 
-std::shared_ptr<const StoreCipher> StoreCipher::unlock(const QString& storePath,
-                                                       QByteArrayView passphrase)
+namespace {
+
+// The public parameters in STORE/encryption.json, checked for shape (not yet against a key).
+struct KeyFile
 {
-    const QString path = keyFilePath(storePath);
+    QJsonObject kdf;
+    QByteArray salt;
+    QByteArray check; // the key-check token, sealed
+    int log2N = 0;
+};
+
+KeyFile readKeyFile(const QString& storePath)
+{
+    const QString path = StoreCipher::keyFilePath(storePath);
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw FrostlineError::runtime(
@@ -333,16 +346,41 @@ std::shared_ptr<const StoreCipher> StoreCipher::unlock(const QString& storePath,
     const QByteArray check =
         QByteArray::fromBase64(root.value(QStringLiteral("key_check")).toString().toLatin1());
     const int log2N = kdf.value(QStringLiteral("log2_n")).toInt();
-    if (salt.size() != kSaltSize || check.size() != kKeyCheckToken.size() + kOverhead ||
-        log2N < 10 || log2N > kMaxLog2N)
+    if (salt.size() != kSaltSize ||
+        check.size() != kKeyCheckToken.size() + StoreCipher::kOverhead || log2N < 10 ||
+        log2N > kMaxLog2N)
         throw malformed(QStringLiteral("bad salt, cost or key check"));
+    return KeyFile{kdf, salt, check, log2N};
+}
+
+bool opensKeyCheck(const StoreCipher& cipher, const KeyFile& keyFile)
+{
+    QByteArray token;
+    return cipher.open(keyFile.check, keyCheckAad(keyFile.kdf), &token) && token == kKeyCheckToken;
+}
+
+} // namespace
+
+bool StoreCipher::opensKeyCheckOf(const QString& storePath) const
+{
+    return opensKeyCheck(*this, readKeyFile(storePath));
+}
+
+quint64 StoreCipher::keyDerivations()
+{
+    return g_keyDerivations.load();
+}
+
+std::shared_ptr<const StoreCipher> StoreCipher::unlock(const QString& storePath,
+                                                       QByteArrayView passphrase)
+{
+    const KeyFile keyFile = readKeyFile(storePath);
     if (passphrase.isEmpty())
         throw FrostlineError::badInput(
             QStringLiteral("store %1 is encrypted: give its passphrase").arg(storePath));
-    auto cipher = fromPassphrase(passphrase, salt, log2N);
-    QByteArray token;
-    if (!cipher->open(check, keyCheckAad(kdf), &token) || token != kKeyCheckToken)
-        throw FrostlineError::badInput(
+    auto cipher = fromPassphrase(passphrase, keyFile.salt, keyFile.log2N);
+    if (!opensKeyCheck(*cipher, keyFile))
+        throw FrostlineError::wrongPassphrase(
             QStringLiteral("wrong passphrase for encrypted store %1").arg(storePath));
     return cipher;
 }

@@ -46,8 +46,8 @@ public:
     static std::shared_ptr<const StoreCipher> create(const QString& storePath,
                                                      QByteArrayView passphrase);
 
-    // Reads encryption.json and derives the keys; throws FrostlineError::badInput
-    // "wrong passphrase for encrypted store PATH" when the key check fails, and
+    // Reads encryption.json and derives the keys; throws FrostlineError::wrongPassphrase
+    // "wrong passphrase for encrypted store PATH" (kind BadInput) when the key check fails, and
     // FrostlineError::runtime when the file is unreadable or malformed.
     static std::shared_ptr<const StoreCipher> unlock(const QString& storePath,
                                                      QByteArrayView passphrase);
@@ -56,6 +56,15 @@ public:
     // full scrypt cost; `log2N` is scrypt's cost parameter.
     static std::shared_ptr<const StoreCipher> fromPassphrase(QByteArrayView passphrase,
                                                              QByteArrayView salt, int log2N);
+
+    // Whether these keys open the key check of STORE/encryption.json: keys derived once (from a
+    // backup's copy of that file, say) reused for a store with the same file, without a second
+    // scrypt. Throws FrostlineError::runtime when the file is unreadable or malformed.
+    bool opensKeyCheckOf(const QString& storePath) const;
+
+    // Key derivations (scrypt) done by this process so far: each costs 0.1-0.3 s of an
+    // operator's wait, so tests count them.
+    static quint64 keyDerivations();
 
     QString cipherName() const; // "AES-256-GCM"
 

@@ -210,6 +210,58 @@ private slots:
         }
     }
 
+    // A copy into its own source would copy itself again at every level, until the disk is
+    // full: refused before anything is written, also when a symbolic link hides it.
+    void refusesDestinationsInsideTheSource()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        appendRange(store, 1, 20);
+        const QString backupPath = dir.filePath(QStringLiteral("b"));
+        StoreBackup::backup(store, backupPath);
+        const QString link = dir.filePath(QStringLiteral("link-to-b"));
+        QVERIFY(QFile::link(backupPath, link));
+        const QString storeLink = dir.filePath(QStringLiteral("link-to-s"));
+        QVERIFY(QFile::link(path, storeLink));
+        const auto entriesOf = [](const QString& d) {
+            return QDir(d).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden);
+        };
+        const QStringList backupBefore = entriesOf(backupPath);
+        const QStringList storeBefore = entriesOf(path);
+
+        for (const QString& dest : {QDir(backupPath).filePath(QStringLiteral("r")),
+                                    QDir(backupPath).filePath(QStringLiteral("a/b/c")),
+                                    QDir(link).filePath(QStringLiteral("r")), backupPath}) {
+            try {
+                StoreBackup::restore(backupPath, dest);
+                QFAIL(qPrintable(QStringLiteral("restore into %1 was accepted").arg(dest)));
+            } catch (const FrostlineError& e) {
+                QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+                QVERIFY2(e.message().contains(QLatin1String("lies inside the backup")),
+                         qPrintable(e.message()));
+            }
+        }
+        for (const QString& dest : {QDir(storeLink).filePath(QStringLiteral("wal/copy")),
+                                    QDir(path).filePath(QStringLiteral("b2"))}) {
+            try {
+                StoreBackup::backup(store, dest);
+                QFAIL(qPrintable(QStringLiteral("backup into %1 was accepted").arg(dest)));
+            } catch (const FrostlineError& e) {
+                QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+                QVERIFY2(e.message().contains(QLatin1String("lies inside the store")),
+                         qPrintable(e.message()));
+            }
+        }
+        QCOMPARE(entriesOf(backupPath), backupBefore);
+        QCOMPARE(entriesOf(path), storeBefore);
+        // A sibling whose name merely starts like the backup's is fine.
+        StoreBackup::restore(backupPath, dir.filePath(QStringLiteral("b-restored")));
+        QVERIFY(Store::looksLikeStore(dir.filePath(QStringLiteral("b-restored"))));
+    }
+
     void cliBackupAndRestore()
     {
         QTemporaryDir dir;

@@ -466,12 +466,20 @@ private slots:
                  qPrintable(filesWithPlaintext(backup).join(QLatin1String(", "))));
         QVERIFY_THROWS_EXCEPTION(FrostlineError,
                                  StoreBackup::restore(backup, dir.filePath(QStringLiteral("r0"))));
-        QVERIFY_THROWS_EXCEPTION(
-            FrostlineError,
-            StoreBackup::restore(backup, dir.filePath(QStringLiteral("r1")), "wrong"));
+        try {
+            StoreBackup::restore(backup, dir.filePath(QStringLiteral("r1")), "wrong");
+            QFAIL("restored with a wrong passphrase");
+        } catch (const FrostlineError& e) {
+            // The cause the GUI acts on (it asks again), not just any bad input.
+            QCOMPARE(e.cause(), FrostlineError::Cause::WrongPassphrase);
+        }
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r1"))));
         const QString restored = dir.filePath(QStringLiteral("r"));
+        // One key derivation for the whole restore: the check before copying and the open that
+        // proves the copy share the keys.
+        const quint64 derivationsBefore = StoreCipher::keyDerivations();
         StoreBackup::restore(backup, restored, kPassphrase);
+        QCOMPARE(StoreCipher::keyDerivations() - derivationsBefore, quint64(1));
         QVERIFY(filesWithPlaintext(restored).isEmpty());
         Store store(restored, options(kPassphrase));
         store.open();
@@ -480,6 +488,21 @@ private slots:
             QVERIFY2(found && found->version == v, qPrintable(QString::number(v.versionId)));
         }
         QVERIFY(store.verify().isEmpty());
+        store.close();
+
+        // Keys that are not this store's are refused by its key check before anything opens.
+        Store::Options foreign;
+        foreign.cipher =
+            StoreCipher::fromPassphrase(kPassphrase, QByteArrayLiteral("another salt 123"), 10);
+        Store other(restored, foreign);
+        try {
+            other.open();
+            QFAIL("opened with another store's keys");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.cause(), FrostlineError::Cause::WrongPassphrase);
+            QVERIFY2(e.message().contains(QStringLiteral("do not open")), qPrintable(e.message()));
+        }
+        QVERIFY(!other.isOpen());
     }
 
     void cliRoundTrip()
