@@ -214,6 +214,11 @@ private:
     std::vector<quint64> m_uncheckpointed;
     std::size_t m_uncheckpointedStart = 0;
     std::atomic<quint64> m_flushedLsn{0};
+    // The last WAL record whose version is in the hot tier (or cold): what the flushed LSN may
+    // reach at most. Not the WAL's own last LSN: an append whose sync failed leaves records in
+    // the file whose versions never entered the hot tier, and a flushed LSN past them would
+    // drop them from recovery while no tier holds them. Guarded by m_writeMutex.
+    quint64 m_appliedLsn = 0;
     std::atomic<quint64> m_maxVersionId{0};
     quint64 m_coldMinId = 0, m_coldMaxId = 0; // range of cold ids seen at open (for fast replay)
     std::function<void(quint64)> m_truncationHook; // guarded by m_writeMutex

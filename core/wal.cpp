@@ -118,6 +118,7 @@ public:
     bool syncing = false; // a leader is in fdatasync outside the mutex
     quint64 syncCount = 0;
     QString broken; // set when durability can no longer be promised (failed sync / truncate)
+    std::function<int()> syncFailureHook; // tests: an errno to report after a real sync
     std::vector<char> encodeBuffer;
 
     Segment& active() { return segments.back(); }
@@ -493,9 +494,14 @@ void Wal::Private::waitDurable(std::unique_lock<std::mutex>& lock, quint64 lsn)
         const int fd = activeFd; // rotation and close wait for !syncing, so fd stays open
         const QString fileName = active().fileName;
         lock.unlock();
-        const int rc = ::fdatasync(fd);
-        const int err = errno;
+        int rc = ::fdatasync(fd);
+        int err = errno;
         lock.lock();
+        if (rc == 0 && syncFailureHook)
+            if (const int injected = syncFailureHook()) {
+                rc = -1;
+                err = injected;
+            }
         syncing = false;
         ++syncCount;
         if (rc != 0) {
@@ -800,6 +806,12 @@ std::vector<WalSegmentInfo> Wal::segments() const
 QString Wal::directory() const
 {
     return d->directory;
+}
+
+void Wal::setSyncFailureHook(std::function<int()> hook)
+{
+    std::lock_guard lock(d->mutex);
+    d->syncFailureHook = std::move(hook);
 }
 
 quint64 Wal::syncCount() const

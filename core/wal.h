@@ -104,6 +104,11 @@ public:
     // Returns the problems found, empty when the log is sound.
     QStringList verify() const;
 
+    // Fault injection through the real log: called right after each real fdatasync of an append
+    // that succeeded; a non-zero return is taken as that errno, as if the sync had failed (the
+    // log then refuses every further append, as after a real failure). Pass {} to remove.
+    void setSyncFailureHook(std::function<int()> hook);
+
     // fdatasync calls on segment files so far (group commits, rotations, close). With group
     // commit it stays well below the number of append() calls under concurrency.
     quint64 syncCount() const;

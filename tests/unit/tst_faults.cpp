@@ -1,8 +1,9 @@
 // Faults injected through the real engine: a full disk (a small tmpfs filled up) during import,
 // checkpoint and migration; a read-only cold directory; a Berkeley DB transaction failing at
-// commit; a WAL segment that vanishes while the store is closed. Each fault must give a clear
-// FrostlineError, lose nothing acknowledged, and the next run after the fault is cleared must
-// succeed. The mount-based cases need root (mount -t tmpfs); they skip with the reason otherwise.
+// commit; a WAL sync that fails; a WAL segment that vanishes while the store is closed. Each fault
+// must give a clear FrostlineError, lose nothing acknowledged, and the next run after the fault is
+// cleared must succeed. The mount-based cases need root (mount -t tmpfs); they skip with the reason
+// otherwise.
 #include "crashversions.h"
 #include "frostlineerror.h"
 #include "migrationrun.h"
@@ -371,6 +372,49 @@ private slots:
         store.close();
         store.open();
         problem = checkAll(store, 400);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
+    // A WAL sync that fails (through a hook right after the real fdatasync): the append is not
+    // acknowledged and the log refuses further appends. Its records are in the file but in no
+    // tier, so neither a checkpoint nor a migration batch may move the flushed LSN past them
+    // (recovery would skip them while no tier holds them). A reopen replays them.
+    void walSyncFails()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        store.append(bigVersions(1, 401));
+        store.wal().setSyncFailureHook([] { return EIO; });
+        QString message;
+        try {
+            store.append(bigVersions(401, 451));
+        } catch (const FrostlineError& e) {
+            message = e.message();
+        }
+        ++m_faults;
+        QVERIFY2(message.contains(QLatin1String("cannot sync")), qPrintable(message));
+        store.wal().setSyncFailureHook({});
+        QCOMPARE(store.wal().lastLsn(), quint64(450)); // written, never acknowledged
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, store.append(bigVersions(451, 452)));
+
+        QVERIFY(MigrationRun(store, everythingOld(50), kFarFuture).run().migrated > 0);
+        try {
+            store.checkpoint(); // its closing rotation is refused by the broken log
+        } catch (const FrostlineError&) {
+        }
+        QVERIFY2(store.flushedLsn() <= 400, qPrintable(QString::number(store.flushedLsn())));
+        const QStringList problems = store.verify();
+        QCOMPARE(problems.size(), 1);
+        QVERIFY2(problems.front().contains(QLatin1String("WAL records 401..450")) &&
+                     problems.front().contains(QLatin1String("append that failed")),
+                 qPrintable(problems.front()));
+
+        store.close();
+        store.open();
+        const QString problem = checkAll(store, 450);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
