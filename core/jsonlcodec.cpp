@@ -730,7 +730,7 @@ bool JsonlCodec::decodeLine(QByteArrayView line, Version* out, QString* error)
 }
 
 std::vector<Version> JsonlCodec::readAll(QIODevice& device, const QString& sourceName,
-                                         std::size_t maxVersions)
+                                         std::size_t maxVersions, std::vector<qint64>* lineNumbers)
 {
     if (!device.isReadable())
         throw FrostlineError::runtime(
@@ -798,17 +798,19 @@ std::vector<Version> JsonlCodec::readAll(QIODevice& device, const QString& sourc
             throw FrostlineError::badInput(
                 QStringLiteral("%1: line %2: %3").arg(sourceName).arg(lineNo).arg(error));
         versions.push_back(std::move(v));
+        if (lineNumbers)
+            lineNumbers->push_back(lineNo);
     }
     return versions;
 }
 
-std::vector<Version> JsonlCodec::readFile(const QString& path)
+std::vector<Version> JsonlCodec::readFile(const QString& path, std::vector<qint64>* lineNumbers)
 {
     QFile file(path);
     if (!file.open(QIODevice::ReadOnly))
         throw FrostlineError::badInput(
             QStringLiteral("cannot open \"%1\": %2").arg(path, file.errorString()));
-    return readAll(file, path);
+    return readAll(file, path, InputLimits::kMaxVersionsPerImport, lineNumbers);
 }
 
 } // namespace frostline

@@ -38,11 +38,15 @@ public:
     // Reads every line of `device`; blank lines are skipped. Stops at the first bad line and
     // throws FrostlineError::badInput("FILE: line N: <message>") — nothing is returned partially.
     // `sourceName` names the file in messages. Streams line by line (one line buffered), and
-    // refuses more than `maxVersions` versions; every line is held to InputLimits.
+    // refuses more than `maxVersions` versions; every line is held to InputLimits. With
+    // `lineNumbers`, the line each version came from (1-based, same order), so a later check (an
+    // id the store already holds) can name the line too.
     static std::vector<Version>
     readAll(QIODevice& device, const QString& sourceName,
-            std::size_t maxVersions = InputLimits::kMaxVersionsPerImport);
-    static std::vector<Version> readFile(const QString& path);
+            std::size_t maxVersions = InputLimits::kMaxVersionsPerImport,
+            std::vector<qint64>* lineNumbers = nullptr);
+    static std::vector<Version> readFile(const QString& path,
+                                         std::vector<qint64>* lineNumbers = nullptr);
 };
 
 } // namespace frostline

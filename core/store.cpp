@@ -294,15 +294,20 @@ quint64 Store::flushedLsn() const
     return m_flushedLsn.load();
 }
 
-void Store::validateAppend(const std::vector<Version>& versions) const
+void Store::validateAppend(const std::vector<Version>& versions,
+                           const std::function<QString(std::size_t)>& whereIs) const
 {
-    QSet<quint64> seen;
+    QHash<quint64, std::size_t> seen; // id -> index of its first occurrence
     seen.reserve(qsizetype(versions.size()));
-    for (const Version& v : versions) {
-        const QString who = QStringLiteral("version %1").arg(v.versionId);
-        if (seen.contains(v.versionId))
-            throw FrostlineError::badInput(who + QStringLiteral(" appears twice in the input"));
-        seen.insert(v.versionId);
+    for (std::size_t i = 0; i < versions.size(); ++i) {
+        const Version& v = versions[i];
+        const QString who = (whereIs ? whereIs(i) + QStringLiteral(": ") : QString()) +
+                            QStringLiteral("version %1").arg(v.versionId);
+        if (const auto first = seen.constFind(v.versionId); first != seen.constEnd())
+            throw FrostlineError::badInput(
+                who + QStringLiteral(" appears twice in the input") +
+                (whereIs ? QStringLiteral(" (first at %1)").arg(whereIs(*first)) : QString()));
+        seen.insert(v.versionId, i);
         if (m_hot.contains(v.versionId))
             throw FrostlineError::badInput(who + QStringLiteral(" already exists (hot tier)"));
         if (coldMayContain(v.versionId) && m_cold->contains(v.versionId))
@@ -315,18 +320,21 @@ void Store::validateAppend(const std::vector<Version>& versions) const
         if (!v.isEdge() && (v.source != 0 || v.target != 0))
             throw FrostlineError::badInput(who + QStringLiteral(": only edges have source/target"));
         if (v.versionId == 0)
-            throw FrostlineError::badInput(QStringLiteral("version_id 0 is reserved"));
+            throw FrostlineError::badInput(
+                (whereIs ? whereIs(i) + QStringLiteral(": ") : QString()) +
+                QStringLiteral("version_id 0 is reserved"));
         // Checked up front: the encoder would refuse it part-way through the WAL appends.
         if (const QString problem = InputLimits::problemWith(v); !problem.isEmpty())
             throw FrostlineError::badInput(who + QStringLiteral(": ") + problem);
     }
 }
 
-quint64 Store::append(std::vector<Version> versions)
+quint64 Store::append(std::vector<Version> versions,
+                      const std::function<QString(std::size_t)>& whereIs)
 {
     requireOpen();
     std::lock_guard guard(m_writeMutex);
-    validateAppend(versions);
+    validateAppend(versions, whereIs);
     if (versions.empty())
         return m_wal->lastLsn();
     // Appended in chunks so a huge import never holds all encodings at once.
@@ -338,7 +346,26 @@ quint64 Store::append(std::vector<Version> versions)
         payloads.reserve(end - start);
         for (std::size_t i = start; i < end; ++i)
             payloads.push_back(VersionCodec::encode(versions[i]));
-        const quint64 first = m_wal->append(payloads);
+        quint64 first = 0;
+        try {
+            first = m_wal->append(payloads);
+        } catch (const FrostlineError& e) {
+            if (start == 0)
+                throw;
+            // The earlier chunks are acknowledged and durable; say so, or a retry of the whole
+            // input would be refused for ids that already exist.
+            throw FrostlineError(
+                e.kind(),
+                e.message() +
+                    QStringLiteral("; the first %1 of the %2 versions (through %3) were appended "
+                                   "before the failure and are durable: append only the rest")
+                        .arg(start)
+                        .arg(versions.size())
+                        .arg(whereIs
+                                 ? whereIs(start - 1)
+                                 : QStringLiteral("version %1").arg(versions[start - 1].versionId)),
+                e.cause());
+        }
         std::vector<std::pair<Version, quint64>> entries;
         entries.reserve(end - start);
         quint64 maxId = m_maxVersionId.load();

@@ -139,7 +139,11 @@ public:
     // Validates every version first (ids unique in the store and in the input, ranges, edges),
     // then appends them to the WAL (durable on return) and the hot tier. Returns the last LSN.
     // A bad version throws FrostlineError::badInput and appends nothing.
-    quint64 append(std::vector<Version> versions);
+    // `whereIs(i)`, when given, names where the i-th version came from ("FILE: line N"): a
+    // refusal then starts with it. A failure after some chunks were appended (a full disk) says
+    // how many of the versions are already durable, so the operator imports only the rest.
+    quint64 append(std::vector<Version> versions,
+                   const std::function<QString(std::size_t index)>& whereIs = {});
 
     // Writes every hot version not yet in the hot checkpoint into it, advances the flushed LSN
     // to the last WAL record, then deletes the WAL segments that are wholly at or below it.
@@ -226,7 +230,8 @@ private:
     static void createStore(const QString& path, bool encrypted, const QByteArray& passphrase);
     void requireOpen() const;
     bool coldMayContain(quint64 versionId) const;
-    void validateAppend(const std::vector<Version>& versions) const;
+    void validateAppend(const std::vector<Version>& versions,
+                        const std::function<QString(std::size_t)>& whereIs) const;
     int truncateWal();
 };
 

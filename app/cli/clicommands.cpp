@@ -231,9 +231,12 @@ int cmdImport(const QStringList& args)
     auto store = openStore(path);
     // The whole file is parsed and validated before anything is appended: a bad file imports
     // nothing.
-    std::vector<Version> versions = JsonlCodec::readFile(file);
+    std::vector<qint64> lines;
+    std::vector<Version> versions = JsonlCodec::readFile(file, &lines);
     const std::size_t n = versions.size();
-    const quint64 lastLsn = store->append(std::move(versions));
+    const quint64 lastLsn = store->append(std::move(versions), [&](std::size_t i) {
+        return QStringLiteral("%1: line %2").arg(file).arg(lines[i]);
+    });
     out() << "imported " << n << " versions from " << file << " (last LSN " << lastLsn << ")\n";
     return kExitOk;
 }

@@ -157,6 +157,38 @@ private slots:
         const auto missing = runCli({s("import"), store, dir.filePath(s("nope.jsonl"))});
         QCOMPARE(missing.exitCode, 2);
         QVERIFY(missing.err.contains("nope.jsonl"));
+
+        // Refusals found after parsing (an id twice, an id the store holds) name the file and
+        // the line too, blank lines counted: both lines for a duplicate.
+        const auto versions = WorkloadGenerator(o).generateAll();
+        QByteArray twice = JsonlCodec::encode(versions[0]) + "\n\n" +
+                           JsonlCodec::encode(versions[1]) + '\n' +
+                           JsonlCodec::encode(versions[0]) + '\n';
+        const QString twiceFile = dir.filePath(s("twice.jsonl"));
+        test::writeFile(twiceFile, twice);
+        const auto dup = runCli({s("import"), store, twiceFile});
+        QCOMPARE(dup.exitCode, 2);
+        const QByteArray expected =
+            (twiceFile + s(": line 4: version %1 appears twice in the input (first at %2: line 1)")
+                             .arg(versions[0].versionId)
+                             .arg(twiceFile))
+                .toUtf8();
+        QVERIFY2(dup.err.contains(expected), dup.err.constData());
+        const QString good = dir.filePath(s("good.jsonl"));
+        test::writeFile(good, JsonlCodec::encode(versions[1]) + '\n');
+        QCOMPARE(runCli({s("import"), store, good}).exitCode, 0);
+        const QString again = dir.filePath(s("again.jsonl"));
+        test::writeFile(again, JsonlCodec::encode(versions[2]) + '\n' +
+                                   JsonlCodec::encode(versions[1]) + '\n');
+        const auto exists = runCli({s("import"), store, again});
+        QCOMPARE(exists.exitCode, 2);
+        QVERIFY2(exists.err.contains((again + s(": line 2: version %1 already exists (hot tier)")
+                                                  .arg(versions[1].versionId))
+                                         .toUtf8()),
+                 exists.err.constData());
+        const auto after =
+            QJsonDocument::fromJson(runCli({s("stats"), store, s("--json")}).out).object();
+        QCOMPARE(after.value(s("hot_versions")).toInteger(), 1);
     }
 
     void generateIsReproducible()

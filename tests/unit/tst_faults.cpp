@@ -12,6 +12,7 @@
 
 #include <QDir>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -200,6 +201,51 @@ private slots:
         const QString problem = checkAll(store, acked);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
         QCOMPARE(store.maxVersionId(), acked);
+    }
+
+    // An import larger than one append chunk (4096 versions) meets a full disk after its first
+    // chunk: those versions are acknowledged and durable, and the error says how many, so the
+    // operator imports only the rest (a whole retry would be refused for existing ids).
+    void diskFullPartWayThroughAnImport()
+    {
+        Tmpfs fs(m_dir.filePath(QStringLiteral("partial")));
+        REQUIRE_TMPFS(fs);
+        const QString path = fs.path(QStringLiteral("s"));
+        Store::create(path);
+        constexpr quint64 kImport = 12000; // about 24 MB: three chunks, room for one
+        quint64 durable = 0;
+        {
+            Store store(path);
+            store.open();
+            fs.fill(12 * 1024 * 1024);
+            QString message;
+            try {
+                store.append(bigVersions(1, kImport + 1), [](std::size_t i) {
+                    return QStringLiteral("import.jsonl: line %1").arg(i + 1);
+                });
+            } catch (const FrostlineError& e) {
+                message = e.message();
+            }
+            ++m_faults;
+            qInfo("import part-way on a full disk: %s", qPrintable(message));
+            const QRegularExpression said(QStringLiteral(
+                "No space left on device; the first (\\d+) of the 12000 versions \\(through "
+                "import\\.jsonl: line (\\d+)\\) were appended before the failure and are durable"));
+            const QRegularExpressionMatch m = said.match(message);
+            QVERIFY2(m.hasMatch(), qPrintable(message));
+            durable = m.captured(1).toULongLong();
+            QCOMPARE(m.captured(2).toULongLong(), durable);
+            QVERIFY(durable > 0 && durable < kImport);
+            QCOMPARE(store.maxVersionId(), durable);
+            fs.free();
+            // The rest, as the message says.
+            store.append(bigVersions(durable + 1, kImport + 1));
+        }
+        Store store(path);
+        store.open();
+        const QString problem = checkAll(store, kImport);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        QCOMPARE(store.maxVersionId(), kImport);
     }
 
     void diskFullDuringCheckpointAndMigration_data()
