@@ -566,17 +566,25 @@ void StoreController::applyPolicy(const MigrationPolicy& policy)
         emit operationFailed(what, problems.join(QLatin1Char('\n')));
         return;
     }
-    d->policy = policy;
-    if (d->service)
-        d->service->setPolicy(policy);
     if (!d->store) {
+        d->policy = policy;
         emit policyApplied(policy);
         return;
     }
     auto store = d->store;
-    d->run(what, [this, store, policy]() -> std::function<void()> {
+    // The policy becomes the active one only once policy.json holds it: a failed save must not
+    // leave the service (and "Run once") migrating with a policy the next open would not find.
+    std::weak_ptr<Store> saved = store;
+    d->run(what, [this, store, saved, policy]() -> std::function<void()> {
         store->setActivePolicy(policy);
-        return [this, policy] { emit policyApplied(policy); };
+        return [this, saved, policy] {
+            if (!d->store || d->store != saved.lock())
+                return; // saved into a store that has been closed since
+            d->policy = policy;
+            if (d->service)
+                d->service->setPolicy(policy);
+            emit policyApplied(policy);
+        };
     });
 }
 
