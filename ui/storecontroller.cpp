@@ -65,6 +65,18 @@ QString copySummary(const QString& verb, const QString& dest, const StoreBackup:
         .arg(r.walSegments);
 }
 
+// Why PATH cannot be opened as a store, or an empty string. Cheap file checks: the GUI thread
+// makes them before it closes the open store, so a wrong folder leaves that store open.
+QString openProblem(const QString& path)
+{
+    if (!QFileInfo(path).isDir())
+        return StoreController::tr("%1 does not exist or is not a directory.").arg(path);
+    if (!Store::looksLikeStore(path))
+        return StoreController::tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.")
+            .arg(path);
+    return {};
+}
+
 // Request kinds that carry a generation number.
 enum Kind
 {
@@ -328,6 +340,11 @@ void StoreController::openStore(const QString& path)
         emit operationFailed(what, tr("No store directory was given."));
         return;
     }
+    if (const QString problem = openProblem(clean); !problem.isEmpty()) {
+        d->forgetPending();
+        emit operationFailed(what, problem); // the open store stays open
+        return;
+    }
     // A passphrase kept from creating or restoring this very copy is used once, then dropped.
     QByteArray pending;
     if (d->pendingPath == clean)
@@ -377,12 +394,9 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         // minutes, for a heavily loaded machine.
         for (int i = 0; i < 12000 && retiring && !retiring->load(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        if (!QFileInfo(clean).isDir())
-            throw FrostlineError::runtime(
-                tr("%1 does not exist or is not a directory.").arg(clean));
-        if (!Store::looksLikeStore(clean))
-            throw FrostlineError::runtime(
-                tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.").arg(clean));
+        // Checked again: the folder may have changed since the GUI thread looked.
+        if (const QString problem = openProblem(clean); !problem.isEmpty())
+            throw FrostlineError::runtime(problem);
         Store::Options options;
         options.passphrase = std::exchange(*secret, QByteArray());
         auto destroyed = std::make_shared<std::atomic<bool>>(false);
