@@ -177,6 +177,36 @@ public:
         return false;
     }
 
+    // Hands the service and the store to a worker to stop and destroy: stopping waits for the
+    // batch in flight, and ~Store checkpoints and closes Berkeley DB; neither may block the GUI
+    // thread. The caller clears the rest of the state.
+    void retire()
+    {
+        retiring = std::move(storeDestroyed);
+        std::shared_ptr<MigrationService> s = std::move(service);
+        if (s) {
+            s->cancel(); // the run in flight stops after its current batch
+            QObject::disconnect(s.get(), nullptr, q, nullptr);
+            // Its timer fires on this thread until the service is deleted: a disabled policy
+            // keeps it from launching another run on the store being closed.
+            MigrationPolicy off = s->policy();
+            off.enabled = false;
+            s->setPolicy(off);
+        }
+        pool.start([this, s = std::move(s), st = std::move(store)]() mutable {
+            if (s)
+                s->waitForIdle();
+            // ~Store runs here, or on the last worker still holding the store.
+            st.reset();
+            if (!s)
+                return;
+            // The service is a QObject of the GUI thread (its timer lives there): delete it
+            // there. If the controller is gone first, the dropped call deletes it on that thread.
+            QMetaObject::invokeMethod(
+                q, [s = std::move(s)]() mutable { s.reset(); }, Qt::QueuedConnection);
+        });
+    }
+
     void connectService()
     {
         MigrationService* s = service.get();
@@ -559,11 +589,7 @@ void StoreController::closeStore()
         ++d->generation[k];
     d->cancelOperation = true;
     d->stopPending = false;
-    if (d->service)
-        d->service->cancel();
-    d->service.reset(); // the batch in flight (cancelled) commits first
-    d->retiring = std::move(d->storeDestroyed);
-    d->store.reset();
+    d->retire(); // the batch in flight (cancelled) commits first, on a worker
     d->path.clear();
     d->coldVersions = 0;
     d->flushedLsn = 0;

@@ -1,19 +1,114 @@
 #include "guitestsupport.h"
+#include "migrationservice.h"
 #include "store.h"
 #include "storecontroller.h"
 #include "testsupport.h"
 
 #include <QDir>
+#include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <atomic>
+#include <memory>
+
 using namespace frostline;
+
+namespace {
+
+// Holds the migration worker inside its first committed batch until released (or until the
+// deadline, so that a controller that waits for the worker fails the test instead of hanging).
+// Shared: the worker may still touch it after a failed test function has returned.
+struct BatchGate
+{
+    QSemaphore entered;
+    QSemaphore release;
+    std::atomic<bool> first{true};
+    std::atomic<bool> runReturned{false};
+
+    static std::shared_ptr<BatchGate> install(MigrationService* service)
+    {
+        auto gate = std::make_shared<BatchGate>();
+        // Direct: these run on the service's worker, in the run itself.
+        QObject::connect(
+            service, &MigrationService::batchCommitted, service,
+            [gate] {
+                if (gate->first.exchange(false)) {
+                    gate->entered.release();
+                    gate->release.tryAcquire(1, 30000);
+                }
+            },
+            Qt::DirectConnection);
+        QObject::connect(
+            service, &MigrationService::runFinished, service, [gate] { gate->runReturned = true; },
+            Qt::DirectConnection);
+        QObject::connect(
+            service, &MigrationService::failed, service, [gate] { gate->runReturned = true; },
+            Qt::DirectConnection);
+        return gate;
+    }
+};
+
+} // namespace
 
 class TestGuiStoreController : public QObject
 {
     Q_OBJECT
+
+    // Opens PATH and makes every version older than a day eligible, BATCH versions a batch.
+    static bool openForMigration(StoreController& c, const QString& path, quint64 batch)
+    {
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        if (!opened.wait(120000))
+            return false;
+        MigrationPolicy policy;
+        policy.batchSize = batch;
+        policy.ageThresholdMicros = 86400LL * 1'000'000;
+        QSignalSpy applied(&c, &StoreController::policyApplied);
+        c.applyPolicy(policy);
+        return applied.wait(60000) && c.activePolicy() == policy;
+    }
+
 private slots:
+    void closingDuringAMigrationReturnsWhileTheRunIsInFlight()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 20000, 400, 60, 11);
+        StoreController c;
+        QVERIFY(openForMigration(c, path, 50));
+        auto gate = BatchGate::install(c.service());
+        QSignalSpy closed(&c, &StoreController::storeClosed);
+        c.runMigrationOnce(c.activePolicy());
+        QVERIFY(gate->entered.tryAcquire(1, 60000)); // the run has committed one batch
+
+        c.closeStore();
+        // Close returned while the run is still held inside its batch: it did not wait for it.
+        const bool runWasInFlight = !gate->runReturned.load();
+        gate->release.release();
+        QVERIFY(runWasInFlight);
+        QCOMPARE(closed.count(), 1);
+        QVERIFY(!c.isOpen());
+        QVERIFY(c.service() == nullptr);
+
+        // The same directory opens again once the old Store is gone (its lock released), with
+        // the batch that committed before the close in the cold tier.
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        QSignalSpy stats(&c, &StoreController::statisticsUpdated);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        QVERIFY(gate->runReturned.load());
+        QVERIFY(stats.count() > 0 || stats.wait(60000));
+        const auto s = stats.last().at(0).value<StoreStatistics>();
+        QVERIFY(s.coldNodeVersions + s.coldEdgeVersions >= 50);
+        QCOMPARE(test::totalVersions(s), quint64(20000));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
     void openingAFolderThatIsNoStoreKeepsTheOpenStore()
     {
         QTemporaryDir dir;
