@@ -15,6 +15,7 @@
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -106,7 +107,14 @@ public:
     // when ~Store has *returned* (lock released): a weak_ptr expires as the destructor starts,
     // and a reopen racing a slow close then found the store still locked.
     std::shared_ptr<const std::atomic<bool>> storeDestroyed;
-    std::shared_ptr<const std::atomic<bool>> retiring;
+    // Stores closed but perhaps not destroyed yet, by resolved path: only a reopen of the same
+    // directory has to wait for one (its lock); another store opens at once.
+    struct Retired
+    {
+        QString path;
+        std::shared_ptr<const std::atomic<bool>> destroyed;
+    };
+    std::vector<Retired> retired;
     std::unique_ptr<MigrationService> service;
     QString path;
     MigrationPolicy policy;
@@ -182,7 +190,9 @@ public:
     // thread. The caller clears the rest of the state.
     void retire()
     {
-        retiring = std::move(storeDestroyed);
+        std::erase_if(retired,
+                      [](const Retired& r) { return !r.destroyed || r.destroyed->load(); });
+        retired.push_back({resolvedPath(path), std::move(storeDestroyed)});
         std::shared_ptr<MigrationService> s = std::move(service);
         if (s) {
             s->cancel(); // the run in flight stops after its current batch
@@ -414,15 +424,24 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         closeStore();
     const quint64 g = d->next(KindOpen);
     emit operationStarted(what);
-    std::shared_ptr<const std::atomic<bool>> retiring = d->retiring;
+    // Only a store closed at the same directory holds what this open needs (its lock).
+    std::vector<std::shared_ptr<const std::atomic<bool>>> retiring;
+    const QString resolved = resolvedPath(clean);
+    for (const Private::Retired& r : d->retired)
+        if (r.destroyed && r.path == resolved)
+            retiring.push_back(r.destroyed);
     // The only copy of the passphrase travels in this holder; the worker moves it into the
     // Store, which drops it once the keys are derived (scrypt runs there, not on this thread).
     auto secret = std::make_shared<QByteArray>(std::move(passphrase));
     d->run(what, [this, g, clean, retiring, secret, encrypted]() -> std::function<void()> {
-        // Wait (here, on the worker) until a store closed a moment ago is really gone: its last
-        // workers finish and ~Store returns (Berkeley DB closed, lock released). Up to 2
-        // minutes, for a heavily loaded machine.
-        for (int i = 0; i < 12000 && retiring && !retiring->load(); ++i)
+        // Wait (here, on the worker) until a store closed a moment ago at this directory is
+        // really gone: its last workers finish and ~Store returns (Berkeley DB closed, lock
+        // released). Up to 2 minutes, for a heavily loaded machine.
+        auto gone = [&retiring] {
+            return std::all_of(retiring.begin(), retiring.end(),
+                               [](const auto& destroyed) { return destroyed->load(); });
+        };
+        for (int i = 0; i < 12000 && !gone(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
         // Checked again: the folder may have changed since the GUI thread looked.
         if (const QString problem = openProblem(clean); !problem.isEmpty())

@@ -109,6 +109,35 @@ private slots:
         c.waitForWorkers();
     }
 
+    void openingAnotherStoreDoesNotWaitForTheClosingOne()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString busy = dir.filePath(QStringLiteral("busy"));
+        const QString other = dir.filePath(QStringLiteral("other"));
+        test::makeGeneratedStore(busy, 20000, 400, 60, 12);
+        test::makeGeneratedStore(other, 500, 50, 10, 13);
+        StoreController c;
+        QVERIFY(openForMigration(c, busy, 50));
+        auto gate = BatchGate::install(c.service());
+        c.runMigrationOnce(c.activePolicy());
+        QVERIFY(gate->entered.tryAcquire(1, 60000));
+
+        // BUSY closes on a worker that waits for its held run; OTHER has nothing to wait for.
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(other);
+        const bool openedWhileHeld = opened.wait(60000) && !gate->runReturned.load();
+        gate->release.release();
+        QVERIFY(openedWhileHeld);
+        QCOMPARE(c.storePath(), QDir::cleanPath(other));
+        // And BUSY itself opens again once its old Store is gone.
+        c.openStore(busy);
+        QVERIFY(opened.wait(120000));
+        QCOMPARE(c.storePath(), QDir::cleanPath(busy));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
     void openingAFolderThatIsNoStoreKeepsTheOpenStore()
     {
         QTemporaryDir dir;
