@@ -9,6 +9,7 @@
 #include "workloadgenerator.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QPointer>
@@ -77,6 +78,58 @@ QString openProblem(const QString& path)
             .arg(path);
     return {};
 }
+
+// The file an import reads: reports the bytes read (about every 1 %, at least every 256 KiB)
+// and fails the next read once the operator cancels.
+class ProgressFile : public QFile
+{
+public:
+    ProgressFile(const QString& path, const std::atomic<bool>& cancel,
+                 std::function<void(qint64 done, qint64 total)> report)
+        : QFile(path), m_cancel(cancel), m_report(std::move(report))
+    {}
+
+    bool open(OpenMode mode) override
+    {
+        if (!QFile::open(mode))
+            return false;
+        m_total = isSequential() ? 0 : size(); // 0: unknown (a pipe)
+        m_step = std::max<qint64>(m_total / 100, 256 * 1024);
+        return true;
+    }
+
+    // The last report: everything read (unless the last read already said so).
+    void reportEnd()
+    {
+        if (m_read != m_reported) {
+            m_reported = m_read;
+            m_report(m_read, std::max(m_total, m_read));
+        }
+    }
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override
+    {
+        if (m_cancel.load()) {
+            setErrorString(StoreController::tr("cancelled"));
+            return -1;
+        }
+        const qint64 n = QFile::readData(data, maxSize);
+        if (n > 0) {
+            m_read += n;
+            if (m_read - m_reported >= m_step) {
+                m_reported = m_read;
+                m_report(m_read, m_total);
+            }
+        }
+        return n;
+    }
+
+private:
+    const std::atomic<bool>& m_cancel;
+    std::function<void(qint64, qint64)> m_report;
+    qint64 m_total = 0, m_step = 0, m_read = 0, m_reported = 0;
+};
 
 // Request kinds that carry a generation number.
 enum Kind
@@ -585,10 +638,37 @@ void StoreController::importFile(const QString& jsonlPath)
         emit operationFailed(what, tr("Open a store before importing."));
         return;
     }
+    d->cancelOperation = false;
     emit operationStarted(what);
     auto store = d->store;
-    d->run(what, [this, what, store, jsonlPath]() -> std::function<void()> {
-        std::vector<Version> versions = JsonlCodec::readFile(jsonlPath);
+    QPointer<StoreController> guard(this);
+    d->run(what, [this, guard, what, store, jsonlPath]() -> std::function<void()> {
+        auto report = [this, guard, what](qint64 done, qint64 total) {
+            if (guard)
+                QMetaObject::invokeMethod(
+                    this, [this, what, done, total] { emit operationProgress(what, done, total); },
+                    Qt::QueuedConnection);
+        };
+        ProgressFile file(jsonlPath, d->cancelOperation, report);
+        if (!file.open(QIODevice::ReadOnly))
+            throw FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
+                                           QStringLiteral(": ") + file.errorString());
+        std::vector<Version> versions;
+        try {
+            versions = JsonlCodec::readAll(file, jsonlPath);
+        } catch (...) {
+            if (!d->cancelOperation)
+                throw; // a cancelled read fails or stops short: reported as cancelled below
+        }
+        // Cancel works until here. Store::append then validates the whole file and appends it
+        // all (durable on return) or nothing: appending it in parts so that a cancel could stop
+        // in between would also import the first part of a file that fails validation later.
+        if (d->cancelOperation)
+            return [this, what, jsonlPath] {
+                emit operationFinished(
+                    what, tr("Import of %1 cancelled: nothing was imported.").arg(jsonlPath));
+            };
+        file.reportEnd();
         const std::size_t n = versions.size();
         store->append(std::move(versions));
         return [this, what, n, jsonlPath] {

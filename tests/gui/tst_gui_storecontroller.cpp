@@ -1,17 +1,26 @@
 #include "guitestsupport.h"
+#include "jsonlcodec.h"
 #include "migrationservice.h"
 #include "store.h"
 #include "storecontroller.h"
 #include "testsupport.h"
+#include "workloadgenerator.h"
 
 #include <QDir>
+#include <QFile>
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
+#include <csignal>
 #include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace frostline;
 
@@ -49,6 +58,24 @@ struct BatchGate
         return gate;
     }
 };
+
+QByteArray jsonlOf(const std::vector<Version>& versions)
+{
+    QByteArray out;
+    for (const Version& v : versions)
+        out += JsonlCodec::encode(v) + '\n';
+    return out;
+}
+
+std::vector<Version> generated(quint64 versions, quint64 seed)
+{
+    WorkloadGenerator::Options o;
+    o.entities = 200;
+    o.versions = versions;
+    o.spanDays = 30;
+    o.seed = seed;
+    return WorkloadGenerator(o).generateAll();
+}
 
 } // namespace
 
@@ -170,6 +197,105 @@ private slots:
         QVERIFY(stats.wait(60000));
         QCOMPARE(test::totalVersions(stats.last().at(0).value<StoreStatistics>()), quint64(1000));
         QCOMPARE(opened.count(), 1);
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void aCancelledImportImportsNothing()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        const QByteArray jsonl = jsonlOf(generated(3000, 21));
+        // A pipe: the import cannot reach the end of its input before the test has cancelled.
+        const QString fifo = dir.filePath(QStringLiteral("versions.jsonl"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        QSignalSpy failed(&c, &StoreController::operationFailed);
+        ::signal(SIGPIPE, SIG_IGN); // the import closes the pipe once it has been cancelled
+        c.importFile(fifo);
+        int fd = -1;
+        QVERIFY(test::waitUntil([&] {
+            fd = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK);
+            return fd >= 0; // the import has opened the pipe for reading
+        }));
+        QCOMPARE(::fcntl(fd, F_SETFL, 0), 0);
+        const qsizetype half = jsonl.size() / 2;
+        QCOMPARE(::write(fd, jsonl.constData(), size_t(half)), ssize_t(half));
+        c.cancelOperation();
+        // The rest, as far as the reader still takes it, then the end of the input.
+        [[maybe_unused]] const ssize_t rest =
+            ::write(fd, jsonl.constData() + half, size_t(jsonl.size() - half));
+        ::close(fd);
+        QVERIFY(test::waitUntil([&] {
+            return !failed.isEmpty() ||
+                   std::any_of(finished.begin(), finished.end(), [](const QList<QVariant>& a) {
+                       return a.at(0).toString() == QStringLiteral("Import");
+                   });
+        }));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QVERIFY2(finished.last().at(1).toString().contains(QLatin1String("cancelled")),
+                 qPrintable(finished.last().at(1).toString()));
+        QCOMPARE(c.hotVersions(), quint64(0));
+        QCOMPARE(c.store()->wal().lastLsn(), quint64(0));
+
+        // The same versions from a plain file import fine: the cancel, not the data, stopped it.
+        const QString file = dir.filePath(QStringLiteral("plain.jsonl"));
+        {
+            QFile out(file);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(jsonl), jsonl.size());
+        }
+        finished.clear();
+        c.importFile(file);
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.last().at(1).toString().startsWith(QLatin1String("Imported 3000")),
+                 qPrintable(finished.last().at(1).toString()));
+        QCOMPARE(c.hotVersions(), quint64(3000));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void importReportsTheBytesRead()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        const QString file = dir.filePath(QStringLiteral("versions.jsonl"));
+        const QByteArray jsonl = jsonlOf(generated(6000, 22));
+        QVERIFY(jsonl.size() > 2 * 256 * 1024); // several reports, not just the last one
+        {
+            QFile out(file);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(jsonl), jsonl.size());
+        }
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+
+        QSignalSpy progress(&c, &StoreController::operationProgress);
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        c.importFile(file);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.last().at(0).toString(), QStringLiteral("Import"));
+        QVERIFY(progress.count() >= 3);
+        qint64 previous = 0;
+        for (const QList<QVariant>& args : progress) {
+            QCOMPARE(args.at(0).toString(), QStringLiteral("Import"));
+            QVERIFY(args.at(1).toLongLong() > previous);
+            QCOMPARE(args.at(2).toLongLong(), qint64(jsonl.size()));
+            previous = args.at(1).toLongLong();
+        }
+        QCOMPARE(previous, qint64(jsonl.size())); // the last report: the whole file read
+        QCOMPARE(c.hotVersions(), quint64(6000));
         c.closeStore();
         c.waitForWorkers();
     }
