@@ -9,12 +9,14 @@
 #include "workloadgenerator.h"
 
 #include <QDir>
+#include <QFile>
 #include <QFileInfo>
 #include <QMetaObject>
 #include <QPointer>
 #include <QThread>
 #include <QtConcurrent/QtConcurrentRun>
 
+#include <algorithm>
 #include <chrono>
 #include <functional>
 #include <thread>
@@ -65,6 +67,70 @@ QString copySummary(const QString& verb, const QString& dest, const StoreBackup:
         .arg(r.walSegments);
 }
 
+// Why PATH cannot be opened as a store, or an empty string. Cheap file checks: the GUI thread
+// makes them before it closes the open store, so a wrong folder leaves that store open.
+QString openProblem(const QString& path)
+{
+    if (!QFileInfo(path).isDir())
+        return StoreController::tr("%1 does not exist or is not a directory.").arg(path);
+    if (!Store::looksLikeStore(path))
+        return StoreController::tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.")
+            .arg(path);
+    return {};
+}
+
+// The file an import reads: reports the bytes read (about every 1 %, at least every 256 KiB)
+// and fails the next read once the operator cancels.
+class ProgressFile : public QFile
+{
+public:
+    ProgressFile(const QString& path, const std::atomic<bool>& cancel,
+                 std::function<void(qint64 done, qint64 total)> report)
+        : QFile(path), m_cancel(cancel), m_report(std::move(report))
+    {}
+
+    bool open(OpenMode mode) override
+    {
+        if (!QFile::open(mode))
+            return false;
+        m_total = isSequential() ? 0 : size(); // 0: unknown (a pipe)
+        m_step = std::max<qint64>(m_total / 100, 256 * 1024);
+        return true;
+    }
+
+    // The last report: everything read (unless the last read already said so).
+    void reportEnd()
+    {
+        if (m_read != m_reported) {
+            m_reported = m_read;
+            m_report(m_read, std::max(m_total, m_read));
+        }
+    }
+
+protected:
+    qint64 readData(char* data, qint64 maxSize) override
+    {
+        if (m_cancel.load()) {
+            setErrorString(StoreController::tr("cancelled"));
+            return -1;
+        }
+        const qint64 n = QFile::readData(data, maxSize);
+        if (n > 0) {
+            m_read += n;
+            if (m_read - m_reported >= m_step) {
+                m_reported = m_read;
+                m_report(m_read, m_total);
+            }
+        }
+        return n;
+    }
+
+private:
+    const std::atomic<bool>& m_cancel;
+    std::function<void(qint64, qint64)> m_report;
+    qint64 m_total = 0, m_step = 0, m_read = 0, m_reported = 0;
+};
+
 // Request kinds that carry a generation number.
 enum Kind
 {
@@ -94,7 +160,14 @@ public:
     // when ~Store has *returned* (lock released): a weak_ptr expires as the destructor starts,
     // and a reopen racing a slow close then found the store still locked.
     std::shared_ptr<const std::atomic<bool>> storeDestroyed;
-    std::shared_ptr<const std::atomic<bool>> retiring;
+    // Stores closed but perhaps not destroyed yet, by resolved path: only a reopen of the same
+    // directory has to wait for one (its lock); another store opens at once.
+    struct Retired
+    {
+        QString path;
+        std::shared_ptr<const std::atomic<bool>> destroyed;
+    };
+    std::vector<Retired> retired;
     std::unique_ptr<MigrationService> service;
     QString path;
     MigrationPolicy policy;
@@ -163,6 +236,38 @@ public:
             return true;
         ++stale;
         return false;
+    }
+
+    // Hands the service and the store to a worker to stop and destroy: stopping waits for the
+    // batch in flight, and ~Store checkpoints and closes Berkeley DB; neither may block the GUI
+    // thread. The caller clears the rest of the state.
+    void retire()
+    {
+        std::erase_if(retired,
+                      [](const Retired& r) { return !r.destroyed || r.destroyed->load(); });
+        retired.push_back({resolvedPath(path), std::move(storeDestroyed)});
+        std::shared_ptr<MigrationService> s = std::move(service);
+        if (s) {
+            s->cancel(); // the run in flight stops after its current batch
+            QObject::disconnect(s.get(), nullptr, q, nullptr);
+            // Its timer fires on this thread until the service is deleted: a disabled policy
+            // keeps it from launching another run on the store being closed.
+            MigrationPolicy off = s->policy();
+            off.enabled = false;
+            s->setPolicy(off);
+        }
+        pool.start([this, s = std::move(s), st = std::move(store)]() mutable {
+            if (s)
+                s->waitForIdle();
+            // ~Store runs here, or on the last worker still holding the store.
+            st.reset();
+            if (!s)
+                return;
+            // The service is a QObject of the GUI thread (its timer lives there): delete it
+            // there. If the controller is gone first, the dropped call deletes it on that thread.
+            QMetaObject::invokeMethod(
+                q, [s = std::move(s)]() mutable { s.reset(); }, Qt::QueuedConnection);
+        });
     }
 
     void connectService()
@@ -328,6 +433,11 @@ void StoreController::openStore(const QString& path)
         emit operationFailed(what, tr("No store directory was given."));
         return;
     }
+    if (const QString problem = openProblem(clean); !problem.isEmpty()) {
+        d->forgetPending();
+        emit operationFailed(what, problem); // the open store stays open
+        return;
+    }
     // A passphrase kept from creating or restoring this very copy is used once, then dropped.
     QByteArray pending;
     if (d->pendingPath == clean)
@@ -367,22 +477,28 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         closeStore();
     const quint64 g = d->next(KindOpen);
     emit operationStarted(what);
-    std::shared_ptr<const std::atomic<bool>> retiring = d->retiring;
+    // Only a store closed at the same directory holds what this open needs (its lock).
+    std::vector<std::shared_ptr<const std::atomic<bool>>> retiring;
+    const QString resolved = resolvedPath(clean);
+    for (const Private::Retired& r : d->retired)
+        if (r.destroyed && r.path == resolved)
+            retiring.push_back(r.destroyed);
     // The only copy of the passphrase travels in this holder; the worker moves it into the
     // Store, which drops it once the keys are derived (scrypt runs there, not on this thread).
     auto secret = std::make_shared<QByteArray>(std::move(passphrase));
     d->run(what, [this, g, clean, retiring, secret, encrypted]() -> std::function<void()> {
-        // Wait (here, on the worker) until a store closed a moment ago is really gone: its last
-        // workers finish and ~Store returns (Berkeley DB closed, lock released). Up to 2
-        // minutes, for a heavily loaded machine.
-        for (int i = 0; i < 12000 && retiring && !retiring->load(); ++i)
+        // Wait (here, on the worker) until a store closed a moment ago at this directory is
+        // really gone: its last workers finish and ~Store returns (Berkeley DB closed, lock
+        // released). Up to 2 minutes, for a heavily loaded machine.
+        auto gone = [&retiring] {
+            return std::all_of(retiring.begin(), retiring.end(),
+                               [](const auto& destroyed) { return destroyed->load(); });
+        };
+        for (int i = 0; i < 12000 && !gone(); ++i)
             std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        if (!QFileInfo(clean).isDir())
-            throw FrostlineError::runtime(
-                tr("%1 does not exist or is not a directory.").arg(clean));
-        if (!Store::looksLikeStore(clean))
-            throw FrostlineError::runtime(
-                tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.").arg(clean));
+        // Checked again: the folder may have changed since the GUI thread looked.
+        if (const QString problem = openProblem(clean); !problem.isEmpty())
+            throw FrostlineError::runtime(problem);
         Store::Options options;
         options.passphrase = std::exchange(*secret, QByteArray());
         auto destroyed = std::make_shared<std::atomic<bool>>(false);
@@ -522,10 +638,37 @@ void StoreController::importFile(const QString& jsonlPath)
         emit operationFailed(what, tr("Open a store before importing."));
         return;
     }
+    d->cancelOperation = false;
     emit operationStarted(what);
     auto store = d->store;
-    d->run(what, [this, what, store, jsonlPath]() -> std::function<void()> {
-        std::vector<Version> versions = JsonlCodec::readFile(jsonlPath);
+    QPointer<StoreController> guard(this);
+    d->run(what, [this, guard, what, store, jsonlPath]() -> std::function<void()> {
+        auto report = [this, guard, what](qint64 done, qint64 total) {
+            if (guard)
+                QMetaObject::invokeMethod(
+                    this, [this, what, done, total] { emit operationProgress(what, done, total); },
+                    Qt::QueuedConnection);
+        };
+        ProgressFile file(jsonlPath, d->cancelOperation, report);
+        if (!file.open(QIODevice::ReadOnly))
+            throw FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
+                                           QStringLiteral(": ") + file.errorString());
+        std::vector<Version> versions;
+        try {
+            versions = JsonlCodec::readAll(file, jsonlPath);
+        } catch (...) {
+            if (!d->cancelOperation)
+                throw; // a cancelled read fails or stops short: reported as cancelled below
+        }
+        // Cancel works until here. Store::append then validates the whole file and appends it
+        // all (durable on return) or nothing: appending it in parts so that a cancel could stop
+        // in between would also import the first part of a file that fails validation later.
+        if (d->cancelOperation)
+            return [this, what, jsonlPath] {
+                emit operationFinished(
+                    what, tr("Import of %1 cancelled: nothing was imported.").arg(jsonlPath));
+            };
+        file.reportEnd();
         const std::size_t n = versions.size();
         store->append(std::move(versions));
         return [this, what, n, jsonlPath] {
@@ -545,11 +688,7 @@ void StoreController::closeStore()
         ++d->generation[k];
     d->cancelOperation = true;
     d->stopPending = false;
-    if (d->service)
-        d->service->cancel();
-    d->service.reset(); // the batch in flight (cancelled) commits first
-    d->retiring = std::move(d->storeDestroyed);
-    d->store.reset();
+    d->retire(); // the batch in flight (cancelled) commits first, on a worker
     d->path.clear();
     d->coldVersions = 0;
     d->flushedLsn = 0;
@@ -566,17 +705,25 @@ void StoreController::applyPolicy(const MigrationPolicy& policy)
         emit operationFailed(what, problems.join(QLatin1Char('\n')));
         return;
     }
-    d->policy = policy;
-    if (d->service)
-        d->service->setPolicy(policy);
     if (!d->store) {
+        d->policy = policy;
         emit policyApplied(policy);
         return;
     }
     auto store = d->store;
-    d->run(what, [this, store, policy]() -> std::function<void()> {
+    // The policy becomes the active one only once policy.json holds it: a failed save must not
+    // leave the service (and "Run once") migrating with a policy the next open would not find.
+    std::weak_ptr<Store> saved = store;
+    d->run(what, [this, store, saved, policy]() -> std::function<void()> {
         store->setActivePolicy(policy);
-        return [this, policy] { emit policyApplied(policy); };
+        return [this, saved, policy] {
+            if (!d->store || d->store != saved.lock())
+                return; // saved into a store that has been closed since
+            d->policy = policy;
+            if (d->service)
+                d->service->setPolicy(policy);
+            emit policyApplied(policy);
+        };
     });
 }
 

@@ -84,7 +84,12 @@ public slots:
     // (the operator is not asked again).
     void createDemoStore(const QString& path, quint64 entities, quint64 versions, double spanDays,
                          quint64 seed, const QByteArray& passphrase = {});
+    // Reads a JSONL file (progress: operationProgress with bytes read of the file's size) and
+    // appends it all or nothing. cancelOperation() stops it while it reads, and nothing is
+    // imported; once the append has started it completes and is durable.
     void importFile(const QString& jsonlPath);
+    // Returns at once: the service stops (after its batch in flight) and the store closes on a
+    // worker; a later open of the same directory waits for that.
     void closeStore();
 
     void applyPolicy(const frostline::MigrationPolicy& policy); // writes STORE/policy.json
@@ -117,7 +122,8 @@ public slots:
     // not to open it).
     void forgetPendingPassphrase();
 
-    // Cancels long operations that support it (generate, import) at their next slice.
+    // Cancels long operations that support it (generate, import) at their next slice; see
+    // importFile for what a cancelled import leaves.
     void cancelOperation();
 
 signals:

@@ -8,6 +8,7 @@
 
 #include <QCheckBox>
 #include <QComboBox>
+#include <QDir>
 #include <QDoubleSpinBox>
 #include <QFile>
 #include <QLabel>
@@ -76,6 +77,7 @@ private slots:
     void durationFieldsShowOnlyTheDecimalsTheyNeed();
     void impactTextCountsVersionsBytesAndEntities();
     void impactFromTwoPreviewsAndApplyThroughTheController();
+    void aPolicyThatFailsToSaveIsNotUsed();
 };
 
 void TestGuiPolicyEditor::startsFromDefaultsWithHints()
@@ -460,6 +462,53 @@ void TestGuiPolicyEditor::impactFromTwoPreviewsAndApplyThroughTheController()
     QCOMPARE(page.activePolicy(), page.policy());
     QVERIFY(page.applyMessage().startsWith(QLatin1String("Applied")));
     QVERIFY(page.impactText().contains(QLatin1String("nothing changes")));
+    controller.closeStore();
+}
+
+void TestGuiPolicyEditor::aPolicyThatFailsToSaveIsNotUsed()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("store"));
+    test::makeGeneratedStore(path, 2000, 100, 30, 7);
+    StoreController controller;
+    PolicyEditorPage page(&controller);
+    QSignalSpy opened(&controller, &StoreController::storeOpened);
+    controller.openStore(path);
+    QVERIFY(opened.wait(120000));
+    const MigrationPolicy before = controller.activePolicy();
+    QCOMPARE(controller.service()->policy(), before);
+
+    // A real failed save: policy.json replaced by a non-empty directory, so the rename of the
+    // written temp file over it fails (chmod would not stop the tests, which may run as root).
+    const QString policyFile = path + QStringLiteral("/policy.json");
+    QVERIFY(QFile::remove(policyFile));
+    QVERIFY(QDir().mkpath(policyFile + QStringLiteral("/occupied")));
+
+    spin(page, "batch_size")->setValue(double(before.batchSize + 7));
+    QVERIFY(page.policy() != before);
+    QSignalSpy failed(&controller, &StoreController::operationFailed);
+    QSignalSpy applied(&controller, &StoreController::policyApplied);
+    page.findChild<QPushButton*>(QStringLiteral("apply"))->click();
+    QVERIFY(failed.wait(60000));
+    QCOMPARE(failed.first().at(0).toString(), QStringLiteral("Apply policy"));
+    QVERIFY2(failed.first().at(1).toString().contains(QLatin1String("cannot save the policy")),
+             qPrintable(failed.first().at(1).toString()));
+    QVERIFY2(page.applyMessage().startsWith(QLatin1String("Not applied")),
+             qPrintable(page.applyMessage()));
+    // What the store would reopen with is what the controller, the service and "Run once" use.
+    QCOMPARE(applied.count(), 0);
+    QCOMPARE(controller.activePolicy(), before);
+    QCOMPARE(controller.service()->policy(), before);
+    QCOMPARE(page.activePolicy(), before);
+
+    // Once the file can be written again, the same Apply takes effect.
+    QVERIFY(QDir(policyFile).removeRecursively());
+    page.findChild<QPushButton*>(QStringLiteral("apply"))->click();
+    QVERIFY(applied.wait(60000));
+    QCOMPARE(controller.activePolicy(), page.policy());
+    QCOMPARE(controller.service()->policy(), page.policy());
+    QCOMPARE(MigrationPolicy::load(policyFile), page.policy());
     controller.closeStore();
 }
 

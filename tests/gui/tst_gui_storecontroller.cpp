@@ -1,0 +1,305 @@
+#include "guitestsupport.h"
+#include "jsonlcodec.h"
+#include "migrationservice.h"
+#include "store.h"
+#include "storecontroller.h"
+#include "testsupport.h"
+#include "workloadgenerator.h"
+
+#include <QDir>
+#include <QFile>
+#include <QSemaphore>
+#include <QSignalSpy>
+#include <QTemporaryDir>
+#include <QtTest>
+
+#include <algorithm>
+#include <atomic>
+#include <csignal>
+#include <memory>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+using namespace frostline;
+
+namespace {
+
+// Holds the migration worker inside its first committed batch until released (or until the
+// deadline, so that a controller that waits for the worker fails the test instead of hanging).
+// Shared: the worker may still touch it after a failed test function has returned.
+struct BatchGate
+{
+    QSemaphore entered;
+    QSemaphore release;
+    std::atomic<bool> first{true};
+    std::atomic<bool> runReturned{false};
+
+    static std::shared_ptr<BatchGate> install(MigrationService* service)
+    {
+        auto gate = std::make_shared<BatchGate>();
+        // Direct: these run on the service's worker, in the run itself.
+        QObject::connect(
+            service, &MigrationService::batchCommitted, service,
+            [gate] {
+                if (gate->first.exchange(false)) {
+                    gate->entered.release();
+                    gate->release.tryAcquire(1, 30000);
+                }
+            },
+            Qt::DirectConnection);
+        QObject::connect(
+            service, &MigrationService::runFinished, service, [gate] { gate->runReturned = true; },
+            Qt::DirectConnection);
+        QObject::connect(
+            service, &MigrationService::failed, service, [gate] { gate->runReturned = true; },
+            Qt::DirectConnection);
+        return gate;
+    }
+};
+
+QByteArray jsonlOf(const std::vector<Version>& versions)
+{
+    QByteArray out;
+    for (const Version& v : versions)
+        out += JsonlCodec::encode(v) + '\n';
+    return out;
+}
+
+std::vector<Version> generated(quint64 versions, quint64 seed)
+{
+    WorkloadGenerator::Options o;
+    o.entities = 200;
+    o.versions = versions;
+    o.spanDays = 30;
+    o.seed = seed;
+    return WorkloadGenerator(o).generateAll();
+}
+
+} // namespace
+
+class TestGuiStoreController : public QObject
+{
+    Q_OBJECT
+
+    // Opens PATH and makes every version older than a day eligible, BATCH versions a batch.
+    static bool openForMigration(StoreController& c, const QString& path, quint64 batch)
+    {
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        if (!opened.wait(120000))
+            return false;
+        MigrationPolicy policy;
+        policy.batchSize = batch;
+        policy.ageThresholdMicros = 86400LL * 1'000'000;
+        QSignalSpy applied(&c, &StoreController::policyApplied);
+        c.applyPolicy(policy);
+        return applied.wait(60000) && c.activePolicy() == policy;
+    }
+
+private slots:
+    void closingDuringAMigrationReturnsWhileTheRunIsInFlight()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 20000, 400, 60, 11);
+        StoreController c;
+        QVERIFY(openForMigration(c, path, 50));
+        auto gate = BatchGate::install(c.service());
+        QSignalSpy closed(&c, &StoreController::storeClosed);
+        c.runMigrationOnce(c.activePolicy());
+        QVERIFY(gate->entered.tryAcquire(1, 60000)); // the run has committed one batch
+
+        c.closeStore();
+        // Close returned while the run is still held inside its batch: it did not wait for it.
+        const bool runWasInFlight = !gate->runReturned.load();
+        gate->release.release();
+        QVERIFY(runWasInFlight);
+        QCOMPARE(closed.count(), 1);
+        QVERIFY(!c.isOpen());
+        QVERIFY(c.service() == nullptr);
+
+        // The same directory opens again once the old Store is gone (its lock released), with
+        // the batch that committed before the close in the cold tier.
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        QSignalSpy stats(&c, &StoreController::statisticsUpdated);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        QVERIFY(gate->runReturned.load());
+        QVERIFY(stats.count() > 0 || stats.wait(60000));
+        const auto s = stats.last().at(0).value<StoreStatistics>();
+        QVERIFY(s.coldNodeVersions + s.coldEdgeVersions >= 50);
+        QCOMPARE(test::totalVersions(s), quint64(20000));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void openingAnotherStoreDoesNotWaitForTheClosingOne()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString busy = dir.filePath(QStringLiteral("busy"));
+        const QString other = dir.filePath(QStringLiteral("other"));
+        test::makeGeneratedStore(busy, 20000, 400, 60, 12);
+        test::makeGeneratedStore(other, 500, 50, 10, 13);
+        StoreController c;
+        QVERIFY(openForMigration(c, busy, 50));
+        auto gate = BatchGate::install(c.service());
+        c.runMigrationOnce(c.activePolicy());
+        QVERIFY(gate->entered.tryAcquire(1, 60000));
+
+        // BUSY closes on a worker that waits for its held run; OTHER has nothing to wait for.
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(other);
+        const bool openedWhileHeld = opened.wait(60000) && !gate->runReturned.load();
+        gate->release.release();
+        QVERIFY(openedWhileHeld);
+        QCOMPARE(c.storePath(), QDir::cleanPath(other));
+        // And BUSY itself opens again once its old Store is gone.
+        c.openStore(busy);
+        QVERIFY(opened.wait(120000));
+        QCOMPARE(c.storePath(), QDir::cleanPath(busy));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void openingAFolderThatIsNoStoreKeepsTheOpenStore()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 1000, 100, 10, 14);
+        const QString plain = dir.filePath(QStringLiteral("plain"));
+        QVERIFY(QDir().mkpath(plain + QStringLiteral("/something")));
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+
+        QSignalSpy failed(&c, &StoreController::operationFailed);
+        QSignalSpy closed(&c, &StoreController::storeClosed);
+        for (const QString& wrong : {plain, dir.filePath(QStringLiteral("missing"))}) {
+            failed.clear();
+            c.openStore(wrong);
+            QVERIFY(failed.count() > 0 || failed.wait(60000));
+            QCOMPARE(failed.first().at(0).toString(), QStringLiteral("Open store"));
+            QVERIFY2(failed.first().at(1).toString().contains(wrong),
+                     qPrintable(failed.first().at(1).toString()));
+            QCOMPARE(closed.count(), 0);
+            QVERIFY(c.isOpen());
+            QCOMPARE(c.storePath(), QDir::cleanPath(path));
+        }
+        // Still working: a statistics refresh answers with the store's versions.
+        QSignalSpy stats(&c, &StoreController::statisticsUpdated);
+        c.refreshStatistics();
+        QVERIFY(stats.wait(60000));
+        QCOMPARE(test::totalVersions(stats.last().at(0).value<StoreStatistics>()), quint64(1000));
+        QCOMPARE(opened.count(), 1);
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void aCancelledImportImportsNothing()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        const QByteArray jsonl = jsonlOf(generated(3000, 21));
+        // A pipe: the import cannot reach the end of its input before the test has cancelled.
+        const QString fifo = dir.filePath(QStringLiteral("versions.jsonl"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        QSignalSpy failed(&c, &StoreController::operationFailed);
+        ::signal(SIGPIPE, SIG_IGN); // the import closes the pipe once it has been cancelled
+        c.importFile(fifo);
+        int fd = -1;
+        QVERIFY(test::waitUntil([&] {
+            fd = ::open(QFile::encodeName(fifo).constData(), O_WRONLY | O_NONBLOCK);
+            return fd >= 0; // the import has opened the pipe for reading
+        }));
+        QCOMPARE(::fcntl(fd, F_SETFL, 0), 0);
+        const qsizetype half = jsonl.size() / 2;
+        QCOMPARE(::write(fd, jsonl.constData(), size_t(half)), ssize_t(half));
+        c.cancelOperation();
+        // The rest, as far as the reader still takes it, then the end of the input.
+        [[maybe_unused]] const ssize_t rest =
+            ::write(fd, jsonl.constData() + half, size_t(jsonl.size() - half));
+        ::close(fd);
+        QVERIFY(test::waitUntil([&] {
+            return !failed.isEmpty() ||
+                   std::any_of(finished.begin(), finished.end(), [](const QList<QVariant>& a) {
+                       return a.at(0).toString() == QStringLiteral("Import");
+                   });
+        }));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QVERIFY2(finished.last().at(1).toString().contains(QLatin1String("cancelled")),
+                 qPrintable(finished.last().at(1).toString()));
+        QCOMPARE(c.hotVersions(), quint64(0));
+        QCOMPARE(c.store()->wal().lastLsn(), quint64(0));
+
+        // The same versions from a plain file import fine: the cancel, not the data, stopped it.
+        const QString file = dir.filePath(QStringLiteral("plain.jsonl"));
+        {
+            QFile out(file);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(jsonl), jsonl.size());
+        }
+        finished.clear();
+        c.importFile(file);
+        QVERIFY(finished.wait(120000));
+        QVERIFY2(finished.last().at(1).toString().startsWith(QLatin1String("Imported 3000")),
+                 qPrintable(finished.last().at(1).toString()));
+        QCOMPARE(c.hotVersions(), quint64(3000));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void importReportsTheBytesRead()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        const QString file = dir.filePath(QStringLiteral("versions.jsonl"));
+        const QByteArray jsonl = jsonlOf(generated(6000, 22));
+        QVERIFY(jsonl.size() > 2 * 256 * 1024); // several reports, not just the last one
+        {
+            QFile out(file);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(jsonl), jsonl.size());
+        }
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+
+        QSignalSpy progress(&c, &StoreController::operationProgress);
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        c.importFile(file);
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.last().at(0).toString(), QStringLiteral("Import"));
+        QVERIFY(progress.count() >= 3);
+        qint64 previous = 0;
+        for (const QList<QVariant>& args : progress) {
+            QCOMPARE(args.at(0).toString(), QStringLiteral("Import"));
+            QVERIFY(args.at(1).toLongLong() > previous);
+            QCOMPARE(args.at(2).toLongLong(), qint64(jsonl.size()));
+            previous = args.at(1).toLongLong();
+        }
+        QCOMPARE(previous, qint64(jsonl.size())); // the last report: the whole file read
+        QCOMPARE(c.hotVersions(), quint64(6000));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+};
+
+QTEST_MAIN(TestGuiStoreController)
+#include "tst_gui_storecontroller.moc"
