@@ -43,6 +43,30 @@ QString tierName(Tier tier)
     return tier == Tier::Cold ? QStringLiteral("cold") : QStringLiteral("hot");
 }
 
+QString Store::resolvedPath(const QString& path)
+{
+    QString existing = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
+    QStringList missing;
+    while (!QFileInfo::exists(existing) && existing != QLatin1String("/")) {
+        missing.prepend(QFileInfo(existing).fileName());
+        existing = QFileInfo(existing).path();
+    }
+    QString resolved = QFileInfo(existing).canonicalFilePath();
+    if (resolved.isEmpty())
+        resolved = existing;
+    for (const QString& part : missing)
+        resolved = QDir(resolved).filePath(part);
+    return QDir::cleanPath(resolved);
+}
+
+bool Store::isSameOrInside(const QString& path, const QString& dir)
+{
+    const QString inner = resolvedPath(path);
+    const QString outer = resolvedPath(dir);
+    return inner == outer ||
+           inner.startsWith(outer.endsWith(QLatin1Char('/')) ? outer : outer + QLatin1Char('/'));
+}
+
 bool Store::looksLikeStore(const QString& path)
 {
     const QDir d(path);

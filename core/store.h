@@ -117,6 +117,12 @@ public:
     // the WAL and the cold environment are laid down encrypted. The passphrase must not be empty.
     static void create(const QString& path, const QByteArray& passphrase);
     static bool looksLikeStore(const QString& path);
+    // PATH with symbolic links resolved as far as it exists (the rest appended): the directory
+    // the operator means, whatever spelling a dialog or a shell gave.
+    static QString resolvedPath(const QString& path);
+    // Whether PATH is DIR or lies inside it, both resolved: a copy into its own source would copy
+    // itself again at every level until the disk is full.
+    static bool isSameOrInside(const QString& path, const QString& dir);
 
     explicit Store(QString path);
     Store(QString path, Options options);

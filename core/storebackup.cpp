@@ -172,39 +172,14 @@ qint64 copyTree(const QString& from, const QString& to)
     return bytes;
 }
 
-// PATH with symbolic links resolved in the part that exists; the rest (not created yet) appended.
-QString resolvedPath(const QString& path)
-{
-    QString existing = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
-    QStringList missing;
-    while (!QFileInfo::exists(existing) && existing != QLatin1String("/")) {
-        missing.prepend(QFileInfo(existing).fileName());
-        existing = QFileInfo(existing).path();
-    }
-    QString resolved = QFileInfo(existing).canonicalFilePath();
-    if (resolved.isEmpty())
-        resolved = existing;
-    for (const QString& part : missing)
-        resolved = QDir(resolved).filePath(part);
-    return QDir::cleanPath(resolved);
-}
-
 } // namespace
-
-bool StoreBackup::isSameOrInside(const QString& path, const QString& dir)
-{
-    const QString inner = resolvedPath(path);
-    const QString outer = resolvedPath(dir);
-    return inner == outer ||
-           inner.startsWith(outer == QLatin1String("/") ? outer : outer + QLatin1Char('/'));
-}
 
 StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
 {
     if (!store.isOpen())
         throw FrostlineError::runtime(
             QStringLiteral("backup: store %1 is not open").arg(store.path()));
-    if (isSameOrInside(dest, store.path()))
+    if (Store::isSameOrInside(dest, store.path()))
         throw FrostlineError::badInput(
             QStringLiteral("backup destination %1 lies inside the store %2")
                 .arg(dest, store.path()));
@@ -296,7 +271,7 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
     if (!Store::looksLikeStore(backup))
         throw FrostlineError::badInput(
             QStringLiteral("%1 is not a Frostline backup (no wal/ and cold/ inside)").arg(backup));
-    if (isSameOrInside(dest, backup))
+    if (Store::isSameOrInside(dest, backup))
         throw FrostlineError::badInput(
             QStringLiteral("restore destination %1 lies inside the backup %2; choose a directory "
                            "outside it")

@@ -31,11 +31,6 @@ public:
         qint64 elapsedMs = 0;
     };
 
-    // Whether PATH is DIR or lies inside it, after following symbolic links (of the parts that
-    // exist yet): a copy into its own source would copy itself again at every level until the
-    // disk is full.
-    static bool isSameOrInside(const QString& path, const QString& dir);
-
     // DEST must not exist or be an empty directory, nor lie inside the store. Throws FrostlineError
     // naming what failed; a failed backup leaves DEST incomplete (delete it).
     static Report backup(Store& openStore, const QString& dest);

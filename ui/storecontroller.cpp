@@ -35,29 +35,6 @@ QString describe(const std::exception& e)
     return QString::fromLocal8Bit(e.what());
 }
 
-// PATH with symbolic links resolved as far as it exists, so that "is it inside the store?" is
-// answered for the directory the operator means, whatever spelling the dialog returned.
-QString resolvedPath(const QString& path)
-{
-    QString existing = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
-    QStringList rest;
-    while (!QFileInfo::exists(existing) && existing != QLatin1String("/")) {
-        rest.prepend(QFileInfo(existing).fileName());
-        existing = QFileInfo(existing).path();
-    }
-    QString resolved = QFileInfo(existing).canonicalFilePath();
-    if (resolved.isEmpty())
-        resolved = existing;
-    for (const QString& part : rest)
-        resolved = QDir(resolved).filePath(part);
-    return QDir::cleanPath(resolved);
-}
-
-bool sameOrInside(const QString& path, const QString& dir)
-{
-    return path == dir || path.startsWith(dir + QLatin1Char('/'));
-}
-
 QString copySummary(const QString& verb, const QString& dest, const StoreBackup::Report& r)
 {
     return QObject::tr("%1 %2: %3 in %4; flushed LSN %5, last LSN %6, %7 WAL segment(s)")
@@ -245,7 +222,7 @@ public:
     {
         std::erase_if(retired,
                       [](const Retired& r) { return !r.destroyed || r.destroyed->load(); });
-        retired.push_back({resolvedPath(path), std::move(storeDestroyed)});
+        retired.push_back({Store::resolvedPath(path), std::move(storeDestroyed)});
         std::shared_ptr<MigrationService> s = std::move(service);
         if (s) {
             s->cancel(); // the run in flight stops after its current batch
@@ -479,7 +456,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
     emit operationStarted(what);
     // Only a store closed at the same directory holds what this open needs (its lock).
     std::vector<std::shared_ptr<const std::atomic<bool>>> retiring;
-    const QString resolved = resolvedPath(clean);
+    const QString resolved = Store::resolvedPath(clean);
     for (const Private::Retired& r : d->retired)
         if (r.destroyed && r.path == resolved)
             retiring.push_back(r.destroyed);
@@ -1000,14 +977,14 @@ void StoreController::backupStore(const QString& dest)
 {
     const QString what = tr("Back up store");
     QString problem;
-    const QString target = resolvedPath(dest);
+    const QString target = Store::resolvedPath(dest);
     if (!d->store)
         problem = tr("Open a store to back it up.");
     else if (d->copyRunning)
         problem = tr("A backup or restore is already running; wait for it to finish.");
     else if (dest.trimmed().isEmpty())
         problem = destinationProblem(dest);
-    else if (sameOrInside(target, resolvedPath(d->path)))
+    else if (Store::isSameOrInside(target, d->path))
         problem = tr("%1 lies inside the open store %2; choose a directory outside it.")
                       .arg(dest, d->path);
     else
@@ -1041,9 +1018,9 @@ void StoreController::backupStore(const QString& dest)
 void StoreController::restoreBackup(const QString& backup, const QString& dest)
 {
     const QString what = tr("Restore store");
-    const QString source = resolvedPath(backup);
-    const QString target = resolvedPath(dest);
-    const QString open = d->store ? resolvedPath(d->path) : QString();
+    const QString source = Store::resolvedPath(backup);
+    const QString target = Store::resolvedPath(dest);
+    const QString open = d->store ? Store::resolvedPath(d->path) : QString();
     QString problem;
     if (d->copyRunning)
         problem = tr("A backup or restore is already running; wait for it to finish.");
@@ -1051,7 +1028,7 @@ void StoreController::restoreBackup(const QString& backup, const QString& dest)
         problem = tr("No backup directory was given.");
     else if (dest.trimmed().isEmpty())
         problem = destinationProblem(dest);
-    else if (!open.isEmpty() && sameOrInside(target, open))
+    else if (!open.isEmpty() && Store::isSameOrInside(target, open))
         problem = tr("%1 is the open store's directory (or inside it); restoring never "
                      "overwrites the open store: choose a new or empty directory.")
                       .arg(dest);
@@ -1060,7 +1037,7 @@ void StoreController::restoreBackup(const QString& backup, const QString& dest)
             tr("%1 is the open store, not a backup; use Back up store… to copy it.").arg(backup);
     else if (!Store::looksLikeStore(source))
         problem = tr("%1 is not a Frostline backup: it has no wal/ and cold/ folders.").arg(backup);
-    else if (sameOrInside(target, source))
+    else if (Store::isSameOrInside(target, source))
         problem =
             tr("%1 lies inside the backup %2; choose a directory outside it.").arg(dest, backup);
     else
@@ -1090,27 +1067,25 @@ void StoreController::startRestore(const QString& source, const QString& target,
     d->forgetPending();
     d->setCopyRunning(true);
     emit operationStarted(what);
-    d->run(what, [this, source, target, secret, encrypted]() -> std::function<void()> {
+    d->run(what, [this, source, target, secret]() -> std::function<void()> {
         StoreBackup::Report report;
         try {
-            if (encrypted && !secret->isEmpty()) {
-                // Checked here first (one more key derivation) so that only a refused
-                // passphrase, not any other bad input, makes the operator try again.
-                try {
-                    StoreCipher::unlock(source, *secret);
-                } catch (const FrostlineError& e) {
-                    if (e.kind() != FrostlineError::Kind::BadInput)
-                        throw;
-                    secret->clear();
-                    const QString message = e.message();
-                    return [this, source, target, message] {
-                        d->setCopyRunning(false);
-                        emit operationFailed(tr("Restore store"), message);
-                        startRestore(source, target, message);
-                    };
-                }
+            try {
+                // The passphrase is checked before anything is copied, with the one key
+                // derivation the restore needs.
+                report = StoreBackup::restore(source, target, *secret);
+            } catch (const FrostlineError& e) {
+                // Only a refused passphrase, not any other bad input, asks again.
+                if (e.cause() != FrostlineError::Cause::WrongPassphrase)
+                    throw;
+                secret->clear();
+                const QString message = e.message();
+                return [this, source, target, message] {
+                    d->setCopyRunning(false);
+                    emit operationFailed(tr("Restore store"), message);
+                    startRestore(source, target, message);
+                };
             }
-            report = StoreBackup::restore(source, target, *secret);
         } catch (...) {
             secret->clear();
             QMetaObject::invokeMethod(

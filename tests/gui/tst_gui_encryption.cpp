@@ -304,10 +304,15 @@ private slots:
         QSignalSpy restoredSpy(c, &StoreController::restoreFinished);
         opened.clear();
         test::answerDirectories(window, {backup, restored});
+        const quint64 derivationsBefore = StoreCipher::keyDerivations();
         window.restoreAction()->trigger();
         QVERIFY(restoredSpy.wait(120000));
         QCOMPARE(restoredSpy.count(), 1);
         QVERIFY(opened.wait(60000));
+        // One scrypt (0.1-0.3 s each) per passphrase tried in the restore: the wrong one, then
+        // the right one, whose keys both check the backup and prove the copy opens; then one
+        // for opening the copy in the window.
+        QCOMPARE(StoreCipher::keyDerivations() - derivationsBefore, quint64(3));
         QCOMPARE(answers->asks.size(), std::size_t(2));
         QCOMPARE(answers->asks[0].storePath, backup);
         QVERIFY(answers->asks[0].problem.isEmpty());
