@@ -631,8 +631,10 @@ void StoreController::importFile(const QString& jsonlPath)
             throw FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
                                            QStringLiteral(": ") + file.errorString());
         std::vector<Version> versions;
+        std::vector<qint64> lines; // so a refused id names its line, as the CLI does
         try {
-            versions = JsonlCodec::readAll(file, jsonlPath);
+            versions =
+                JsonlCodec::readAll(file, jsonlPath, InputLimits::kMaxVersionsPerImport, &lines);
         } catch (...) {
             if (!d->cancelOperation)
                 throw; // a cancelled read fails or stops short: reported as cancelled below
@@ -647,7 +649,9 @@ void StoreController::importFile(const QString& jsonlPath)
             };
         file.reportEnd();
         const std::size_t n = versions.size();
-        store->append(std::move(versions));
+        store->append(std::move(versions), [&](std::size_t i) {
+            return QStringLiteral("%1: line %2").arg(jsonlPath).arg(lines[i]);
+        });
         return [this, what, n, jsonlPath] {
             emit operationFinished(what, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath));
             refreshStatistics();

@@ -299,6 +299,37 @@ private slots:
         c.closeStore();
         c.waitForWorkers();
     }
+
+    // An id refused after parsing (twice in the file) names the file and both lines, blank
+    // lines counted, as the CLI does; nothing is imported.
+    void aRefusedImportNamesTheLines()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        const std::vector<Version> versions = generated(300, 5);
+        const QString file = dir.filePath(QStringLiteral("twice.jsonl"));
+        test::writeFile(file, JsonlCodec::encode(versions[0]) + "\n\n" +
+                                  JsonlCodec::encode(versions[1]) + '\n' +
+                                  JsonlCodec::encode(versions[0]) + '\n');
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        QSignalSpy failed(&c, &StoreController::operationFailed);
+        c.importFile(file);
+        QVERIFY(failed.wait(60000));
+        const QString message = failed.last().at(1).toString();
+        QVERIFY2(message.contains(QStringLiteral("%1: line 4: version %2 appears twice in the "
+                                                 "input (first at %1: line 1)")
+                                      .arg(file)
+                                      .arg(versions[0].versionId)),
+                 qPrintable(message));
+        QCOMPARE(c.hotVersions(), quint64(0));
+        c.closeStore();
+        c.waitForWorkers();
+    }
 };
 
 QTEST_MAIN(TestGuiStoreController)
