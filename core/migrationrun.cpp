@@ -22,9 +22,20 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
 {
     QElapsedTimer timer;
     timer.start();
+    Selection selection = select();
+    const double selectSecs = double(timer.nsecsElapsed()) / 1e9;
+    MigrationRunResult result = run(std::move(selection), onBatch, cancel);
+    result.selectSecs = selectSecs;
+    result.durationSecs += selectSecs;
+    return result;
+}
+
+MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback& onBatch,
+                                     const std::atomic<bool>* cancel)
+{
+    QElapsedTimer timer;
+    timer.start();
     MigrationRunResult result;
-    const Selection selection = select();
-    result.selectSecs = double(timer.nsecsElapsed()) / 1e9;
     const auto& candidates = selection.candidates;
     const std::size_t batchSize = std::size_t(std::max<quint64>(1, m_policy.batchSize));
     result.plannedBatches = int((candidates.size() + batchSize - 1) / batchSize);
@@ -75,9 +86,9 @@ MigrationRunResult MigrationRun::run(const ProgressCallback& onBatch,
     // The batches advanced the flushed LSN only over what they migrated; the versions that stay
     // hot now enter the hot checkpoint so the flushed LSN reaches the end of the log and the
     // WAL can be truncated.
-    // (Not after a cancel: stop() waits only for the batch in flight; the next run or checkpoint
-    // catches up, and nothing is at risk meanwhile.)
-    if (result.batches > 0 && !result.cancelled && m_store.uncheckpointedCount() > 0) {
+    // (Not after a cancel, even one that came during the last batch: stop() waits only for the
+    // batch in flight; the next run or checkpoint catches up, and nothing is at risk meanwhile.)
+    if (result.batches > 0 && !(cancel && cancel->load()) && m_store.uncheckpointedCount() > 0) {
         const qint64 closingStart = timer.nsecsElapsed();
         const CheckpointResult c = m_store.checkpoint(false);
         result.closingCheckpointSecs = double(timer.nsecsElapsed() - closingStart) / 1e9;

@@ -60,6 +60,10 @@ public:
     // FrostlineError after the batches before it stayed committed; that batch changed nothing.
     MigrationRunResult run(const ProgressCallback& onBatch = {},
                            const std::atomic<bool>* cancel = nullptr);
+    // The same with candidates already selected by select() (the service's trigger check), so
+    // a run over a large hot tier does not select twice.
+    MigrationRunResult run(Selection selection, const ProgressCallback& onBatch,
+                           const std::atomic<bool>* cancel);
 
 private:
     Store& m_store;

@@ -138,11 +138,13 @@ void MigrationService::work(MigrationPolicy policy, qint64 now, bool requireTrig
     try {
         // Trigger: memory above the threshold or any age-eligible version, i.e. a non-empty
         // selection (the selector applies both rules and the per-entity bounds).
-        if (requireTrigger && run.select().candidates.empty()) {
+        Selection selection = run.select();
+        if (requireTrigger && selection.candidates.empty()) {
             setState(m_started ? State::Idle : State::Stopped);
             return;
         }
         const MigrationRunResult result = run.run(
+            std::move(selection),
             [this](const MigrationProgress& p, const BatchCommitResult& b) {
                 {
                     QMutexLocker lock(&m_mutex);
