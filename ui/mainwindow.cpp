@@ -36,6 +36,9 @@
 
 #include <db_cxx.h>
 
+#include <algorithm>
+#include <limits>
+
 namespace frostline {
 
 namespace {
@@ -72,7 +75,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_activity(new ActivityPage(m_controller, this)), m_statusPath(new QLabel(this)),
       m_statusHot(new QLabel(this)), m_statusCold(new QLabel(this)), m_statusLsn(new QLabel(this)),
       m_statusService(new QLabel(this)), m_statusTimer(new QTimer(this)),
-      m_copyProgress(new QProgressBar(this))
+      m_copyProgress(new QProgressBar(this)), m_importProgress(new QProgressBar(this)),
+      m_importCancel(new QPushButton(tr("Cancel"), this))
 {
     setWindowTitle(QStringLiteral("Frostline"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("drive-harddisk")));
@@ -120,6 +124,22 @@ MainWindow::MainWindow(QWidget* parent)
            "once the copy is complete (a failed copy leaves an incomplete directory to delete)."));
     m_copyProgress->hide();
     statusBar()->addPermanentWidget(m_copyProgress);
+    m_copyProgress->setObjectName(QStringLiteral("copyProgress"));
+    // An import reports the bytes read of the file's size, and can be cancelled while it reads.
+    m_importProgress->setObjectName(QStringLiteral("importProgress"));
+    m_importProgress->setMaximumWidth(220);
+    m_importProgress->setTextVisible(true);
+    m_importProgress->hide();
+    statusBar()->addPermanentWidget(m_importProgress);
+    m_importCancel->setObjectName(QStringLiteral("importCancel"));
+    m_importCancel->hide(); // its tooltip is set when an import starts
+    statusBar()->addPermanentWidget(m_importCancel);
+    connect(m_importCancel, &QPushButton::clicked, this, [this] {
+        m_controller->cancelOperation();
+        // One request is enough: the read stops at its next slice.
+        m_importCancel->setEnabled(false);
+        statusBar()->showMessage(tr("Cancelling the import…"));
+    });
     m_statusPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_statusTimer->setInterval(500);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
@@ -138,11 +158,28 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
     connect(m_controller, &StoreController::migrationFailed, this,
             [this](const QString& cause) { m_banner->showError(tr("Migration"), cause); });
+    const QString importWhat = tr("Import"); // the controller's name for importFile
     connect(m_controller, &StoreController::operationStarted, this,
-            [this](const QString& what) { statusBar()->showMessage(tr("%1…").arg(what)); });
+            [this, importWhat](const QString& what) {
+                statusBar()->showMessage(tr("%1…").arg(what));
+                if (what == importWhat)
+                    setImportRunning(true);
+            });
+    connect(m_controller, &StoreController::operationProgress, this,
+            [this, importWhat](const QString& what, qint64 done, qint64 total) {
+                if (what == importWhat && m_importRunning)
+                    showImportProgress(done, total);
+            });
     connect(m_controller, &StoreController::operationFinished, this,
-            [this](const QString&, const QString& summary) {
+            [this, importWhat](const QString& what, const QString& summary) {
                 statusBar()->showMessage(summary, 8000);
+                if (what == importWhat)
+                    setImportRunning(false);
+            });
+    connect(m_controller, &StoreController::operationFailed, this,
+            [this, importWhat](const QString& what) {
+                if (what == importWhat)
+                    setImportRunning(false);
             });
     connect(m_controller, &StoreController::storeOpened, this, [this](const QString& path) {
         m_banner->clear();
@@ -192,7 +229,7 @@ void MainWindow::buildMenus()
     m_recentMenu = file->addMenu(tr("Open &recent"));
     rebuildRecentMenu();
     file->addSeparator();
-    file->addAction(tr("&Import JSONL…"), this, &MainWindow::importJsonl);
+    m_importAction = file->addAction(tr("&Import JSONL…"), this, &MainWindow::importJsonl);
     file->addAction(tr("&Close store"), m_controller, &StoreController::closeStore);
     file->addSeparator();
     m_backupAction = file->addAction(tr("&Back up store…"), this, &MainWindow::backupStoreDialog);
@@ -306,6 +343,50 @@ void MainWindow::importJsonl()
         m_controller->importFile(file);
 }
 
+void MainWindow::setImportRunning(bool running)
+{
+    m_importRunning = running;
+    if (running) {
+        // Busy until the first report says how big the file is.
+        m_importProgress->setRange(0, 0);
+        m_importProgress->setValue(0);
+        m_importProgress->setToolTip(tr("Reading the file to import…"));
+        m_importCancel->setEnabled(true);
+        m_importCancel->setToolTip(
+            tr("Stop the import while it reads the file: nothing is imported."));
+    }
+    m_importProgress->setVisible(running);
+    m_importCancel->setVisible(running);
+    updateActions();
+}
+
+void MainWindow::showImportProgress(qint64 done, qint64 total)
+{
+    const QString read = Format::bytes(double(done));
+    if (total <= 0) {
+        // A pipe has no size: stay busy and say how much has come through.
+        m_importProgress->setRange(0, 0);
+        m_importProgress->setToolTip(tr("%1 read").arg(read));
+        statusBar()->showMessage(tr("Import… %1 read").arg(read));
+    } else {
+        // QProgressBar counts in int: files beyond 2 GiB are shown in coarser units.
+        int shift = 0;
+        while ((total >> shift) > std::numeric_limits<int>::max())
+            ++shift;
+        m_importProgress->setRange(0, int(total >> shift));
+        m_importProgress->setValue(int(std::min(done, total) >> shift));
+        const QString text = tr("%1 of %2").arg(read, Format::bytes(double(total)));
+        m_importProgress->setFormat(text);
+        m_importProgress->setToolTip(tr("Import: %1 read").arg(text));
+    }
+    if (total > 0 && done >= total && m_importCancel->isEnabled()) {
+        // The file is read: its versions are being appended, all or nothing, past cancelling.
+        m_importCancel->setEnabled(false);
+        m_importCancel->setToolTip(
+            tr("The file has been read; its versions are being appended and will be kept."));
+    }
+}
+
 void MainWindow::setDirectoryChooser(DirectoryChooser chooser)
 {
     m_chooseDirectory = std::move(chooser);
@@ -375,6 +456,8 @@ void MainWindow::updateActions()
     const bool busy = m_controller->isCopyRunning();
     m_backupAction->setEnabled(m_controller->isOpen() && !busy);
     m_restoreAction->setEnabled(!busy);
+    // One import at a time: the progress bar and Cancel stand for a single one.
+    m_importAction->setEnabled(!m_importRunning);
 }
 
 void MainWindow::refresh()

@@ -10,6 +10,7 @@
 class QAction;
 class QLabel;
 class QProgressBar;
+class QPushButton;
 class QListWidget;
 class QMenu;
 class QStackedWidget;
@@ -56,6 +57,10 @@ public:
     QAction* backupAction() const { return m_backupAction; }
     QAction* restoreAction() const { return m_restoreAction; }
     QProgressBar* copyProgress() const { return m_copyProgress; }
+    // File ▸ Import JSONL…: the bytes read while an import runs, and the button that cancels it
+    // (both hidden otherwise).
+    QProgressBar* importProgress() const { return m_importProgress; }
+    QPushButton* importCancelButton() const { return m_importCancel; }
     // Asks for a directory (caption says which); returns "" when the operator cancels. The
     // default is a QFileDialog; tests put their own in to drive the actions without a modal.
     using DirectoryChooser = std::function<QString(const QString& caption)>;
@@ -92,6 +97,8 @@ private:
     void screenshotGrab(int step);
     void updateActions();
     void offerToOpenRestored(const QString& path);
+    void setImportRunning(bool running);
+    void showImportProgress(qint64 done, qint64 total);
 
     StoreController* m_controller;
     ErrorBanner* m_banner;
@@ -104,6 +111,7 @@ private:
     QMenu* m_recentMenu = nullptr;
     QAction* m_backupAction = nullptr;
     QAction* m_restoreAction = nullptr;
+    QAction* m_importAction = nullptr;
     QLabel* m_statusPath;
     QLabel* m_statusHot;
     QLabel* m_statusCold;
@@ -111,6 +119,9 @@ private:
     QLabel* m_statusService;
     QTimer* m_statusTimer;
     QProgressBar* m_copyProgress;
+    QProgressBar* m_importProgress;
+    QPushButton* m_importCancel;
+    bool m_importRunning = false;
     DirectoryChooser m_chooseDirectory;
     QString m_screenshotDir;
     std::vector<int> m_screenshotOrder;

@@ -1,4 +1,5 @@
 #include "errorbanner.h"
+#include "jsonlcodec.h"
 #include "mainwindow.h"
 #include "migrationlogmodel.h"
 #include "store.h"
@@ -6,9 +7,18 @@
 #include "workloadgenerator.h"
 
 #include <QAbstractItemModelTester>
+#include <QFile>
+#include <QProgressBar>
+#include <QPushButton>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
+
+#include <fcntl.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 using namespace frostline;
 
@@ -19,6 +29,36 @@ quint64 makeStore(const QString& path, quint64 versions = 3000, quint64 entities
 {
     return test::makeGeneratedStore(path, versions, entities, 30, 7);
 }
+
+// JSONL of a generated workload, as File ▸ Import JSONL… reads it.
+QByteArray generatedJsonl(quint64 versions, quint64 seed)
+{
+    WorkloadGenerator::Options o;
+    o.entities = 200;
+    o.versions = versions;
+    o.spanDays = 30;
+    o.seed = seed;
+    QByteArray out;
+    for (const Version& v : WorkloadGenerator(o).generateAll())
+        out += JsonlCodec::encode(v) + '\n';
+    return out;
+}
+
+// The writing end of the pipe an import reads. Closed on every way out of a test, so that a
+// failed check does not leave the import (and the window's destructor, which waits for it)
+// blocked on the pipe forever.
+struct PipeWriter
+{
+    QByteArray path;
+    int fd = -1;
+    ~PipeWriter()
+    {
+        if (fd < 0) // the import may be waiting in open() for a writer
+            fd = ::open(path.constData(), O_WRONLY | O_NONBLOCK);
+        if (fd >= 0)
+            ::close(fd);
+    }
+};
 
 } // namespace
 
@@ -149,6 +189,125 @@ private slots:
         QCOMPARE(selection->hotVersions, quint64(20000));
         QVERIFY(selection->candidates.size() > 0);
         QVERIFY(c->staleResultsDropped() > dropped);
+    }
+
+    void importShowsTheBytesReadOfTheFileSize()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        const QString file = dir.filePath(QStringLiteral("versions.jsonl"));
+        const QByteArray jsonl = generatedJsonl(6000, 31);
+        QVERIFY(jsonl.size() > 2 * 256 * 1024); // several progress reports, not just the last
+        {
+            QFile out(file);
+            QVERIFY(out.open(QIODevice::WriteOnly));
+            QCOMPARE(out.write(jsonl), jsonl.size());
+        }
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.controller(), &StoreController::storeOpened);
+        window.openStorePath(path);
+        QVERIFY(opened.wait(30000));
+        QProgressBar* bar = window.findChild<QProgressBar*>(QStringLiteral("importProgress"));
+        QPushButton* cancel = window.findChild<QPushButton*>(QStringLiteral("importCancel"));
+        QVERIFY(bar && bar == window.importProgress());
+        QVERIFY(cancel && cancel == window.importCancelButton());
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!cancel->isVisible());
+
+        // What the bar showed at each report, taken as it changed (the import may finish before
+        // the test could look at it).
+        struct Sample
+        {
+            int value, maximum;
+            bool visible;
+        };
+        QList<Sample> samples;
+        connect(bar, &QProgressBar::valueChanged, this, [&](int value) {
+            if (bar->maximum() > 0)
+                samples.append({value, bar->maximum(), bar->isVisible()});
+        });
+        QSignalSpy finished(window.controller(), &StoreController::operationFinished);
+        window.controller()->importFile(file);
+        QVERIFY(bar->isVisible());
+        QVERIFY(cancel->isVisible());
+        QVERIFY(cancel->isEnabled());
+        QVERIFY(finished.wait(120000));
+        QCOMPARE(finished.last().at(0).toString(), QStringLiteral("Import"));
+        QVERIFY2(finished.last().at(1).toString().startsWith(QLatin1String("Imported 6000")),
+                 qPrintable(finished.last().at(1).toString()));
+
+        QVERIFY2(samples.size() >= 2, qPrintable(QString::number(samples.size())));
+        int previous = 0;
+        for (const Sample& s : samples) {
+            QVERIFY(s.visible);
+            QCOMPARE(qint64(s.maximum), qint64(jsonl.size()));
+            QVERIFY(s.value > previous);
+            previous = s.value;
+        }
+        QCOMPARE(qint64(previous), qint64(jsonl.size())); // the whole file read
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!cancel->isVisible());
+        QCOMPARE(window.controller()->hotVersions(), quint64(6000));
+    }
+
+    void cancellingAnImportFromTheStatusBarImportsNothing()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        const QByteArray jsonl = generatedJsonl(6000, 32);
+        // A pipe: the import cannot reach the end of its input before the test has cancelled.
+        const QString fifo = dir.filePath(QStringLiteral("versions.jsonl"));
+        QCOMPARE(::mkfifo(QFile::encodeName(fifo).constData(), 0600), 0);
+        ::signal(SIGPIPE, SIG_IGN); // the import closes the pipe once it has been cancelled
+
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.controller(), &StoreController::storeOpened);
+        window.openStorePath(path);
+        QVERIFY(opened.wait(30000));
+        QProgressBar* bar = window.importProgress();
+        QPushButton* cancel = window.importCancelButton();
+
+        QSignalSpy finished(window.controller(), &StoreController::operationFinished);
+        QSignalSpy failed(window.controller(), &StoreController::operationFailed);
+        PipeWriter writer{QFile::encodeName(fifo)};
+        window.controller()->importFile(fifo);
+        QVERIFY(bar->isVisible());
+        QVERIFY(cancel->isVisible());
+        QVERIFY(cancel->isEnabled());
+        QVERIFY(test::waitUntil([&] {
+            writer.fd = ::open(writer.path.constData(), O_WRONLY | O_NONBLOCK);
+            return writer.fd >= 0; // the import has opened the pipe for reading
+        }));
+        QCOMPARE(::fcntl(writer.fd, F_SETFL, 0), 0);
+        const qsizetype half = jsonl.size() / 2;
+        QVERIFY(half > 256 * 1024); // enough for a progress report
+        QCOMPARE(::write(writer.fd, jsonl.constData(), size_t(half)), ssize_t(half));
+
+        // A pipe has no size: the bar stays busy and says how much has been read so far.
+        QTRY_VERIFY_WITH_TIMEOUT(bar->toolTip().endsWith(QLatin1String(" read")), 30000);
+        QCOMPARE(bar->maximum(), 0);
+        QVERIFY(bar->isVisible());
+        QVERIFY(finished.isEmpty()); // still reading: the pipe is open
+        QTest::mouseClick(cancel, Qt::LeftButton);
+        QVERIFY(!cancel->isEnabled());
+
+        // The rest, as far as the reader still takes it, then the end of the input.
+        [[maybe_unused]] const ssize_t rest =
+            ::write(writer.fd, jsonl.constData() + half, size_t(jsonl.size() - half));
+        ::close(std::exchange(writer.fd, -1));
+        QVERIFY(test::waitUntil([&] { return !failed.isEmpty() || !finished.isEmpty(); }));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QCOMPARE(finished.last().at(0).toString(), QStringLiteral("Import"));
+        QVERIFY2(finished.last().at(1).toString().contains(QLatin1String("cancelled")),
+                 qPrintable(finished.last().at(1).toString()));
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!cancel->isVisible());
+        QCOMPARE(window.controller()->hotVersions(), quint64(0));
+        QCOMPARE(window.controller()->store()->wal().lastLsn(), quint64(0));
     }
 
     void shortcutsSwitchPagesAndTheLastPageIsRemembered()
