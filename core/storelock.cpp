@@ -32,6 +32,14 @@ void StoreLock::acquire(const QString& storePath)
         ::close(fd);
         if (e == EWOULDBLOCK) {
             const QString holder = n > 0 ? QString::fromLatin1(buf, int(n)).trimmed() : QString();
+            // flock locks belong to open files, so a second Store on the same directory in this
+            // very process is refused too; naming our own pid as "another process" would mislead.
+            if (holder == QString::number(qint64(::getpid())))
+                throw FrostlineError::runtime(
+                    QStringLiteral("store %1 is still open in this process (pid %2): wait until "
+                                   "the work on it (a backup, verify or migration) has finished "
+                                   "and it has closed")
+                        .arg(storePath, holder));
             throw FrostlineError::runtime(
                 QStringLiteral("store %1 is locked by another process%2")
                     .arg(storePath,
