@@ -15,6 +15,14 @@ export DEBIAN_FRONTEND=noninteractive
 # Wait for another apt/dpkg run (e.g. scripts/deps.sh elsewhere) instead of failing at once.
 apt_opts=(-o DPkg::Lock::Timeout=300)
 
+# The check installs and purges the real package system-wide: two runs at once on one machine
+# (two clones testing side by side) would purge each other's install. Take turns.
+exec 9>/tmp/frostline-check-deb.lock
+if ! flock -n 9; then
+  echo "== check-deb: another check-deb run holds /tmp/frostline-check-deb.lock; waiting for it"
+  flock 9
+fi
+
 step() { echo "== check-deb: $*"; }
 fail() {
   echo "check-deb: FAIL: $*" >&2
