@@ -36,9 +36,10 @@ void StoreLock::acquire(const QString& storePath)
             // very process is refused too; naming our own pid as "another process" would mislead.
             if (holder == QString::number(qint64(::getpid())))
                 throw FrostlineError::runtime(
-                    QStringLiteral("store %1 is still open in this process (pid %2): wait until "
-                                   "the work on it (a backup, verify or migration) has finished "
-                                   "and it has closed")
+                    QStringLiteral(
+                        "store %1 is locked: it is still open in this process (pid %2); wait until "
+                        "the work on it (a backup, verify or migration) has finished "
+                        "and it has closed")
                         .arg(storePath, holder));
             throw FrostlineError::runtime(
                 QStringLiteral("store %1 is locked by another process%2")
