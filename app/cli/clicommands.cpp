@@ -581,18 +581,20 @@ QByteArray secondsText(qint64 micros)
 struct PolicyAndNow
 {
     MigrationPolicy policy;
+    bool storePolicy = false; // no --policy: the store's active one, read once it is open
     qint64 now = 0;
 };
 
-PolicyAndNow policyAndNow(const Arguments& a, const Store& store)
+// Read before the store is opened: a bad --policy file or --now is a usage error (exit 2) that
+// should not wait for, or hide behind, opening and recovering the store.
+PolicyAndNow policyAndNow(const Arguments& a)
 {
     PolicyAndNow p;
-    p.policy = a.has(QStringLiteral("policy"))
-                   ? MigrationPolicy::load(a.value(QStringLiteral("policy")))
-                   : store.activePolicy();
-    p.now = a.has(QStringLiteral("now"))
-                ? a.integer(QStringLiteral("now"), std::numeric_limits<qint64>::min(), 0)
-                : currentMicros();
+    p.storePolicy = !a.has(QStringLiteral("policy"));
+    if (!p.storePolicy)
+        p.policy = MigrationPolicy::load(a.value(QStringLiteral("policy")));
+    if (a.has(QStringLiteral("now")))
+        p.now = a.integer(QStringLiteral("now"), std::numeric_limits<qint64>::min(), 0);
     return p;
 }
 
@@ -601,8 +603,12 @@ int cmdPreview(const QStringList& args)
     Arguments a(args, {QStringLiteral("policy"), QStringLiteral("now")}, {QStringLiteral("json")});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
+    PolicyAndNow p = policyAndNow(a);
     auto store = openStore(path);
-    const PolicyAndNow p = policyAndNow(a, *store);
+    if (p.storePolicy)
+        p.policy = store->activePolicy();
+    if (!a.has(QStringLiteral("now")))
+        p.now = currentMicros(); // the instant of the selection, after a long recovery too
     const Selection sel = MigrationRun(*store, p.policy, p.now).select();
 
     QFile stdoutFile;
@@ -664,8 +670,12 @@ int cmdMigrate(const QStringList& args)
     Arguments a(args, {QStringLiteral("policy"), QStringLiteral("now")}, {QStringLiteral("json")});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
+    PolicyAndNow p = policyAndNow(a);
     auto store = openStore(path);
-    const PolicyAndNow p = policyAndNow(a, *store);
+    if (p.storePolicy)
+        p.policy = store->activePolicy();
+    if (!a.has(QStringLiteral("now")))
+        p.now = currentMicros(); // the instant of the selection, after a long recovery too
     const bool json = a.isSet(QStringLiteral("json"));
     MigrationRun run(*store, p.policy, p.now);
     const MigrationRunResult r =

@@ -1,5 +1,6 @@
 // frostline-cli end to end: the real binary on real stores (design section 6).
 #include "jsonlcodec.h"
+#include "store.h"
 #include "testsupport.h"
 #include "workloadgenerator.h"
 
@@ -294,6 +295,31 @@ private slots:
                     keys += line.trimmed().split('\t').first().toLongLong();
         }
         QCOMPARE(keys, migrated);
+    }
+
+    // A bad --policy or --now is a usage error (exit 2) found before the store is opened: it
+    // does not wait for a long recovery, nor hide behind "locked" while another process holds
+    // the store.
+    void previewAndMigrateCheckOptionsBeforeOpening()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        Store holder(store); // another opener holds the lock
+        holder.open();
+        const QString badPolicy = dir.filePath(s("bad.json"));
+        test::writeFile(badPolicy, R"({"batch_size": 0})");
+        for (const QString& command : {s("preview"), s("migrate")}) {
+            auto r = runCli({command, store, s("--now"), s("yesterday")});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("--now") && !r.err.contains("locked"), r.err.constData());
+            r = runCli({command, store, s("--policy"), badPolicy});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("batch_size") && !r.err.contains("locked"), r.err.constData());
+            r = runCli({command, store});
+            QCOMPARE(r.exitCode, 1);
+            QVERIFY2(r.err.contains("locked"), r.err.constData());
+        }
     }
 
     void previewJsonShapeAndOrder()
