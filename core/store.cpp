@@ -10,11 +10,11 @@
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
-#include <utility>
 
 #include <algorithm>
 #include <numeric>
 #include <sys/stat.h>
+#include <utility>
 
 namespace frostline {
 
@@ -148,19 +148,20 @@ Store::OpenReport Store::open()
                 .arg(m_path));
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
-    if (isEncrypted() && !m_cipher && m_options.cipher) {
-        if (!m_options.cipher->opensKeyCheckOf(m_path))
-            throw FrostlineError::wrongPassphrase(
-                QStringLiteral("the keys given do not open encrypted store %1").arg(m_path));
-        m_cipher = std::exchange(m_options.cipher, {});
-    }
     if (isEncrypted() && !m_cipher) {
-        if (m_options.passphrase.isEmpty())
-            throw FrostlineError::badInput(
-                QStringLiteral("store %1 is encrypted: its passphrase is needed to open it")
-                    .arg(m_path));
-        m_cipher = StoreCipher::unlock(m_path, m_options.passphrase);
-        m_options.passphrase.clear();
+        if (m_options.cipher) {
+            if (!m_options.cipher->opensKeyCheckOf(m_path))
+                throw FrostlineError::wrongPassphrase(
+                    QStringLiteral("the keys given do not open encrypted store %1").arg(m_path));
+            m_cipher = std::exchange(m_options.cipher, {});
+        } else {
+            if (m_options.passphrase.isEmpty())
+                throw FrostlineError::badInput(
+                    QStringLiteral("store %1 is encrypted: its passphrase is needed to open it")
+                        .arg(m_path));
+            m_cipher = StoreCipher::unlock(m_path, m_options.passphrase);
+            m_options.passphrase.clear();
+        }
     }
     m_lock.acquire(m_path);
     OpenReport report;
@@ -325,31 +326,31 @@ void Store::validateAppend(const std::vector<Version>& versions,
     seen.reserve(qsizetype(versions.size()));
     for (std::size_t i = 0; i < versions.size(); ++i) {
         const Version& v = versions[i];
-        const QString who = (whereIs ? whereIs(i) + QStringLiteral(": ") : QString()) +
-                            QStringLiteral("version %1").arg(v.versionId);
+        // Built only for a refusal: formatting it for every version would tax a large import.
+        auto where = [&] { return whereIs ? whereIs(i) + QStringLiteral(": ") : QString(); };
+        auto who = [&] { return where() + QStringLiteral("version %1").arg(v.versionId); };
         if (const auto first = seen.constFind(v.versionId); first != seen.constEnd())
             throw FrostlineError::badInput(
-                who + QStringLiteral(" appears twice in the input") +
+                who() + QStringLiteral(" appears twice in the input") +
                 (whereIs ? QStringLiteral(" (first at %1)").arg(whereIs(*first)) : QString()));
         seen.insert(v.versionId, i);
         if (m_hot.contains(v.versionId))
-            throw FrostlineError::badInput(who + QStringLiteral(" already exists (hot tier)"));
+            throw FrostlineError::badInput(who() + QStringLiteral(" already exists (hot tier)"));
         if (coldMayContain(v.versionId) && m_cold->contains(v.versionId))
-            throw FrostlineError::badInput(who + QStringLiteral(" already exists (cold tier)"));
+            throw FrostlineError::badInput(who() + QStringLiteral(" already exists (cold tier)"));
         if (v.validTo <= v.validFrom)
-            throw FrostlineError::badInput(who +
+            throw FrostlineError::badInput(who() +
                                            QStringLiteral(": valid_to must be after valid_from"));
         if (v.txTo <= v.txFrom)
-            throw FrostlineError::badInput(who + QStringLiteral(": tx_to must be after tx_from"));
+            throw FrostlineError::badInput(who() + QStringLiteral(": tx_to must be after tx_from"));
         if (!v.isEdge() && (v.source != 0 || v.target != 0))
-            throw FrostlineError::badInput(who + QStringLiteral(": only edges have source/target"));
+            throw FrostlineError::badInput(who() +
+                                           QStringLiteral(": only edges have source/target"));
         if (v.versionId == 0)
-            throw FrostlineError::badInput(
-                (whereIs ? whereIs(i) + QStringLiteral(": ") : QString()) +
-                QStringLiteral("version_id 0 is reserved"));
+            throw FrostlineError::badInput(where() + QStringLiteral("version_id 0 is reserved"));
         // Checked up front: the encoder would refuse it part-way through the WAL appends.
         if (const QString problem = InputLimits::problemWith(v); !problem.isEmpty())
-            throw FrostlineError::badInput(who + QStringLiteral(": ") + problem);
+            throw FrostlineError::badInput(who() + QStringLiteral(": ") + problem);
     }
 }
 
