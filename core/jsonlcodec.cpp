@@ -795,13 +795,18 @@ std::vector<Version> JsonlCodec::readAll(QIODevice& device, const QString& sourc
                     .arg(maxVersions));
         Version v;
         if (!decodeLine(line, &v, &error))
-            throw FrostlineError::badInput(
-                QStringLiteral("%1: line %2: %3").arg(sourceName).arg(lineNo).arg(error));
+            throw FrostlineError::badInput(location(sourceName, lineNo) + QStringLiteral(": ") +
+                                           error);
         versions.push_back(std::move(v));
         if (lineNumbers)
             lineNumbers->push_back(lineNo);
     }
     return versions;
+}
+
+QString JsonlCodec::location(const QString& sourceName, qint64 line)
+{
+    return QStringLiteral("%1: line %2").arg(sourceName).arg(line);
 }
 
 std::vector<Version> JsonlCodec::readFile(const QString& path, std::vector<qint64>* lineNumbers)

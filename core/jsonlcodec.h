@@ -47,6 +47,10 @@ public:
             std::vector<qint64>* lineNumbers = nullptr);
     static std::vector<Version> readFile(const QString& path,
                                          std::vector<qint64>* lineNumbers = nullptr);
+
+    // "FILE: line N", the way this codec's own messages name a line; for checks made after
+    // reading (Store::append's `whereIs`), so every refusal names its line alike.
+    static QString location(const QString& sourceName, qint64 line);
 };
 
 } // namespace frostline

@@ -649,9 +649,8 @@ void StoreController::importFile(const QString& jsonlPath)
             };
         file.reportEnd();
         const std::size_t n = versions.size();
-        store->append(std::move(versions), [&](std::size_t i) {
-            return QStringLiteral("%1: line %2").arg(jsonlPath).arg(lines[i]);
-        });
+        store->append(std::move(versions),
+                      [&](std::size_t i) { return JsonlCodec::location(jsonlPath, lines[i]); });
         return [this, what, n, jsonlPath] {
             emit operationFinished(what, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath));
             refreshStatistics();

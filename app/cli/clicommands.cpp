@@ -234,9 +234,8 @@ int cmdImport(const QStringList& args)
     std::vector<qint64> lines;
     std::vector<Version> versions = JsonlCodec::readFile(file, &lines);
     const std::size_t n = versions.size();
-    const quint64 lastLsn = store->append(std::move(versions), [&](std::size_t i) {
-        return QStringLiteral("%1: line %2").arg(file).arg(lines[i]);
-    });
+    const quint64 lastLsn = store->append(
+        std::move(versions), [&](std::size_t i) { return JsonlCodec::location(file, lines[i]); });
     out() << "imported " << n << " versions from " << file << " (last LSN " << lastLsn << ")\n";
     return kExitOk;
 }
@@ -581,8 +580,18 @@ QByteArray secondsText(qint64 micros)
 struct PolicyAndNow
 {
     MigrationPolicy policy;
-    bool storePolicy = false; // no --policy: the store's active one, read once it is open
     qint64 now = 0;
+    bool storePolicy = false; // no --policy: the store's active one, read once it is open
+    bool nowGiven = false;    // no --now: the instant of the selection, after a long recovery too
+
+    // What only the open store (or the time it took to open) decides.
+    void complete(const Store& store)
+    {
+        if (storePolicy)
+            policy = store.activePolicy();
+        if (!nowGiven)
+            now = currentMicros();
+    }
 };
 
 // Read before the store is opened: a bad --policy file or --now is a usage error (exit 2) that
@@ -593,7 +602,8 @@ PolicyAndNow policyAndNow(const Arguments& a)
     p.storePolicy = !a.has(QStringLiteral("policy"));
     if (!p.storePolicy)
         p.policy = MigrationPolicy::load(a.value(QStringLiteral("policy")));
-    if (a.has(QStringLiteral("now")))
+    p.nowGiven = a.has(QStringLiteral("now"));
+    if (p.nowGiven)
         p.now = a.integer(QStringLiteral("now"), std::numeric_limits<qint64>::min(), 0);
     return p;
 }
@@ -605,10 +615,7 @@ int cmdPreview(const QStringList& args)
     a.expectPositional(1);
     PolicyAndNow p = policyAndNow(a);
     auto store = openStore(path);
-    if (p.storePolicy)
-        p.policy = store->activePolicy();
-    if (!a.has(QStringLiteral("now")))
-        p.now = currentMicros(); // the instant of the selection, after a long recovery too
+    p.complete(*store);
     const Selection sel = MigrationRun(*store, p.policy, p.now).select();
 
     QFile stdoutFile;
@@ -672,10 +679,7 @@ int cmdMigrate(const QStringList& args)
     a.expectPositional(1);
     PolicyAndNow p = policyAndNow(a);
     auto store = openStore(path);
-    if (p.storePolicy)
-        p.policy = store->activePolicy();
-    if (!a.has(QStringLiteral("now")))
-        p.now = currentMicros(); // the instant of the selection, after a long recovery too
+    p.complete(*store);
     const bool json = a.isSet(QStringLiteral("json"));
     MigrationRun run(*store, p.policy, p.now);
     const MigrationRunResult r =
