@@ -355,15 +355,19 @@ void Store::validateAppend(const std::vector<Version>& versions,
 }
 
 quint64 Store::append(std::vector<Version> versions,
-                      const std::function<QString(std::size_t)>& whereIs)
+                      const std::function<QString(std::size_t)>& whereIs,
+                      const AppendProgress& progress)
 {
     requireOpen();
     std::lock_guard guard(m_writeMutex);
     validateAppend(versions, whereIs);
     if (versions.empty())
         return m_wal->lastLsn();
-    // Appended in chunks so a huge import never holds all encodings at once.
+    // Appended in chunks so a huge import never holds all encodings at once. Not cancellable
+    // between chunks: a stop part-way would leave the first chunks durable (acknowledged) and
+    // the rest not, which only a failure (the message below says how far it got) may do.
     constexpr std::size_t kChunk = 4096;
+    bool reporting = bool(progress);
     quint64 lastLsn = m_wal->lastLsn();
     for (std::size_t start = 0; start < versions.size(); start += kChunk) {
         const std::size_t end = std::min(versions.size(), start + kChunk);
@@ -403,6 +407,17 @@ quint64 Store::append(std::vector<Version> versions,
         m_hot.insertMany(std::move(entries));
         lastLsn = first + (end - start) - 1;
         m_appliedLsn = lastLsn;
+        if (reporting) {
+            // This chunk is durable and applied. A failing report must not end the append
+            // part-way (that would be a cancel): it is dropped and reporting stops.
+            try {
+                progress(end, versions.size());
+            } catch (...) {
+                reporting = false;
+                qWarning("Store::append: the progress callback threw; no further progress is "
+                         "reported, the append goes on");
+            }
+        }
     }
     return lastLsn;
 }

@@ -148,8 +148,17 @@ public:
     // `whereIs(i)`, when given, names where the i-th version came from ("FILE: line N"): a
     // refusal then starts with it. A failure after some chunks were appended (a full disk) says
     // how many of the versions are already durable, so the operator imports only the rest.
+    // `progress`, when given, is called on the appending thread after each chunk (4,096
+    // versions) is durable in the WAL and applied to the hot tier, with the versions appended so
+    // far and the total: increasing, the last call with appended == total (none for a refused or
+    // empty input). It runs under the writer mutex: keep it short and do not call back into the
+    // Store. It cannot stop the append: once the first chunk is written the rest follows, since a
+    // part-way stop would leave the first chunks durable. An exception from it is dropped (with
+    // a warning) and no further progress is reported; the append goes on.
+    using AppendProgress = std::function<void(std::size_t appended, std::size_t total)>;
     quint64 append(std::vector<Version> versions,
-                   const std::function<QString(std::size_t index)>& whereIs = {});
+                   const std::function<QString(std::size_t index)>& whereIs = {},
+                   const AppendProgress& progress = {});
 
     // Writes every hot version not yet in the hot checkpoint into it, advances the flushed LSN
     // to the last WAL record, then deletes the WAL segments that are wholly at or below it.

@@ -125,7 +125,8 @@ MainWindow::MainWindow(QWidget* parent)
     m_copyProgress->hide();
     statusBar()->addPermanentWidget(m_copyProgress);
     m_copyProgress->setObjectName(QStringLiteral("copyProgress"));
-    // An import reports the bytes read of the file's size, and can be cancelled while it reads.
+    // An import reports the bytes read of the file's size, and can be cancelled while it reads;
+    // then the versions appended, which cannot be cancelled.
     m_importProgress->setObjectName(QStringLiteral("importProgress"));
     m_importProgress->setMaximumWidth(220);
     m_importProgress->setTextVisible(true);
@@ -166,9 +167,10 @@ MainWindow::MainWindow(QWidget* parent)
                     setImportRunning(true);
             });
     connect(m_controller, &StoreController::operationProgress, this,
-            [this, importWhat](const QString& what, qint64 done, qint64 total) {
+            [this, importWhat](const QString& what, StoreController::Phase phase, qint64 done,
+                               qint64 total) {
                 if (what == importWhat && m_importRunning)
-                    showImportProgress(done, total);
+                    showImportProgress(phase, done, total);
             });
     connect(m_controller, &StoreController::operationFinished, this,
             [this, importWhat](const QString& what, const QString& summary) {
@@ -348,6 +350,7 @@ void MainWindow::setImportRunning(bool running)
     m_importRunning = running;
     if (running) {
         // Busy until the first report says how big the file is.
+        m_importPhase = StoreController::Phase::Reading;
         m_importProgress->setRange(0, 0);
         m_importProgress->setValue(0);
         m_importProgress->setToolTip(tr("Reading the file to import…"));
@@ -360,8 +363,32 @@ void MainWindow::setImportRunning(bool running)
     updateActions();
 }
 
-void MainWindow::showImportProgress(qint64 done, qint64 total)
+void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, qint64 total)
 {
+    if (phase == StoreController::Phase::Appending) {
+        if (m_importPhase != phase) {
+            m_importPhase = phase;
+            // Past cancelling: the controller reports this phase only once it has decided to
+            // append, and an append is not stopped part-way (its first chunks would be durable).
+            m_importCancel->setEnabled(false);
+            m_importCancel->setToolTip(
+                tr("The file has been read and its versions are being appended. An append "
+                   "cannot be cancelled part-way: what it has written is already durable."));
+            // From bytes to versions; reset first so that the new range does not clamp the old
+            // value into a full bar for a moment.
+            m_importProgress->reset();
+        }
+        // Versions per import are capped far below INT_MAX (InputLimits::kMaxVersionsPerImport).
+        const int maximum = int(std::min<qint64>(total, std::numeric_limits<int>::max()));
+        m_importProgress->setRange(0, std::max(maximum, 1));
+        m_importProgress->setValue(int(std::clamp<qint64>(done, 0, maximum)));
+        const QString text = tr("%1 of %2 versions appended")
+                                 .arg(Format::count(quint64(std::max<qint64>(done, 0))),
+                                      Format::count(quint64(std::max<qint64>(total, 0))));
+        m_importProgress->setFormat(text);
+        m_importProgress->setToolTip(tr("Import: %1 (durable)").arg(text));
+        return;
+    }
     const QString read = Format::bytes(double(done));
     if (total <= 0) {
         // A pipe has no size: stay busy and say how much has come through.
@@ -378,12 +405,6 @@ void MainWindow::showImportProgress(qint64 done, qint64 total)
         const QString text = tr("%1 of %2").arg(read, Format::bytes(double(total)));
         m_importProgress->setFormat(text);
         m_importProgress->setToolTip(tr("Import: %1 read").arg(text));
-    }
-    if (total > 0 && done >= total && m_importCancel->isEnabled()) {
-        // The file is read: its versions are being appended, all or nothing, past cancelling.
-        m_importCancel->setEnabled(false);
-        m_importCancel->setToolTip(
-            tr("The file has been read; its versions are being appended and will be kept."));
     }
 }
 

@@ -98,7 +98,7 @@ private:
     void updateActions();
     void offerToOpenRestored(const QString& path);
     void setImportRunning(bool running);
-    void showImportProgress(qint64 done, qint64 total);
+    void showImportProgress(StoreController::Phase phase, qint64 done, qint64 total);
 
     StoreController* m_controller;
     ErrorBanner* m_banner;
@@ -122,6 +122,7 @@ private:
     QProgressBar* m_importProgress;
     QPushButton* m_importCancel;
     bool m_importRunning = false;
+    StoreController::Phase m_importPhase = StoreController::Phase::Reading;
     DirectoryChooser m_chooseDirectory;
     QString m_screenshotDir;
     std::vector<int> m_screenshotOrder;

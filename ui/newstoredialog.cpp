@@ -93,7 +93,7 @@ NewStoreDialog::NewStoreDialog(StoreController* controller, QWidget* parent)
     connect(m_buttons, &QDialogButtonBox::rejected, this, &NewStoreDialog::reject);
     const QString what = tr("Generate demo store");
     connect(m_controller, &StoreController::operationProgress, this,
-            [this, what](const QString& w, qint64 done, qint64 total) {
+            [this, what](const QString& w, StoreController::Phase, qint64 done, qint64 total) {
                 if (!m_busy || w != what)
                     return;
                 m_progress->setValue(total > 0 ? int(100 * done / total) : 0);

@@ -580,7 +580,8 @@ void StoreController::createDemoStore(const QString& path, quint64 entities, qui
                            QMetaObject::invokeMethod(
                                this,
                                [this, what, done, total = o.versions] {
-                                   emit operationProgress(what, qint64(done), qint64(total));
+                                   emit operationProgress(what, Phase::Generating, qint64(done),
+                                                          qint64(total));
                                },
                                Qt::QueuedConnection);
                    };
@@ -620,13 +621,19 @@ void StoreController::importFile(const QString& jsonlPath)
     auto store = d->store;
     QPointer<StoreController> guard(this);
     d->run(what, [this, guard, what, store, jsonlPath]() -> std::function<void()> {
-        auto report = [this, guard, what](qint64 done, qint64 total) {
+        // Called on this worker; delivered to the GUI thread in order, queued.
+        auto report = [this, guard, what](Phase phase, qint64 done, qint64 total) {
             if (guard)
                 QMetaObject::invokeMethod(
-                    this, [this, what, done, total] { emit operationProgress(what, done, total); },
+                    this,
+                    [this, what, phase, done, total] {
+                        emit operationProgress(what, phase, done, total);
+                    },
                     Qt::QueuedConnection);
         };
-        ProgressFile file(jsonlPath, d->cancelOperation, report);
+        ProgressFile file(jsonlPath, d->cancelOperation, [report](qint64 done, qint64 total) {
+            report(Phase::Reading, done, total);
+        });
         if (!file.open(QIODevice::ReadOnly))
             throw FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
                                            QStringLiteral(": ") + file.errorString());
@@ -649,8 +656,16 @@ void StoreController::importFile(const QString& jsonlPath)
             };
         file.reportEnd();
         const std::size_t n = versions.size();
-        store->append(std::move(versions),
-                      [&](std::size_t i) { return JsonlCodec::location(jsonlPath, lines[i]); });
+        // From here on the import cannot be cancelled: the window disables Cancel when the
+        // append phase starts. Validation comes first, then a report after each durable chunk.
+        if (n > 0)
+            report(Phase::Appending, 0, qint64(n));
+        store->append(
+            std::move(versions),
+            [&](std::size_t i) { return JsonlCodec::location(jsonlPath, lines[i]); },
+            [&](std::size_t appended, std::size_t total) {
+                report(Phase::Appending, qint64(appended), qint64(total));
+            });
         return [this, what, n, jsonlPath] {
             emit operationFinished(what, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath));
             refreshStatistics();

@@ -39,6 +39,17 @@ class StoreController : public QObject
 {
     Q_OBJECT
 public:
+    // What operationProgress counts. Generating: versions generated and appended of the
+    // workload. Reading: bytes of the file read (total 0 when unknown: a pipe). Appending:
+    // versions of the file durably appended; an import reads, then appends.
+    enum class Phase
+    {
+        Generating,
+        Reading,
+        Appending
+    };
+    Q_ENUM(Phase)
+
     explicit StoreController(QObject* parent = nullptr);
     ~StoreController() override; // stops the service, waits for workers, closes the store
 
@@ -84,9 +95,11 @@ public slots:
     // (the operator is not asked again).
     void createDemoStore(const QString& path, quint64 entities, quint64 versions, double spanDays,
                          quint64 seed, const QByteArray& passphrase = {});
-    // Reads a JSONL file (progress: operationProgress with bytes read of the file's size) and
-    // appends it all or nothing. cancelOperation() stops it while it reads, and nothing is
-    // imported; once the append has started it completes and is durable.
+    // Reads a JSONL file (progress: operationProgress, Phase::Reading, bytes read of the file's
+    // size) and appends it all or nothing (Phase::Appending: first 0 of N, then after each
+    // durable chunk of 4,096 versions, ending at N of N). cancelOperation() stops it while it
+    // reads, and nothing is imported; once the append has started it cannot be cancelled any
+    // more: it completes and is durable.
     void importFile(const QString& jsonlPath);
     // Returns at once: the service stops (after its batch in flight) and the store closes on a
     // worker; a later open of the same directory waits for that.
@@ -130,7 +143,9 @@ signals:
     void storeOpened(const QString& path, const frostline::Store::OpenReport& report);
     void storeClosed();
     void operationStarted(const QString& what);
-    void operationProgress(const QString& what, qint64 done, qint64 total);
+    // DONE of TOTAL in the units of PHASE; within a phase DONE never decreases.
+    void operationProgress(const QString& what, frostline::StoreController::Phase phase,
+                           qint64 done, qint64 total);
     void operationFinished(const QString& what, const QString& summary);
     // Every failure, in plain words, for the window that caused it.
     void operationFailed(const QString& what, const QString& message);

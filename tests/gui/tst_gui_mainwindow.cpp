@@ -216,18 +216,20 @@ private slots:
         QVERIFY(!bar->isVisible());
         QVERIFY(!cancel->isVisible());
 
-        // What the bar showed at each report, taken as it changed (the import may finish before
-        // the test could look at it).
+        // What the bar showed at each report of the reading phase, taken as the window had shown
+        // it (the import may finish before the test could look at it): connected after the
+        // window's own connection, this runs once the window has handled the report.
         struct Sample
         {
             int value, maximum;
             bool visible;
         };
         QList<Sample> samples;
-        connect(bar, &QProgressBar::valueChanged, this, [&](int value) {
-            if (bar->maximum() > 0)
-                samples.append({value, bar->maximum(), bar->isVisible()});
-        });
+        connect(window.controller(), &StoreController::operationProgress, this,
+                [&](const QString&, StoreController::Phase phase) {
+                    if (phase == StoreController::Phase::Reading)
+                        samples.append({bar->value(), bar->maximum(), bar->isVisible()});
+                });
         QSignalSpy finished(window.controller(), &StoreController::operationFinished);
         window.controller()->importFile(file);
         QVERIFY(bar->isVisible());
@@ -250,6 +252,92 @@ private slots:
         QVERIFY(!bar->isVisible());
         QVERIFY(!cancel->isVisible());
         QCOMPARE(window.controller()->hotVersions(), quint64(6000));
+    }
+
+    // Once the file is read the import appends, which cannot be cancelled: the bar counts the
+    // versions appended and Cancel stays visible but disabled, saying why, until the end.
+    void cancelIsDisabledWhileTheImportAppends()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        constexpr int kVersions = 2 * 4096 + 1808; // three append chunks
+        const QString file = dir.filePath(QStringLiteral("versions.jsonl"));
+        test::writeFile(file, generatedJsonl(kVersions, 33));
+        MainWindow window;
+        window.show();
+        QSignalSpy opened(window.controller(), &StoreController::storeOpened);
+        window.openStorePath(path);
+        QVERIFY(opened.wait(30000));
+        QProgressBar* bar = window.importProgress();
+        QPushButton* cancel = window.importCancelButton();
+
+        // The window's state at each report, once the window has handled it (connected after
+        // the window's own connection).
+        struct Sample
+        {
+            StoreController::Phase phase;
+            qint64 done, total;
+            int value, maximum;
+            QString format;
+            bool barVisible, cancelVisible, cancelEnabled;
+            QString cancelTip;
+        };
+        QList<Sample> samples;
+        connect(window.controller(), &StoreController::operationProgress, this,
+                [&](const QString&, StoreController::Phase phase, qint64 done, qint64 total) {
+                    samples.append({phase, done, total, bar->value(), bar->maximum(), bar->format(),
+                                    bar->isVisible(), cancel->isVisible(), cancel->isEnabled(),
+                                    cancel->toolTip()});
+                });
+        QSignalSpy finished(window.controller(), &StoreController::operationFinished);
+        QSignalSpy failed(window.controller(), &StoreController::operationFailed);
+        window.controller()->importFile(file);
+        QVERIFY(cancel->isEnabled());
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QVERIFY2(finished.last().at(1).toString().startsWith(
+                     QStringLiteral("Imported %1").arg(kVersions)),
+                 qPrintable(finished.last().at(1).toString()));
+
+        int appending = 0, partWay = 0;
+        for (const Sample& s : samples) {
+            QVERIFY(s.barVisible);
+            QVERIFY(s.cancelVisible);
+            if (s.phase == StoreController::Phase::Reading) {
+                QVERIFY2(appending == 0, "a reading report after the append phase began");
+                QVERIFY(s.cancelEnabled); // reading can be cancelled
+                continue;
+            }
+            QCOMPARE(s.phase, StoreController::Phase::Appending);
+            ++appending;
+            if (s.done < s.total)
+                ++partWay;
+            QVERIFY2(!s.cancelEnabled, qPrintable(QStringLiteral("%1 of %2 appended, Cancel "
+                                                                 "enabled")
+                                                      .arg(s.done)
+                                                      .arg(s.total)));
+            QVERIFY2(s.cancelTip.contains(QLatin1String("cannot be cancelled")),
+                     qPrintable(s.cancelTip));
+            QCOMPARE(s.maximum, kVersions);
+            QCOMPARE(qint64(s.value), s.done);
+            QVERIFY2(s.format.contains(QLatin1String("versions appended")), qPrintable(s.format));
+        }
+        QVERIFY2(appending >= 2, qPrintable(QString::number(appending)));
+        QVERIFY(partWay >= 1); // Cancel was disabled while the append was still going on
+        QCOMPARE(samples.last().done, qint64(kVersions));
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!cancel->isVisible());
+        QCOMPARE(window.controller()->hotVersions(), quint64(kVersions));
+
+        // The next import can be cancelled again while it reads.
+        failed.clear();
+        window.controller()->importFile(dir.filePath(QStringLiteral("missing.jsonl")));
+        QVERIFY(cancel->isVisible());
+        QVERIFY(cancel->isEnabled());
+        QVERIFY(!cancel->toolTip().contains(QLatin1String("cannot be cancelled")));
+        QVERIFY(failed.wait(30000));
+        QVERIFY(!cancel->isVisible());
     }
 
     void cancellingAnImportFromTheStatusBarImportsNothing()

@@ -286,16 +286,93 @@ private slots:
         c.importFile(file);
         QVERIFY(finished.wait(120000));
         QCOMPARE(finished.last().at(0).toString(), QStringLiteral("Import"));
-        QVERIFY(progress.count() >= 3);
+        int reads = 0;
         qint64 previous = 0;
         for (const QList<QVariant>& args : progress) {
             QCOMPARE(args.at(0).toString(), QStringLiteral("Import"));
-            QVERIFY(args.at(1).toLongLong() > previous);
-            QCOMPARE(args.at(2).toLongLong(), qint64(jsonl.size()));
-            previous = args.at(1).toLongLong();
+            if (args.at(1).value<StoreController::Phase>() != StoreController::Phase::Reading)
+                break; // the append phase follows (importReportsTheAppendedVersions)
+            ++reads;
+            QVERIFY(args.at(2).toLongLong() > previous);
+            QCOMPARE(args.at(3).toLongLong(), qint64(jsonl.size()));
+            previous = args.at(2).toLongLong();
         }
-        QCOMPARE(previous, qint64(jsonl.size())); // the last report: the whole file read
+        QVERIFY(reads >= 3);
+        QCOMPARE(previous, qint64(jsonl.size())); // the last read report: the whole file read
         QCOMPARE(c.hotVersions(), quint64(6000));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    // After reading, an import reports its append phase: versions durably appended of the total,
+    // from 0, after each chunk of 4,096, increasing, ending at the total; on the GUI thread,
+    // each report no further than what the hot tier already holds.
+    void importReportsTheAppendedVersions()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        Store::create(path);
+        constexpr qint64 kVersions = 2 * 4096 + 1808; // three append chunks
+        const QString file = dir.filePath(QStringLiteral("versions.jsonl"));
+        test::writeFile(file, jsonlOf(generated(quint64(kVersions), 23)));
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+
+        struct Report
+        {
+            StoreController::Phase phase;
+            qint64 done, total;
+            quint64 hotVersions; // what the hot tier held when the report arrived
+            bool onGuiThread;
+        };
+        std::vector<Report> reports;
+        connect(&c, &StoreController::operationProgress, this,
+                [&](const QString&, StoreController::Phase phase, qint64 done, qint64 total) {
+                    reports.push_back({phase, done, total, c.hotVersions(),
+                                       QThread::currentThread() == qApp->thread()});
+                });
+        QSignalSpy progress(&c, &StoreController::operationProgress);
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        QSignalSpy failed(&c, &StoreController::operationFailed);
+        c.importFile(file);
+        QTRY_VERIFY_WITH_TIMEOUT(!finished.isEmpty() || !failed.isEmpty(), 120000);
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QVERIFY2(finished.last().at(1).toString().startsWith(
+                     QStringLiteral("Imported %1").arg(kVersions)),
+                 qPrintable(finished.last().at(1).toString()));
+
+        QCOMPARE(qsizetype(reports.size()), progress.count());
+        std::vector<qint64> appended;
+        for (std::size_t i = 0; i < reports.size(); ++i) {
+            const Report& r = reports[i];
+            QVERIFY(r.onGuiThread);
+            QCOMPARE(progress.at(qsizetype(i)).at(0).toString(), QStringLiteral("Import"));
+            QCOMPARE(progress.at(qsizetype(i)).at(1).value<StoreController::Phase>(), r.phase);
+            if (r.phase == StoreController::Phase::Reading) {
+                QVERIFY2(appended.empty(), "a reading report after the append phase began");
+                continue;
+            }
+            QCOMPARE(r.phase, StoreController::Phase::Appending);
+            QCOMPARE(r.total, kVersions);
+            QVERIFY(r.hotVersions >= quint64(r.done)); // reported only once appended
+            appended.push_back(r.done);
+        }
+        // At least two reports of versions already appended, besides the first "0 of N".
+        const auto appendedSome =
+            std::count_if(appended.begin(), appended.end(), [](qint64 done) { return done > 0; });
+        QVERIFY2(appendedSome >= 2, qPrintable(QString::number(appendedSome)));
+        for (std::size_t i = 1; i < appended.size(); ++i)
+            QVERIFY2(
+                appended[i] > appended[i - 1],
+                qPrintable(QStringLiteral("%1 then %2").arg(appended[i - 1]).arg(appended[i])));
+        QCOMPARE(appended.front(), qint64(0));
+        QCOMPARE(appended.back(), kVersions);
+        // One report per durable chunk, after the first "0 of N".
+        QCOMPARE(appended, (std::vector<qint64>{0, 4096, 8192, kVersions}));
+        QCOMPARE(c.hotVersions(), quint64(kVersions));
         c.closeStore();
         c.waitForWorkers();
     }

@@ -219,10 +219,14 @@ private slots:
             store.open();
             fs.fill(12 * 1024 * 1024);
             QString message;
+            std::size_t reported = 0; // the progress callback's last count of durable versions
             try {
-                store.append(bigVersions(1, kImport + 1), [](std::size_t i) {
-                    return QStringLiteral("import.jsonl: line %1").arg(i + 1);
-                });
+                store.append(
+                    bigVersions(1, kImport + 1),
+                    [](std::size_t i) {
+                        return QStringLiteral("import.jsonl: line %1").arg(i + 1);
+                    },
+                    [&](std::size_t appended, std::size_t) { reported = appended; });
             } catch (const FrostlineError& e) {
                 message = e.message();
             }
@@ -237,6 +241,7 @@ private slots:
             QCOMPARE(m.captured(2).toULongLong(), durable);
             QVERIFY(durable > 0 && durable < kImport);
             QCOMPARE(store.maxVersionId(), durable);
+            QCOMPARE(quint64(reported), durable); // progress said as much as the message, no more
             fs.free();
             // The rest, as the message says.
             store.append(bigVersions(durable + 1, kImport + 1));

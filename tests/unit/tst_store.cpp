@@ -96,6 +96,75 @@ private slots:
         QCOMPARE(store.wal().lastLsn(), quint64(10));
     }
 
+    // The progress callback of Store::append: once per chunk of 4,096 versions, each time after
+    // the chunk is synced to the WAL and in the hot tier, with increasing counts ending at the
+    // total; none for a refused input; a callback that throws cannot stop the append.
+    void appendReportsEachDurableChunk()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        int syncs = 0; // the WAL's successful fdatasyncs
+        store.wal().setSyncFailureHook([&] {
+            ++syncs;
+            return 0;
+        });
+        struct Report
+        {
+            std::size_t appended, total;
+            quint64 lastLsn;
+            int syncs;
+            bool lastIsHot, nextIsHot;
+        };
+        std::vector<Report> reports;
+        constexpr std::size_t kTotal = 2 * 4096 + 1000;
+        const quint64 last = store.append(
+            versionsRange(1, kTotal), {}, [&](std::size_t appended, std::size_t total) {
+                reports.push_back({appended, total, store.wal().lastLsn(), syncs,
+                                   store.hot().contains(appended),
+                                   store.hot().contains(appended + 1)});
+            });
+        QCOMPARE(last, quint64(kTotal));
+        QCOMPARE(reports.size(), std::size_t(3));
+        const std::size_t expected[] = {4096, 8192, kTotal};
+        for (std::size_t k = 0; k < reports.size(); ++k) {
+            const Report& r = reports[k];
+            QCOMPARE(r.appended, expected[k]);
+            QCOMPARE(r.total, kTotal);
+            QCOMPARE(r.lastLsn, quint64(r.appended)); // ids and LSNs both count from 1 here
+            QVERIFY(r.syncs >= int(k + 1));           // each chunk synced before its report
+            QVERIFY(r.lastIsHot);
+            QVERIFY(!r.nextIsHot); // the next chunk is not appended yet
+        }
+
+        // A refused input (an id the store holds) and an empty one report nothing.
+        reports.clear();
+        auto count = [&](std::size_t appended, std::size_t total) {
+            reports.push_back({appended, total, 0, 0, false, false});
+        };
+        QVERIFY_THROWS_EXCEPTION(FrostlineError,
+                                 store.append(versionsRange(kTotal, 10), {}, count));
+        store.append({}, {}, count);
+        QVERIFY(reports.empty());
+
+        // A callback that throws is dropped; the append goes on to the end.
+        int calls = 0;
+        QTest::ignoreMessage(QtWarningMsg, QRegularExpression(QStringLiteral("progress callback "
+                                                                             "threw")));
+        const quint64 end =
+            store.append(versionsRange(kTotal + 1, 5000), {}, [&](std::size_t, std::size_t) {
+                ++calls;
+                throw std::runtime_error("display gone");
+            });
+        QCOMPARE(calls, 1);
+        QCOMPARE(end, quint64(kTotal + 5000));
+        QCOMPARE(store.hot().versionCount(), quint64(kTotal + 5000));
+        store.wal().setSyncFailureHook({});
+        QVERIFY(store.verify().isEmpty());
+    }
+
     void reopenReplaysWalAndCheckpoint()
     {
         QTemporaryDir dir;
