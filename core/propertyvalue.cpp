@@ -1,6 +1,7 @@
 #include "propertyvalue.h"
 
 #include <algorithm>
+#include <bit>
 #include <cmath>
 #include <cstring>
 
@@ -24,19 +25,56 @@ int PropertyValue::depth() const
     return 0;
 }
 
+namespace {
+// Bytes of `s` in UTF-8 (a lone surrogate counts as the 3 bytes of its replacement).
+std::size_t utf8Length(const QString& s)
+{
+    std::size_t bytes = 0;
+    const qsizetype n = s.size();
+    const QChar* c = s.constData();
+    for (qsizetype i = 0; i < n; ++i) {
+        const char16_t u = c[i].unicode();
+        if (u < 0x80)
+            bytes += 1;
+        else if (u < 0x800)
+            bytes += 2;
+        else if (QChar::isHighSurrogate(u) && i + 1 < n && c[i + 1].isLowSurrogate()) {
+            bytes += 4;
+            ++i;
+        } else
+            bytes += 3;
+    }
+    return bytes;
+}
+} // namespace
+
 std::size_t stringHeapBytes(const QString& s)
 {
-    // Qt 6 keeps a 16-byte QArrayData header (ref, flags, capacity) in front of the UTF-16
-    // buffer and a terminating null. A buffer shared with another string is still charged in
-    // full: the hot tier's figure is an upper bound, never an underestimate.
+    // estimated_size is a function of a version's content, not of the capacities its copy at
+    // hand happens to have: a JSONL import, a WAL replay, a hot-checkpoint load, a generated
+    // version and any copy of them (export, history) then all give one figure, in every process,
+    // so preview, stats, export and the memory rule agree before and after a reopen. The figure
+    // is what the binary codec (replay, checkpoint load) allocates: Qt 6's 16-byte QArrayData
+    // header, then QStringDecoder's buffer of one UTF-16 unit per UTF-8 byte plus one, and the
+    // terminating null. A buffer shared with another string is still charged in full.
     if (s.isEmpty())
         return 0;
-    return 16 + sizeof(char16_t) * std::size_t(s.capacity() + 1);
+    return 16 + sizeof(char16_t) * (utf8Length(s) + 2);
 }
+
+// The element slots charged for a vector of `size` elements: std::bit_ceil(size), what the
+// binary codec's element-by-element growth allocates (see stringHeapBytes for why the charge is a
+// function of the content and not of the capacity at hand).
+namespace {
+std::size_t chargedSlots(std::size_t size)
+{
+    return size == 0 ? 0 : std::bit_ceil(size);
+}
+} // namespace
 
 std::size_t mapHeapBytes(const PropertyValue::Map& map)
 {
-    std::size_t bytes = map.capacity() * sizeof(PropertyValue::Map::value_type);
+    std::size_t bytes = chargedSlots(map.size()) * sizeof(PropertyValue::Map::value_type);
     for (const auto& [k, v] : map)
         bytes += stringHeapBytes(k) + v.heapBytes();
     return bytes;
@@ -49,7 +87,7 @@ std::size_t PropertyValue::heapBytes() const
         return stringHeapBytes(toString());
     case Type::List: {
         const auto& l = toList();
-        std::size_t bytes = l.capacity() * sizeof(PropertyValue);
+        std::size_t bytes = chargedSlots(l.size()) * sizeof(PropertyValue);
         for (const auto& v : l)
             bytes += v.heapBytes();
         return bytes;

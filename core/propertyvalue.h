@@ -65,7 +65,8 @@ private:
     std::variant<std::monostate, bool, qint64, double, QString, List, Map> m_value;
 };
 
-// Heap bytes of a QString's buffer (header + capacity), zero when it shares nothing allocated.
+// Heap bytes charged for a QString: header and buffer as the binary codec lays it out, a function
+// of the text (not of this copy's capacity; see the .cpp), zero for an empty string.
 std::size_t stringHeapBytes(const QString& s);
 // Heap bytes of a property map: its vector, its keys and its values.
 std::size_t mapHeapBytes(const PropertyValue::Map& map);

@@ -50,8 +50,10 @@ struct Version
     EntityKey entity() const { return {kind, entityId}; }
     bool isEdge() const { return kind == EntityKind::Edge; }
 
-    // The hot tier's honest byte cost of this version: the struct plus every heap byte it owns.
-    // Memory accounting and the memory-pressure rule use this very figure.
+    // The hot tier's honest byte cost of this version: the struct plus every heap byte it owns,
+    // as the binary codec lays it out. A function of the content alone (not of this copy's
+    // capacities), so every path and process gives one figure. Memory accounting and the
+    // memory-pressure rule use this very figure.
     std::size_t estimatedSize() const;
 
     // Age = now - tx_from, clamped at 0.

@@ -372,6 +372,68 @@ private slots:
         QCOMPARE(moved, previewed);
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
     }
+    void exportAndPreviewAgreeOnEstimatedSizes()
+    {
+        // Properties whose maps and lists are not a power of two long: export copies the hot
+        // versions, and a copy used to be charged fewer bytes than the hot tier charges (the
+        // figure preview, stats and the memory rule use).
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        const QString input = dir.filePath(s("in.jsonl"));
+        test::writeFile(
+            input,
+            R"({"kind":"node","version_id":1,"entity_id":1,"label":"X","valid_from":0,"valid_to":null,"tx_from":10,"tx_to":null,"properties":{"a":1,"b":2,"c":3}}
+{"kind":"node","version_id":2,"entity_id":1,"label":"X","valid_from":0,"valid_to":null,"tx_from":20,"tx_to":null,"properties":{"l":[1,2,3,4,5],"m":{"x":1,"y":2,"z":3}}}
+{"kind":"edge","version_id":3,"entity_id":1,"label":"E","source":1,"target":1,"valid_from":0,"valid_to":null,"tx_from":30,"tx_to":null,"properties":{"a":[true,false,null],"b":"s","c":1.5,"d":[],"e":{}}}
+{"kind":"edge","version_id":4,"entity_id":1,"label":"E","source":1,"target":1,"valid_from":0,"valid_to":null,"tx_from":40,"tx_to":null,"properties":{}}
+{"kind":"node","version_id":5,"entity_id":1,"label":"X","valid_from":0,"valid_to":null,"tx_from":50,"tx_to":null,"properties":{}}
+)");
+        auto r = runCli({s("import"), store, input});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QMap<qint64, qint64> exported;
+        qint64 exportedTotal = 0;
+        r = runCli({s("export"), store, s("--tier"), s("hot")});
+        QCOMPARE(r.exitCode, 0);
+        for (const QByteArray& line : r.out.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonObject o = QJsonDocument::fromJson(line).object();
+            exported.insert(o.value(s("version_id")).toInteger(),
+                            o.value(s("estimated_size")).toInteger());
+            exportedTotal += o.value(s("estimated_size")).toInteger();
+        }
+        QCOMPARE(exported.size(), 5);
+
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 0, "min_hot_versions": 0})");
+        r = runCli({s("preview"), store, s("--policy"), policy, s("--now"), s("100"), s("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+        QCOMPARE(o.value(s("hot_bytes")).toInteger(), exportedTotal);
+        const QJsonArray c = o.value(s("candidates")).toArray();
+        QCOMPARE(c.size(), 3); // every version but the two heads (node 1 and edge 1)
+        for (const auto& item : c) {
+            const QJsonObject x = item.toObject();
+            QCOMPARE(x.value(s("estimated_size")).toInteger(),
+                     exported.value(x.value(s("version_id")).toInteger()));
+        }
+
+        // Once cold, the same versions are exported with the same figures.
+        r = runCli({s("migrate"), store, s("--policy"), policy, s("--now"), s("100"), s("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = runCli({s("export"), store, s("--tier"), s("cold")});
+        int coldLines = 0;
+        for (const QByteArray& line : r.out.split('\n')) {
+            if (line.isEmpty())
+                continue;
+            const QJsonObject x = QJsonDocument::fromJson(line).object();
+            QCOMPARE(x.value(s("estimated_size")).toInteger(),
+                     exported.value(x.value(s("version_id")).toInteger()));
+            ++coldLines;
+        }
+        QCOMPARE(coldLines, 3);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
