@@ -596,17 +596,9 @@ private:
         case Field::TxFrom:
             return timeField(s, &m_v->txFrom);
         case Field::ValidTo:
-            if (s.type == Scalar::Type::Null) {
-                m_v->validTo = kOpenEnd;
-                return true;
-            }
-            return timeField(s, &m_v->validTo);
+            return endField(s, &m_v->validTo, "valid_to");
         case Field::TxTo:
-            if (s.type == Scalar::Type::Null) {
-                m_v->txTo = kOpenEnd;
-                return true;
-            }
-            return timeField(s, &m_v->txTo);
+            return endField(s, &m_v->txTo, "tx_to");
         case Field::Tier:
             if (s.type != Scalar::Type::String || (*s.text != "hot" && *s.text != "cold"))
                 return typeError();
@@ -620,6 +612,24 @@ private:
             break;
         }
         return typeError();
+    }
+
+    // valid_to / tx_to: null is the open end. The number that stands for it inside is refused,
+    // since it would come back out of an export as null (a version must round-trip unchanged).
+    bool endField(const Scalar& s, qint64* end, const char* name)
+    {
+        if (s.type == Scalar::Type::Null) {
+            *end = kOpenEnd;
+            return true;
+        }
+        if (!timeField(s, end))
+            return false;
+        if (*end == kOpenEnd)
+            return fail(QStringLiteral("\"%1\" must be less than %2 (that value is the open end: "
+                                       "write null)")
+                            .arg(QLatin1String(name))
+                            .arg(kOpenEnd));
+        return true;
     }
 
     bool checkRange(qint64 from, qint64 to, const char* fromName, const char* toName)

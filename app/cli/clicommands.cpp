@@ -18,7 +18,9 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <cerrno>
 #include <cstdio>
+#include <cstring>
 #include <functional>
 
 namespace frostline::cli {
@@ -36,6 +38,41 @@ QTextStream& err()
     static QTextStream s(stderr);
     return s;
 }
+
+// Large outputs (export, preview) go to stdout in 1 MiB writes. A failed write (a full disk, a
+// closed pipe) ends the command with exit 1 instead of leaving a script a cut-off file and exit 0.
+class StdoutWriter
+{
+public:
+    StdoutWriter()
+    {
+        if (!m_file.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered))
+            fail();
+    }
+    QByteArray& buffer() { return m_buffer; }
+    void flushIfBig()
+    {
+        if (m_buffer.size() > (1 << 20))
+            flush();
+    }
+    void flush()
+    {
+        if (!m_buffer.isEmpty() && m_file.write(m_buffer) != m_buffer.size())
+            fail();
+        m_buffer.clear();
+        if (std::fflush(stdout) != 0)
+            fail();
+    }
+
+private:
+    [[noreturn]] void fail()
+    {
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot write to standard output: %1").arg(m_file.errorString()));
+    }
+    QFile m_file;
+    QByteArray m_buffer;
+};
 
 const char* const kUsage = R"(Usage: frostline-cli COMMAND [ARGS]
 
@@ -94,6 +131,10 @@ public:
                 } else if (valueOptions.contains(name)) {
                     if (i + 1 >= args.size())
                         throw UsageError{QStringLiteral("option %1 needs a value").arg(a)};
+                    if (args[i + 1].isEmpty())
+                        throw UsageError{QStringLiteral("option %1 needs a value, not an empty "
+                                                        "string")
+                                             .arg(a)};
                     m_values[name] = args[++i];
                 } else {
                     throw UsageError{QStringLiteral("unknown option %1").arg(a)};
@@ -108,6 +149,9 @@ public:
     {
         if (i >= m_positional.size())
             throw UsageError{QStringLiteral("missing %1").arg(QLatin1String(what))};
+        if (m_positional[i].isEmpty())
+            throw UsageError{
+                QStringLiteral("%1 is an empty string; name a path").arg(QLatin1String(what))};
         return m_positional[i];
     }
     void expectPositional(int n) const
@@ -312,11 +356,9 @@ int cmdExport(const QStringList& args)
         std::sort(cold.begin(), cold.end(),
                   [](const auto& x, const auto& y) { return x.versionId < y.versionId; });
     }
-    QFile stdoutFile;
-    if (!stdoutFile.open(stdout, QIODevice::WriteOnly))
-        throw FrostlineError::runtime(QStringLiteral("cannot write to standard output"));
+    StdoutWriter writer;
+    QByteArray& buffer = writer.buffer();
     std::size_t h = 0, c = 0;
-    QByteArray buffer;
     while (h < hotEntries.size() || c < cold.size()) {
         const bool takeHot =
             c >= cold.size() ||
@@ -326,13 +368,9 @@ int cmdExport(const QStringList& args)
         else
             buffer += JsonlCodec::encode(cold[c++], JsonlCodec::Tier::Cold);
         buffer += '\n';
-        if (buffer.size() > (1 << 20)) {
-            stdoutFile.write(buffer);
-            buffer.clear();
-        }
+        writer.flushIfBig();
     }
-    stdoutFile.write(buffer);
-    stdoutFile.flush();
+    writer.flush();
     return kExitOk;
 }
 
@@ -618,16 +656,9 @@ int cmdPreview(const QStringList& args)
     p.complete(*store);
     const Selection sel = MigrationRun(*store, p.policy, p.now).select();
 
-    QFile stdoutFile;
-    if (!stdoutFile.open(stdout, QIODevice::WriteOnly))
-        throw FrostlineError::runtime(QStringLiteral("cannot write to standard output"));
-    QByteArray buf;
-    auto flushIfBig = [&] {
-        if (buf.size() > (1 << 20)) {
-            stdoutFile.write(buf);
-            buf.clear();
-        }
-    };
+    StdoutWriter writer;
+    QByteArray& buf = writer.buffer();
+    auto flushIfBig = [&] { writer.flushIfBig(); };
     if (a.isSet(QStringLiteral("json"))) {
         // Streamed by hand: a million candidates must not become a million QJsonObjects.
         buf += "{\"now\":" + QByteArray::number(p.now) +
@@ -667,8 +698,7 @@ int cmdPreview(const QStringList& args)
             flushIfBig();
         }
     }
-    stdoutFile.write(buf);
-    stdoutFile.flush();
+    writer.flush();
     return kExitOk;
 }
 
@@ -770,7 +800,16 @@ int run(const QStringList& arguments)
         err() << "frostline-cli " << command << ": " << e.what() << "\n";
         code = kExitFailure;
     }
+    // Every other command writes through out(): a write that failed there (a full disk, a closed
+    // pipe) must not end in exit 0 either.
     out().flush();
+    const bool stdoutFailed = out().status() == QTextStream::WriteFailed ||
+                              std::fflush(stdout) != 0 || std::ferror(stdout);
+    if (stdoutFailed && code == kExitOk) {
+        err() << "frostline-cli " << command << ": cannot write to standard output: "
+              << QString::fromLocal8Bit(std::strerror(errno ? errno : EIO)) << "\n";
+        code = kExitFailure;
+    }
     err().flush();
     return code;
 }

@@ -434,6 +434,69 @@ private slots:
         }
         QCOMPARE(coldLines, 3);
     }
+    void outputThatCannotBeWrittenFails()
+    {
+        // A script that sends an export to a full disk must see a failure, not exit 0 and a
+        // cut-off file. /dev/full fails every write with ENOSPC.
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("300"), s("--versions"),
+                         s("3000"), s("--span-days"), s("30"), s("--seed"), s("2")})
+                     .exitCode,
+                 0);
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 0})");
+        const QList<QStringList> commands = {
+            {s("export"), store},
+            {s("preview"), store, s("--policy"), policy, s("--json")},
+            {s("preview"), store, s("--policy"), policy},
+            {s("stats"), store},
+            {s("wal"), store, s("--json")},
+            {s("verify"), store},
+            {s("policy"), s("show"), s("--preset"), s("aggressive")},
+        };
+        for (const QStringList& args : commands) {
+            QProcess p;
+            p.setStandardOutputFile(s("/dev/full"));
+            p.start(test::cliPath(), args);
+            QVERIFY(p.waitForFinished(60000));
+            const QByteArray err = p.readAllStandardError();
+            QVERIFY2(p.exitStatus() == QProcess::NormalExit && p.exitCode() == 1,
+                     qPrintable(args.join(u' ') + s(": exit ") + QString::number(p.exitCode()) +
+                                s(", ") + QString::fromUtf8(err)));
+            QVERIFY2(err.contains("cannot write to standard output"), err.constData());
+            QCOMPARE(err.count('\n'), 1);
+        }
+        // Nothing was harmed: the store still holds everything.
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+        QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(3000));
+    }
+    void emptyArgumentsAreUsageErrors()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        const QList<QStringList> commands = {
+            {s("init"), QString()},
+            {s("backup"), store, QString()},
+            {s("restore"), store, QString()},
+            {s("import"), store, QString()},
+            {s("stats"), QString()},
+            {s("policy"), s("validate"), QString()},
+            {s("preview"), store, s("--policy"), QString()},
+            {s("history"), store, s("--kind"), s("node"), s("--entity"), QString()},
+        };
+        for (const QStringList& args : commands) {
+            const auto r = runCli(args);
+            QVERIFY2(r.exitCode == 2,
+                     qPrintable(args.join(u'|') + s(": exit ") + QString::number(r.exitCode) +
+                                s(", ") + QString::fromUtf8(r.err)));
+            QCOMPARE(r.err.count('\n'), 1);
+            QVERIFY2(r.err.contains("empty"), r.err.constData());
+        }
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
