@@ -497,11 +497,36 @@ QString ColdTier::home() const
     return d->home;
 }
 
+namespace {
+const char* const kDatabaseFiles[] = {"nodes.db", "edges.db", "history.db", "checkpoint.db",
+                                      "meta.db"};
+} // namespace
+
+bool ColdTier::hasDatabases(const QString& home)
+{
+    const QDir dir(home);
+    return std::any_of(std::begin(kDatabaseFiles), std::end(kDatabaseFiles), [&](const char* f) {
+        return QFileInfo::exists(dir.filePath(QLatin1String(f)));
+    });
+}
+
 void ColdTier::open()
 {
     std::unique_lock lock(d->lifecycle);
     if (d->env && d->env->isOpen())
         return;
+    // All the databases or none (a new tier): DB_CREATE would otherwise replace a deleted one
+    // with an empty one, and every command, read-only ones included, would go on without it.
+    QStringList missing;
+    for (const char* f : kDatabaseFiles)
+        if (!QFileInfo::exists(QDir(d->home).filePath(QLatin1String(f))))
+            missing << QLatin1String(f);
+    if (!missing.isEmpty() && missing.size() < int(std::size(kDatabaseFiles)))
+        throw FrostlineError::runtime(
+            QStringLiteral("cold tier %1 is damaged: %2 %3 missing (deleted or moved?); nothing "
+                           "was changed: put the file back, or restore the store from a backup")
+                .arg(d->home, missing.join(QStringLiteral(", ")),
+                     missing.size() == 1 ? QStringLiteral("is") : QStringLiteral("are")));
     auto env = std::make_unique<BerkeleyEnvironment>(d->home);
     BerkeleyEnvironment::Options options;
     // Locks are per page, not per record: a transaction writing 1,000,000 versions of ~150 bytes

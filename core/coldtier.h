@@ -85,8 +85,13 @@ public:
     ColdTier& operator=(const ColdTier&) = delete;
 
     // Creates (owner-only permissions) or opens the environment with DB_RECOVER.
-    // Throws FrostlineError naming the home and Berkeley DB's message on failure.
+    // Throws FrostlineError naming the home and Berkeley DB's message on failure. A tier with
+    // some of its databases missing is refused before anything is touched (Berkeley DB would
+    // create a missing one empty, silently losing what it held).
     void open();
+    // Whether `home` holds any of the cold databases: false for a tier not created yet (or one
+    // emptied or moved away, which only the store can tell apart).
+    static bool hasDatabases(const QString& home);
     void close();
     QString home() const;
 

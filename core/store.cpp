@@ -108,6 +108,7 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
     // Opening once lays down the cold environment and the first WAL segment.
     Store store(path);
     store.m_cipher = cipher;
+    store.m_creating = true;
     store.open();
     store.close();
 }
@@ -166,6 +167,14 @@ Store::OpenReport Store::open()
     m_lock.acquire(m_path);
     OpenReport report;
     try {
+        // Only init lays down a new cold tier: an existing store whose cold/ holds no database
+        // was emptied or moved, and a new one would silently stand in for what it held.
+        if (!m_creating && !ColdTier::hasDatabases(coldDir(m_path)))
+            throw FrostlineError::runtime(
+                QStringLiteral("store %1: its cold tier (%2) holds no databases: it was emptied "
+                               "or moved; nothing was changed: put it back, or restore the store "
+                               "from a backup")
+                    .arg(m_path, coldDir(m_path)));
         m_cold = std::make_unique<ColdTier>(coldDir(m_path), m_cipher);
         m_cold->open();
         const quint64 flushed = m_cold->flushedLsn();

@@ -221,6 +221,7 @@ private:
     Options m_options;
     std::shared_ptr<const StoreCipher> m_cipher;
     bool m_open = false;
+    bool m_creating = false; // set by createStore: only then may open() lay down the cold tier
     StoreLock m_lock;
     std::unique_ptr<Wal> m_wal;
     std::unique_ptr<ColdTier> m_cold;

@@ -546,6 +546,69 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    void coldDatabaseVanishes_data()
+    {
+        QTest::addColumn<QStringList>("removed");
+        for (const char* f : {"nodes.db", "edges.db", "history.db", "checkpoint.db", "meta.db"})
+            QTest::newRow(f) << QStringList{QLatin1String(f)};
+        QTest::newRow("all of cold/") << QStringList{QStringLiteral("*")};
+    }
+    void coldDatabaseVanishes()
+    {
+        // A cold database deleted or moved away: every open is refused with the file named, and
+        // nothing is created in its place (Berkeley DB's DB_CREATE would have made an empty one,
+        // silently dropping the cold versions or the hot checkpoint).
+        QFETCH(QStringList, removed);
+        const QString path =
+            m_dir.filePath(QStringLiteral("coldgone-%1").arg(QTest::currentDataTag()));
+        const QString cold = QDir(path).filePath(QStringLiteral("cold"));
+        const QString aside =
+            m_dir.filePath(QStringLiteral("aside-%1").arg(QTest::currentDataTag()));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(bigVersions(1, 301));
+            QVERIFY(MigrationRun(store, everythingOld(50), kFarFuture).run().migrated > 0);
+            store.checkpoint();
+        }
+        QVERIFY(QDir().mkpath(aside));
+        const QStringList names = removed == QStringList{QStringLiteral("*")}
+                                      ? QDir(cold).entryList(QDir::Files)
+                                      : removed;
+        for (const QString& name : names)
+            QVERIFY(QFile::rename(QDir(cold).filePath(name), QDir(aside).filePath(name)));
+        const QStringList before = QDir(cold).entryList(QDir::Files);
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            Store store(path);
+            QString message;
+            try {
+                store.open();
+            } catch (const FrostlineError& e) {
+                message = e.message();
+            }
+            QVERIFY2(!store.isOpen(), "a store without its cold databases opened");
+            QVERIFY2(message.contains(removed.size() == 1 && removed.front() != QLatin1String("*")
+                                          ? removed.front()
+                                          : QStringLiteral("holds no databases")),
+                     qPrintable(message));
+            QCOMPARE(QDir(cold).entryList(QDir::Files), before);
+        }
+        const auto cli = test::runCli({QStringLiteral("stats"), path});
+        QCOMPARE(cli.exitCode, 1);
+        QCOMPARE(cli.err.count('\n'), 1);
+        QCOMPARE(QDir(cold).entryList(QDir::Files), before);
+        ++m_faults;
+
+        // Put back, the store opens with everything.
+        for (const QString& name : names)
+            QVERIFY(QFile::rename(QDir(aside).filePath(name), QDir(cold).filePath(name)));
+        Store store(path);
+        store.open();
+        const QString problem = checkAll(store, 300);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
     void cleanupTestCase() { qInfo("faults injected: %d", m_faults); }
 };
 
