@@ -145,6 +145,17 @@ QString checkAll(Store& store, quint64 acknowledged)
     return {};
 }
 
+// The message of the FrostlineError that opening `store` throws; empty when it opens.
+QString openFailure(Store& store)
+{
+    try {
+        store.open();
+    } catch (const FrostlineError& e) {
+        return e.message();
+    }
+    return {};
+}
+
 MigrationPolicy everythingOld(quint64 batchSize)
 {
     MigrationPolicy p;
@@ -345,12 +356,7 @@ private slots:
         QVERIFY2(fs.readOnly(cold), qPrintable(fs.error()));
         {
             Store store(path);
-            QString message;
-            try {
-                store.open();
-            } catch (const FrostlineError& e) {
-                message = e.message();
-            }
+            const QString message = openFailure(store);
             qInfo("open with a read-only cold directory: %s", qPrintable(message));
             QVERIFY2(message.contains(QLatin1String("cold tier")) &&
                          message.contains(QLatin1String("Read-only file system")),
@@ -523,12 +529,7 @@ private slots:
         QVERIFY(QFile::rename(QDir(wal).filePath(needed), aside));
         {
             Store store(path, options);
-            QString message;
-            try {
-                store.open();
-            } catch (const FrostlineError& e) {
-                message = e.message();
-            }
+            const QString message = openFailure(store);
             qInfo("a needed WAL segment vanished: %s", qPrintable(message));
             // Wal::open names the gap between the neighbours ("LSNs 301..310 are absent").
             QVERIFY2(message.contains(QStringLiteral("LSNs %1..").arg(flushed + 1)) &&
@@ -581,12 +582,7 @@ private slots:
         const QStringList before = QDir(cold).entryList(QDir::Files);
         for (int attempt = 0; attempt < 2; ++attempt) {
             Store store(path);
-            QString message;
-            try {
-                store.open();
-            } catch (const FrostlineError& e) {
-                message = e.message();
-            }
+            const QString message = openFailure(store);
             QVERIFY2(!store.isOpen(), "a store without its cold databases opened");
             QVERIFY2(message.contains(removed.size() == 1 && removed.front() != QLatin1String("*")
                                           ? removed.front()
