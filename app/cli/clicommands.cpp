@@ -240,12 +240,27 @@ QByteArray passphraseFor(const QString& path)
     return {};
 }
 
+// The command being run, for the lines that openStore writes on its own.
+QString& currentCommand()
+{
+    static QString command;
+    return command;
+}
+
 std::unique_ptr<Store> openStore(const QString& path)
 {
     Store::Options options;
     options.passphrase = passphraseFor(path);
     auto store = std::make_unique<Store>(path, options);
-    store->open();
+    const Store::OpenReport report = store->open();
+    // Cutting a torn tail is recovery doing its job, but it changes a file of the store, and a
+    // complete record whose bytes were damaged is cut the same way: the operator is told, once,
+    // on stderr (the command itself goes on and its output is unchanged).
+    if (report.tornBytesCut > 0)
+        err() << "frostline-cli " << currentCommand() << ": note: recovery cut "
+              << report.tornBytesCut << " bytes of an incomplete record from the end of WAL "
+              << "segment " << report.tornSegment
+              << " (a write interrupted by a crash; if none happened, the segment was damaged)\n";
     return store;
 }
 
@@ -747,6 +762,7 @@ int run(const QStringList& arguments)
         return kExitUsage;
     }
     const QString command = args.first();
+    currentCommand() = command;
     if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
         command == QLatin1String("help")) {
         out() << kUsage;

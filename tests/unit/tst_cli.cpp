@@ -497,6 +497,37 @@ private slots:
         }
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
     }
+    void aCutTornTailIsReported()
+    {
+        // Recovery cuts an incomplete last record: the command still succeeds, and says once, on
+        // stderr, what it cut from which segment.
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("20"), s("--versions"), s("200"),
+                         s("--span-days"), s("5"), s("--seed"), s("3")})
+                     .exitCode,
+                 0);
+        const QDir wal(QDir(store).filePath(s("wal")));
+        const QStringList segments = wal.entryList({s("*.wal")}, QDir::Files, QDir::Name);
+        QVERIFY(!segments.isEmpty());
+        QFile last(wal.filePath(segments.last()));
+        QVERIFY(last.open(QIODevice::Append));
+        QCOMPARE(last.write("\x01\x02\x03\x04\x05", 5), qint64(5));
+        last.close();
+
+        auto r = runCli({s("stats"), store});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.startsWith("frostline-cli stats: note: recovery cut 5 bytes"),
+                 r.err.constData());
+        QVERIFY2(r.err.contains(segments.last().toUtf8()), r.err.constData());
+        r = runCli({s("stats"), store});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.err.isEmpty(), r.err.constData()); // cut once, reported once
+        QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(200));
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+    }
 };
 
 QTEST_GUILESS_MAIN(TestCli)
