@@ -500,14 +500,22 @@ QString ColdTier::home() const
 namespace {
 const char* const kDatabaseFiles[] = {"nodes.db", "edges.db", "history.db", "checkpoint.db",
                                       "meta.db"};
+
+// The cold databases that are not in `home`.
+QStringList missingDatabases(const QString& home)
+{
+    const QDir dir(home);
+    QStringList missing;
+    for (const char* f : kDatabaseFiles)
+        if (!QFileInfo::exists(dir.filePath(QLatin1String(f))))
+            missing << QLatin1String(f);
+    return missing;
+}
 } // namespace
 
 bool ColdTier::hasDatabases(const QString& home)
 {
-    const QDir dir(home);
-    return std::any_of(std::begin(kDatabaseFiles), std::end(kDatabaseFiles), [&](const char* f) {
-        return QFileInfo::exists(dir.filePath(QLatin1String(f)));
-    });
+    return missingDatabases(home).size() < qsizetype(std::size(kDatabaseFiles));
 }
 
 void ColdTier::open()
@@ -517,11 +525,8 @@ void ColdTier::open()
         return;
     // All the databases or none (a new tier): DB_CREATE would otherwise replace a deleted one
     // with an empty one, and every command, read-only ones included, would go on without it.
-    QStringList missing;
-    for (const char* f : kDatabaseFiles)
-        if (!QFileInfo::exists(QDir(d->home).filePath(QLatin1String(f))))
-            missing << QLatin1String(f);
-    if (!missing.isEmpty() && missing.size() < int(std::size(kDatabaseFiles)))
+    const QStringList missing = missingDatabases(d->home);
+    if (!missing.isEmpty() && missing.size() < qsizetype(std::size(kDatabaseFiles)))
         throw FrostlineError::runtime(
             QStringLiteral("cold tier %1 is damaged: %2 %3 missing (deleted or moved?); nothing "
                            "was changed: put the file back, or restore the store from a backup")
