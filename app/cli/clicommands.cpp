@@ -350,7 +350,6 @@ int cmdExport(const QStringList& args)
         throw UsageError{QStringLiteral("--tier must be hot, cold or all (got '%1')").arg(tier)};
     auto store = openStore(path);
     // Sorted by version_id across both tiers: hot ids sorted, cold scanned in key order, merged.
-    std::vector<const HotTier::Entry*> hot;
     std::vector<HotTier::Entry> hotEntries;
     if (tier != QLatin1String("cold")) {
         store->hot().forEach([&](const HotTier::Entry& e) {
@@ -673,7 +672,6 @@ int cmdPreview(const QStringList& args)
 
     StdoutWriter writer;
     QByteArray& buf = writer.buffer();
-    auto flushIfBig = [&] { writer.flushIfBig(); };
     if (a.isSet(QStringLiteral("json"))) {
         // Streamed by hand: a million candidates must not become a million QJsonObjects.
         buf += "{\"now\":" + QByteArray::number(p.now) +
@@ -690,7 +688,7 @@ int cmdPreview(const QStringList& args)
                    ",\"age_secs\":" + secondsText(c.ageMicros) +
                    ",\"estimated_size\":" + QByteArray::number(c.estimatedSize) + ",\"reason\":\"" +
                    reasonName(c.reason).toLatin1() + "\"}";
-            flushIfBig();
+            writer.flushIfBig();
         }
         buf += "]}\n";
     } else {
@@ -710,7 +708,7 @@ int cmdPreview(const QStringList& args)
                    QByteArray::number(c.entityId) + "  " + secondsText(c.ageMicros) + "  " +
                    QByteArray::number(c.estimatedSize) + "  " + reasonName(c.reason).toLatin1() +
                    "\n";
-            flushIfBig();
+            writer.flushIfBig();
         }
     }
     writer.flush();
