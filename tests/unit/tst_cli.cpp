@@ -37,6 +37,14 @@ std::vector<Version> parseJsonl(const QByteArray& text)
     return out;
 }
 
+// `frostline-cli generate STORE` with all four workload options.
+test::CliResult generate(const QString& store, int entities, int versions, int spanDays, int seed)
+{
+    return runCli({s("generate"), store, s("--entities"), QString::number(entities),
+                   s("--versions"), QString::number(versions), s("--span-days"),
+                   QString::number(spanDays), s("--seed"), QString::number(seed)});
+}
+
 } // namespace
 
 class TestCli : public QObject
@@ -199,8 +207,7 @@ private slots:
         for (int i = 0; i < 2; ++i) {
             const QString store = dir.filePath(QStringLiteral("g%1").arg(i));
             QCOMPARE(runCli({s("init"), store}).exitCode, 0);
-            const auto r = runCli({s("generate"), store, s("--entities"), s("200"), s("--versions"),
-                                   s("3000"), s("--span-days"), s("10"), s("--seed"), s("5")});
+            const auto r = generate(store, 200, 3000, 10, 5);
             QVERIFY2(r.exitCode == 0, r.err.constData());
             exports[i] = runCli({s("export"), store}).out;
         }
@@ -224,10 +231,7 @@ private slots:
         QTemporaryDir dir;
         const QString store = dir.filePath(s("store"));
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
-        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("50"), s("--versions"), s("800"),
-                         s("--span-days"), s("20"), s("--seed"), s("3")})
-                     .exitCode,
-                 0);
+        QCOMPARE(generate(store, 50, 800, 20, 3).exitCode, 0);
         auto wal = QJsonDocument::fromJson(runCli({s("wal"), store, s("--json")}).out).object();
         QCOMPARE(wal.value(s("last_lsn")).toInteger(), 800);
         QCOMPARE(wal.value(s("flushed_lsn")).toInteger(), 0);
@@ -262,10 +266,7 @@ private slots:
         QTemporaryDir dir;
         const QString store = dir.filePath(s("store"));
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
-        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("100"), s("--versions"),
-                         s("2000"), s("--span-days"), s("30"), s("--seed"), s("8")})
-                     .exitCode,
-                 0);
+        QCOMPARE(generate(store, 100, 2000, 30, 8).exitCode, 0);
         const QString policy = dir.filePath(s("p.json"));
         test::writeFile(policy, R"({"age_threshold_secs": 864000})");
         const auto m = runCli({s("migrate"), store, s("--policy"), policy, s("--json")});
@@ -327,10 +328,7 @@ private slots:
         QTemporaryDir dir;
         const QString store = dir.filePath(s("store"));
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
-        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("80"), s("--versions"), s("1500"),
-                         s("--span-days"), s("30"), s("--seed"), s("4")})
-                     .exitCode,
-                 0);
+        QCOMPARE(generate(store, 80, 1500, 30, 4).exitCode, 0);
         const QString policy = dir.filePath(s("p.json"));
         test::writeFile(policy, R"({"age_threshold_secs": 604800, "batch_size": 100})");
         const qint64 now = QDateTime::currentMSecsSinceEpoch() * 1000 + 3600LL * 1000000;
@@ -441,10 +439,7 @@ private slots:
         QTemporaryDir dir;
         const QString store = dir.filePath(s("store"));
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
-        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("300"), s("--versions"),
-                         s("3000"), s("--span-days"), s("30"), s("--seed"), s("2")})
-                     .exitCode,
-                 0);
+        QCOMPARE(generate(store, 300, 3000, 30, 2).exitCode, 0);
         const QString policy = dir.filePath(s("p.json"));
         test::writeFile(policy, R"({"age_threshold_secs": 0})");
         const QList<QStringList> commands = {
@@ -504,10 +499,7 @@ private slots:
         QTemporaryDir dir;
         const QString store = dir.filePath(s("store"));
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
-        QCOMPARE(runCli({s("generate"), store, s("--entities"), s("20"), s("--versions"), s("200"),
-                         s("--span-days"), s("5"), s("--seed"), s("3")})
-                     .exitCode,
-                 0);
+        QCOMPARE(generate(store, 20, 200, 5, 3).exitCode, 0);
         const QDir wal(QDir(store).filePath(s("wal")));
         const QStringList segments = wal.entryList({s("*.wal")}, QDir::Files, QDir::Name);
         QVERIFY(!segments.isEmpty());
