@@ -53,6 +53,7 @@ const char* const kMetaNodes = "node_versions";
 const char* const kMetaEdges = "edge_versions";
 const char* const kMetaColdBytes = "cold_bytes";
 const char* const kMetaCheckpoint = "checkpoint_versions";
+const char* const kMetaNewestWalSegment = "wal_newest_segment";
 
 inline void putBigEndian(quint64 v, unsigned char* out)
 {
@@ -169,6 +170,7 @@ struct Meta
     quint64 edges = 0;
     quint64 coldBytes = 0;
     quint64 checkpoint = 0;
+    quint64 newestWalSegment = 0; // first LSN; 0 in a store from before the key existed
 };
 
 // Reads a record into `buffer` (free-threaded handles need caller-owned memory).
@@ -317,17 +319,37 @@ public:
         if ((ret = read(kMetaFormat, m.format)) || (ret = read(kMetaFlushedLsn, m.flushedLsn)) ||
             (ret = read(kMetaNodes, m.nodes)) || (ret = read(kMetaEdges, m.edges)) ||
             (ret = read(kMetaColdBytes, m.coldBytes)) ||
-            (ret = read(kMetaCheckpoint, m.checkpoint)))
+            (ret = read(kMetaCheckpoint, m.checkpoint)) ||
+            (ret = read(kMetaNewestWalSegment, m.newestWalSegment)))
             return ret;
         return 0;
+    }
+
+    // The metadata as last committed, read in its own transaction.
+    Meta committedMeta(const QString& what) const
+    {
+        Meta m;
+        retrying(what, [&] {
+            BerkeleyTxn txn;
+            if (int ret = txn.begin(env->handle(), DB_READ_COMMITTED))
+                return ret;
+            if (int ret = readMeta(txn.handle(), m, 0))
+                return ret;
+            return txn.commit(0);
+        });
+        return m;
     }
 
     int writeMeta(DbTxn* txn, const Meta& m) const
     {
         const std::pair<const char*, quint64> values[] = {
-            {kMetaFormat, m.format},       {kMetaFlushedLsn, m.flushedLsn},
-            {kMetaNodes, m.nodes},         {kMetaEdges, m.edges},
-            {kMetaColdBytes, m.coldBytes}, {kMetaCheckpoint, m.checkpoint},
+            {kMetaFormat, m.format},
+            {kMetaFlushedLsn, m.flushedLsn},
+            {kMetaNodes, m.nodes},
+            {kMetaEdges, m.edges},
+            {kMetaColdBytes, m.coldBytes},
+            {kMetaCheckpoint, m.checkpoint},
+            {kMetaNewestWalSegment, m.newestWalSegment},
         };
         for (const auto& [name, value] : values) {
             unsigned char bytes[8];
@@ -604,16 +626,34 @@ quint64 ColdTier::flushedLsn() const
 {
     std::shared_lock lock(d->lifecycle);
     d->requireOpen("flushedLsn");
-    Meta m;
-    d->retrying(QStringLiteral("cannot read the flushed LSN from meta.db"), [&] {
+    return d->committedMeta(QStringLiteral("cannot read the flushed LSN from meta.db")).flushedLsn;
+}
+
+quint64 ColdTier::newestWalSegment() const
+{
+    std::shared_lock lock(d->lifecycle);
+    d->requireOpen("newestWalSegment");
+    return d->committedMeta(QStringLiteral("cannot read the newest WAL segment from meta.db"))
+        .newestWalSegment;
+}
+
+void ColdTier::recordNewestWalSegment(quint64 firstLsn)
+{
+    std::shared_lock lock(d->lifecycle);
+    d->requireOpen("recordNewestWalSegment");
+    std::lock_guard writeLock(d->writer);
+    d->retrying(QStringLiteral("cannot record the newest WAL segment in meta.db"), [&] {
         BerkeleyTxn txn;
-        if (int ret = txn.begin(d->env->handle(), DB_READ_COMMITTED))
+        if (int ret = txn.begin(d->env->handle(), 0))
             return ret;
-        if (int ret = d->readMeta(txn.handle(), m, 0))
+        Meta m;
+        if (int ret = d->readMeta(txn.handle(), m, DB_RMW))
             return ret;
-        return txn.commit(0);
+        m.newestWalSegment = firstLsn;
+        if (int ret = d->writeMeta(txn.handle(), m))
+            return ret;
+        return txn.commit(DB_TXN_SYNC);
     });
-    return m.flushedLsn;
 }
 
 void ColdTier::setFailureHook(std::function<void(const char*)> hook)
@@ -1063,15 +1103,7 @@ ColdStatistics ColdTier::statistics() const
     std::shared_lock lock(d->lifecycle);
     d->requireOpen("statistics");
     ColdStatistics s;
-    Meta m;
-    d->retrying(QStringLiteral("cannot read meta.db"), [&] {
-        BerkeleyTxn txn;
-        if (int ret = txn.begin(d->env->handle(), DB_READ_COMMITTED))
-            return ret;
-        if (int ret = d->readMeta(txn.handle(), m, 0))
-            return ret;
-        return txn.commit(0);
-    });
+    const Meta m = d->committedMeta(QStringLiteral("cannot read meta.db"));
     s.nodeVersions = m.nodes;
     s.edgeVersions = m.edges;
     s.coldBytes = m.coldBytes;

@@ -197,9 +197,13 @@ Store::OpenReport Store::open()
 
         // 2. The WAL after L. A gap between L and the first record still in the log means a
         // segment that recovery needs is gone: an error, never a skip.
-        m_wal = std::make_unique<Wal>(
-            walDir(m_path), Wal::Options{m_options.walSegmentBytes, m_options.syncWal, m_cipher});
-        const Wal::OpenReport walReport = m_wal->open(flushed + 1);
+        Wal::Options walOptions{m_options.walSegmentBytes, m_options.syncWal, m_cipher};
+        ColdTier* cold = m_cold.get();
+        walOptions.newestSegmentPublished = [cold](quint64 firstLsn) {
+            cold->recordNewestWalSegment(firstLsn);
+        };
+        m_wal = std::make_unique<Wal>(walDir(m_path), walOptions);
+        const Wal::OpenReport walReport = m_wal->open(flushed + 1, m_cold->newestWalSegment());
         report.tornBytesCut = walReport.tornBytesCut;
         report.tornSegment = walReport.tornSegment;
         if (m_wal->lastLsn() < flushed)

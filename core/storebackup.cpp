@@ -225,12 +225,9 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
         ::chmod(QFile::encodeName(f.filePath()).constData(), 0600);
     }
     recoverCatastrophically(coldCopy, store.cipher().get());
-    {
-        ColdTier cold(coldCopy, store.cipher());
-        cold.open();
-        report.flushedLsn = cold.flushedLsn();
-        cold.close();
-    }
+    ColdTier cold(coldCopy, store.cipher());
+    cold.open();
+    report.flushedLsn = cold.flushedLsn();
 
     // 4. The copy needs exactly the WAL records after its flushed LSN.
     for (const WalSegmentInfo& s : vanished)
@@ -243,6 +240,7 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
                     .arg(s.lastLsn)
                     .arg(report.flushedLsn));
     report.lastLsn = report.flushedLsn;
+    quint64 newestCopied = 0;
     for (const WalSegmentInfo& s : needed) {
         const QString copy = QDir(walCopy).filePath(s.fileName);
         if (s.lastLsn <= report.flushedLsn) {
@@ -250,8 +248,13 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
         } else {
             ++report.walSegments;
             report.lastLsn = std::max(report.lastLsn, s.lastLsn);
+            newestCopied = std::max(newestCopied, s.firstLsn);
         }
     }
+    // The copy's newest segment is the newest one copied (the store's own may be newer, or hold
+    // nothing the copy needs); with none, its first open starts the log after the flushed LSN.
+    cold.recordNewestWalSegment(newestCopied);
+    cold.close();
     syncPath(walCopy, O_RDONLY | O_DIRECTORY);
     syncPath(dest, O_RDONLY | O_DIRECTORY);
     report.elapsedMs = timer.elapsed();

@@ -120,6 +120,7 @@ public:
     QString broken; // set when durability can no longer be promised (failed sync / truncate)
     std::function<int()> syncFailureHook; // tests: an errno to report after a real sync
     std::vector<char> encodeBuffer;
+    quint64 recordedNewest = 0; // what Options::newestSegmentPublished last accepted
 
     Segment& active() { return segments.back(); }
 
@@ -141,9 +142,10 @@ public:
     void validateExisting(std::vector<Segment>& found);
     void scanLastSegment(Segment& last, OpenReport& report);
     void rotateLocked();
+    void recordNewestSegment();
     void waitDurable(std::unique_lock<std::mutex>& lock, quint64 lsn);
     void closeLocked(std::unique_lock<std::mutex>& lock);
-    void openLocked(quint64 nextLsnIfEmpty, OpenReport& report);
+    void openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, OpenReport& report);
 };
 
 namespace {
@@ -475,6 +477,15 @@ void Wal::Private::rotateLocked()
     synced.notify_all();
 }
 
+// With the mutex held. No record goes into a segment before the callback has recorded it.
+void Wal::Private::recordNewestSegment()
+{
+    if (!options.newestSegmentPublished || active().firstLsn == recordedNewest)
+        return;
+    options.newestSegmentPublished(active().firstLsn);
+    recordedNewest = active().firstLsn;
+}
+
 // Leader/follower group commit. The first waiter that finds no sync in flight becomes the
 // leader: it fdatasyncs outside the mutex, covering every record written up to that moment;
 // the others wait and return when durableLsn covers them, or lead the next round.
@@ -536,7 +547,7 @@ void Wal::Private::closeLocked(std::unique_lock<std::mutex>& lock)
     synced.notify_all();
 }
 
-void Wal::Private::openLocked(quint64 nextLsnIfEmpty, OpenReport& report)
+void Wal::Private::openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, OpenReport& report)
 {
     ensureDirectory();
     segments.clear();
@@ -558,6 +569,18 @@ void Wal::Private::openLocked(quint64 nextLsnIfEmpty, OpenReport& report)
         seg.lastLsn = seg.firstLsn - 1;
         found.push_back(seg);
     }
+    // The recorded newest segment was published before it was recorded, and neither rotation
+    // nor truncation ever deletes the newest segment: if none that new is left, it was removed
+    // by hand. Refused before anything is created in its place or cut.
+    if (newestSegment != 0 && (found.empty() || found.back().firstLsn < newestSegment))
+        throw FrostlineError::runtime(
+            QStringLiteral("WAL segment %1 is missing from %2: it is the log's newest segment "
+                           "(records from LSN %3 on) and was deleted or moved, with any records "
+                           "it held; nothing was changed: put it back, or restore the store from "
+                           "a backup")
+                .arg(segmentFileName(newestSegment), directory)
+                .arg(newestSegment));
+    recordedNewest = newestSegment;
 
     if (found.empty()) {
         Segment fresh;
@@ -595,7 +618,7 @@ Wal::~Wal()
     close();
 }
 
-Wal::OpenReport Wal::open(quint64 nextLsnIfEmpty)
+Wal::OpenReport Wal::open(quint64 nextLsnIfEmpty, quint64 newestSegment)
 {
     if (nextLsnIfEmpty == 0)
         throw FrostlineError::badInput(
@@ -605,7 +628,8 @@ Wal::OpenReport Wal::open(quint64 nextLsnIfEmpty)
         throw FrostlineError::runtime(QStringLiteral("WAL %1: already open").arg(d->directory));
     OpenReport report;
     try {
-        d->openLocked(nextLsnIfEmpty, report);
+        d->openLocked(nextLsnIfEmpty, newestSegment, report);
+        d->recordNewestSegment();
     } catch (...) {
         if (d->activeFd >= 0)
             ::close(d->activeFd);
@@ -651,6 +675,7 @@ quint64 Wal::append(const std::vector<QByteArray>& payloads, WalRecordType type)
         }
         d->rotateLocked();
     }
+    d->recordNewestSegment();
 
     Segment& seg = d->active();
     const quint64 first = d->nextLsn;
@@ -748,6 +773,7 @@ void Wal::rotate()
     d->synced.wait(lock, [this] { return !d->syncing; });
     d->requireUsable();
     d->rotateLocked();
+    d->recordNewestSegment();
 }
 
 int Wal::deleteSegmentsUpTo(quint64 flushedLsn)

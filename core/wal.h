@@ -53,6 +53,12 @@ public:
         // An encrypted store: payloads are sealed on append and opened (authenticated) on scan
         // and verify; a record that does not authenticate is corruption naming segment+offset.
         std::shared_ptr<const StoreCipher> cipher = {};
+        // Records the first LSN of a newly published segment outside the log (the store keeps it
+        // in the cold tier's meta.db), so that a newest segment deleted by hand is noticed at the
+        // next open instead of silently taking its records with it. Called with the log's mutex
+        // held, after the segment is on disk and before it takes any record; when it throws, the
+        // append (or open, or rotate) fails and the next append calls it again.
+        std::function<void(quint64 firstLsn)> newestSegmentPublished = {};
     };
 
     struct OpenReport
@@ -69,10 +75,12 @@ public:
     // Opens (creating the directory and a first segment if needed, owner-only permissions).
     // Validates every segment header and LSN continuity between segments, scans the last segment
     // and cuts a torn tail at the last whole record. `nextLsnIfEmpty` is the LSN the log starts at
-    // when it holds no segment at all (the store passes flushedLsn + 1).
+    // when it holds no segment at all (the store passes flushedLsn + 1). `newestSegment` is the
+    // first LSN last passed to Options::newestSegmentPublished (0: none): when no segment that new
+    // is on disk, the open is refused before anything is created or cut.
     // Throws FrostlineError naming segment and byte offset on corruption before the tail, a bad
     // header, or a gap between segments.
-    OpenReport open(quint64 nextLsnIfEmpty = 1);
+    OpenReport open(quint64 nextLsnIfEmpty = 1, quint64 newestSegment = 0);
     void close();
 
     // Appends the payloads as consecutive records and returns the LSN of the first. When it

@@ -171,6 +171,38 @@ private slots:
             QVERIFY(copy.find(id) && copy.find(id)->version == test::crashVersion(id));
     }
 
+    void aFlushedStoresBackupHoldsNoSegmentAndRestores()
+    {
+        // After a checkpoint the store's newest WAL segment holds nothing the copy needs, so the
+        // backup copies no segment; the copy must not then miss it (the cold tier records the
+        // newest segment, and a recorded segment gone at open is refused as deleted).
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024;
+        Store store(path, options);
+        store.open();
+        appendRange(store, 1, 501);
+        store.checkpoint();
+        QCOMPARE(store.flushedLsn(), store.wal().lastLsn());
+        QVERIFY(store.cold().newestWalSegment() > 1);
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        const StoreBackup::Report report = StoreBackup::backup(store, backup);
+        QCOMPARE(report.walSegments, 0);
+        QVERIFY(QDir(QDir(backup).filePath(QStringLiteral("wal"))).isEmpty());
+        const QString restored = dir.filePath(QStringLiteral("r"));
+        StoreBackup::restore(backup, restored);
+        Store copy(restored);
+        copy.open();
+        QVERIFY(copy.verify().isEmpty());
+        QCOMPARE(copy.maxVersionId(), quint64(500));
+        // The copy's log carries on after the flushed LSN, and its new segment is recorded.
+        appendRange(copy, 501, 502);
+        QCOMPARE(copy.wal().lastLsn(), quint64(501));
+        QCOMPARE(copy.cold().newestWalSegment(), copy.wal().segments().back().firstLsn);
+    }
+
     void refusesNonEmptyDestinations()
     {
         QTemporaryDir dir;

@@ -605,6 +605,73 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    void newestWalSegmentVanishes_data()
+    {
+        QTest::addColumn<bool>("everySegment");
+        QTest::newRow("the active segment") << false;
+        QTest::newRow("every segment") << true;
+    }
+    void newestWalSegmentVanishes()
+    {
+        // The segment holding the newest acknowledged writes (after the flushed LSN) deleted by
+        // hand: the log alone would simply end earlier, and open would start a new segment in its
+        // place, silently dropping those writes. The cold tier records the newest segment, so the
+        // open is refused naming it, and nothing is created or cut.
+        QFETCH(bool, everySegment);
+        const QString path =
+            m_dir.filePath(QStringLiteral("walgone-%1").arg(QTest::currentDataTag()));
+        const QString wal = QDir(path).filePath(QStringLiteral("wal"));
+        const QString aside =
+            m_dir.filePath(QStringLiteral("walaside-%1").arg(QTest::currentDataTag()));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024;
+        {
+            Store store(path, options);
+            store.open();
+            store.append(bigVersions(1, 301));
+            QVERIFY(MigrationRun(store, everythingOld(50), kFarFuture).run().migrated > 0);
+            for (quint64 id = 301; id <= 600; id += 10)
+                store.append(bigVersions(id, id + 10)); // after the flushed LSN: WAL only
+            QVERIFY(store.flushedLsn() < store.wal().lastLsn());
+            QVERIFY(store.wal().segments().size() > 2);
+            QVERIFY(store.wal().segments().back().records > 0);
+        }
+        QVERIFY(QDir().mkpath(aside));
+        QStringList names = QDir(wal).entryList({QStringLiteral("*.wal")}, QDir::Files, QDir::Name);
+        const QString newest = names.last();
+        if (!everySegment)
+            names = QStringList{newest};
+        for (const QString& name : names)
+            QVERIFY(QFile::rename(QDir(wal).filePath(name), QDir(aside).filePath(name)));
+        const QStringList before = QDir(wal).entryList(QDir::Files, QDir::Name);
+        for (int attempt = 0; attempt < 2; ++attempt) {
+            Store store(path, options);
+            const QString message = openFailure(store);
+            QVERIFY2(!store.isOpen(), "a store without its newest WAL segment opened");
+            if (attempt == 0)
+                qInfo("the newest WAL segment vanished: %s", qPrintable(message));
+            QVERIFY2(message.contains(newest) && message.contains(QLatin1String("missing")),
+                     qPrintable(message));
+            QCOMPARE(QDir(wal).entryList(QDir::Files, QDir::Name), before);
+        }
+        const auto cli = test::runCli({QStringLiteral("export"), path});
+        QCOMPARE(cli.exitCode, 1);
+        QCOMPARE(cli.err.count('\n'), 1);
+        QVERIFY2(cli.err.contains(newest.toUtf8()), cli.err.constData());
+        QVERIFY(cli.out.isEmpty());
+        QCOMPARE(QDir(wal).entryList(QDir::Files, QDir::Name), before);
+        ++m_faults;
+
+        // Put back, the store opens with everything.
+        for (const QString& name : names)
+            QVERIFY(QFile::rename(QDir(aside).filePath(name), QDir(wal).filePath(name)));
+        Store store(path, options);
+        store.open();
+        const QString problem = checkAll(store, 600);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
     void cleanupTestCase() { qInfo("faults injected: %d", m_faults); }
 };
 

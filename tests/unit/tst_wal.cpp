@@ -1,6 +1,7 @@
 #include "frostlineerror.h"
 #include "testsupport.h"
 #include "wal.h"
+#include "walformat.h"
 
 #include <QDir>
 #include <QFile>
@@ -519,6 +520,118 @@ private slots:
             QVERIFY(::stat(QFile::encodeName(s.path).constData(), &st) == 0);
             QCOMPARE(st.st_mode & 07777, mode_t(0600));
         }
+    }
+
+    void theNewestSegmentIsRecordedBeforeItTakesRecords()
+    {
+        // Every segment the log starts is handed to newestSegmentPublished once it is on disk and
+        // before its first record; a callback that throws fails the append with nothing written,
+        // and the next append records the segment first.
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("wal");
+        std::vector<quint64> recorded;
+        bool refuse = false;
+        Wal::Options options = smallSegments();
+        options.newestSegmentPublished = [&](quint64 firstLsn) {
+            if (refuse)
+                throw FrostlineError::runtime(QStringLiteral("meta.db is failing"));
+            // On disk already, and empty: the record comes before any record goes in.
+            const QString path = QDir(dir).filePath(walformat::segmentFileName(firstLsn));
+            QVERIFY(QFileInfo::exists(path));
+            QCOMPARE(QFileInfo(path).size(), qint64(walformat::kHeaderSize));
+            recorded.push_back(firstLsn);
+        };
+        {
+            Wal wal(dir, options);
+            wal.open();
+            QCOMPARE(recorded, std::vector<quint64>{1});
+            appendRange(wal, 1, 200, 5);
+            const auto segs = wal.segments();
+            QVERIFY(segs.size() >= 4);
+            std::vector<quint64> firsts;
+            for (const auto& seg : segs)
+                firsts.push_back(seg.firstLsn);
+            QCOMPARE(recorded, firsts);
+
+            // The rotation that would open the next segment happens; its recording fails.
+            wal.rotate();
+            QCOMPARE(recorded.back(), quint64(201));
+            refuse = true;
+            while (wal.segments().back().sizeBytes < 4096)
+                appendRange(wal, wal.lastLsn() + 1, wal.lastLsn() + 5, 5);
+            const quint64 before = wal.lastLsn();
+            const QString err = errorOf([&] { wal.append({payloadFor(before + 1)}); });
+            QVERIFY2(err.contains(QStringLiteral("meta.db is failing")), qPrintable(err));
+            QCOMPARE(wal.lastLsn(), before);
+            QCOMPARE(wal.segments().back().records, quint64(0)); // published, nothing in it
+            refuse = false;
+            QCOMPARE(wal.append({payloadFor(before + 1)}), before + 1);
+            QCOMPARE(recorded.back(), before + 1);
+            expectRecords(collect(wal, 1), 1, before + 1);
+        }
+        // Reopened knowing the newest: nothing new to record.
+        const std::size_t calls = recorded.size();
+        Wal wal(dir, options);
+        wal.open(1, recorded.back());
+        QCOMPARE(recorded.size(), calls);
+    }
+
+    void aMissingNewestSegmentIsRefused_data()
+    {
+        QTest::addColumn<bool>("removeAll");
+        QTest::newRow("the active segment") << false;
+        QTest::newRow("every segment") << true;
+    }
+    void aMissingNewestSegmentIsRefused()
+    {
+        // The newest segment recorded is gone (deleted by hand): the open names it and leaves
+        // the directory as it was: no empty segment stands in for it, nothing is cut.
+        QFETCH(bool, removeAll);
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("wal");
+        quint64 newest = 0;
+        std::vector<WalSegmentInfo> segs;
+        {
+            Wal::Options options = smallSegments();
+            options.newestSegmentPublished = [&](quint64 firstLsn) { newest = firstLsn; };
+            Wal wal(dir, options);
+            wal.open();
+            appendRange(wal, 1, 200, 5);
+            segs = wal.segments();
+        }
+        QVERIFY(segs.size() >= 4);
+        QCOMPARE(newest, segs.back().firstLsn);
+        QVERIFY(segs.back().records > 0);
+        const QString aside = tmp.filePath("aside");
+        QVERIFY(QDir().mkpath(aside));
+        for (std::size_t i = removeAll ? 0 : segs.size() - 1; i < segs.size(); ++i)
+            QVERIFY(QFile::rename(segs[i].path, QDir(aside).filePath(segs[i].fileName)));
+        const QStringList left = QDir(dir).entryList(QDir::Files, QDir::Name);
+        {
+            Wal wal(dir, smallSegments());
+            const QString err = errorOf([&] { wal.open(1, newest); });
+            QVERIFY2(err.contains(segs.back().fileName) &&
+                         err.contains(QStringLiteral("missing")) &&
+                         err.contains(QStringLiteral("put it back")),
+                     qPrintable(err));
+            QCOMPARE(QDir(dir).entryList(QDir::Files, QDir::Name), left);
+        }
+        // Without the record (a log from before it existed) the same directory opens: the check
+        // is what tells a deletion from a log that simply ends there.
+        {
+            Wal wal(dir, smallSegments());
+            wal.open(removeAll ? 201 : 1, 0);
+            QVERIFY(collect(wal, wal.firstLsn()).size() < 200); // opens, records gone
+        }
+        // Put back (in place of the segment that open made), everything is there.
+        for (const QString& f : QDir(dir).entryList(QDir::Files))
+            if (!left.contains(f))
+                QVERIFY(QFile::remove(QDir(dir).filePath(f)));
+        for (const QString& f : QDir(aside).entryList(QDir::Files))
+            QVERIFY(QFile::rename(QDir(aside).filePath(f), QDir(dir).filePath(f)));
+        Wal wal(dir, smallSegments());
+        wal.open(1, newest);
+        expectRecords(collect(wal, 1), 1, 200);
     }
 
     void crashBetweenSealAndNextSegment()
