@@ -294,6 +294,17 @@ Store::OpenReport Store::open()
     return report;
 }
 
+QString Store::OpenReport::tornTailNote() const
+{
+    if (tornBytesCut <= 0)
+        return {};
+    return QStringLiteral("recovery cut %1 bytes of an incomplete record from the end of WAL "
+                          "segment %2 (a write interrupted by a crash; if none happened, the "
+                          "segment was damaged)")
+        .arg(tornBytesCut)
+        .arg(tornSegment);
+}
+
 void Store::close()
 {
     if (!m_open)

@@ -108,6 +108,11 @@ public:
         qint64 tornBytesCut = 0;
         QString tornSegment;
         qint64 elapsedMs = 0;
+
+        // What recovery cut from the WAL's tail, in the operator's words; empty when nothing.
+        // Cutting a torn tail is recovery doing its job, but it changes a file of the store, and
+        // a complete record whose bytes were damaged is cut the same way: the operator is told.
+        QString tornTailNote() const;
     };
 
     // Creates an empty store (directories, empty WAL, cold environment, default policy.json).

@@ -521,11 +521,13 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
             d->connectService();
             emit storeOpened(clean, report);
             emit serviceStateChanged(d->service->state());
-            emit operationFinished(tr("Open store"),
-                                   tr("Opened %1 in %2 ms (%3 WAL records replayed)")
-                                       .arg(clean)
-                                       .arg(report.elapsedMs)
-                                       .arg(report.replayedRecords));
+            QString opened = tr("Opened %1 in %2 ms (%3 WAL records replayed)")
+                                 .arg(clean)
+                                 .arg(report.elapsedMs)
+                                 .arg(report.replayedRecords);
+            if (const QString note = report.tornTailNote(); !note.isEmpty())
+                opened += QStringLiteral("; ") + note;
+            emit operationFinished(tr("Open store"), opened);
             if (!policyProblem.isEmpty())
                 emit operationFailed(tr("Load policy"),
                                      tr("policy.json could not be read, using the default "

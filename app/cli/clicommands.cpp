@@ -253,14 +253,9 @@ std::unique_ptr<Store> openStore(const QString& path)
     options.passphrase = passphraseFor(path);
     auto store = std::make_unique<Store>(path, options);
     const Store::OpenReport report = store->open();
-    // Cutting a torn tail is recovery doing its job, but it changes a file of the store, and a
-    // complete record whose bytes were damaged is cut the same way: the operator is told, once,
-    // on stderr (the command itself goes on and its output is unchanged).
-    if (report.tornBytesCut > 0)
-        err() << "frostline-cli " << currentCommand() << ": note: recovery cut "
-              << report.tornBytesCut << " bytes of an incomplete record from the end of WAL "
-              << "segment " << report.tornSegment
-              << " (a write interrupted by a crash; if none happened, the segment was damaged)\n";
+    // Told once, on stderr; the command itself goes on and its output is unchanged.
+    if (const QString note = report.tornTailNote(); !note.isEmpty())
+        err() << "frostline-cli " << currentCommand() << ": note: " << note << "\n";
     return store;
 }
 

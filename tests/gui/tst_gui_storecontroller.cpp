@@ -201,6 +201,52 @@ private slots:
         c.waitForWorkers();
     }
 
+    void aCutTornTailIsShownInTheOpenSummary()
+    {
+        // Recovery cuts an incomplete record from the WAL's tail; the open succeeds, and its
+        // summary (status bar and activity log) says what was cut from which segment.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 300, 30, 10, 5);
+        const QDir wal(QDir(path).filePath(QStringLiteral("wal")));
+        const QStringList segments =
+            wal.entryList({QStringLiteral("*.wal")}, QDir::Files, QDir::Name);
+        QVERIFY(!segments.isEmpty());
+        QFile last(wal.filePath(segments.last()));
+        QVERIFY(last.open(QIODevice::Append));
+        QCOMPARE(last.write("\x01\x02\x03\x04\x05", 5), qint64(5));
+        last.close();
+
+        StoreController c;
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        QCOMPARE(opened.first().at(1).value<Store::OpenReport>().tornBytesCut, qint64(5));
+        QString summary;
+        for (const auto& args : finished)
+            if (args.at(0).toString() == QStringLiteral("Open store"))
+                summary = args.at(1).toString();
+        QVERIFY2(summary.contains(QStringLiteral("recovery cut 5 bytes")) &&
+                     summary.contains(segments.last()),
+                 qPrintable(summary));
+        c.closeStore();
+        c.waitForWorkers();
+
+        // Nothing left to cut: the next open's summary says nothing of it.
+        finished.clear();
+        opened.clear();
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        for (const auto& args : finished)
+            if (args.at(0).toString() == QStringLiteral("Open store"))
+                QVERIFY2(!args.at(1).toString().contains(QStringLiteral("recovery cut")),
+                         qPrintable(args.at(1).toString()));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
     void aCancelledImportImportsNothing()
     {
         QTemporaryDir dir;
