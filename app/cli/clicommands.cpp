@@ -135,6 +135,9 @@ public:
                         throw UsageError{QStringLiteral("option %1 needs a value, not an empty "
                                                         "string")
                                              .arg(a)};
+                    // A script that says --now twice means one of them; which is not ours to guess.
+                    if (m_values.contains(name))
+                        throw UsageError{QStringLiteral("option %1 is given twice").arg(a)};
                     m_values[name] = args[++i];
                 } else {
                     throw UsageError{QStringLiteral("unknown option %1").arg(a)};
@@ -183,6 +186,16 @@ public:
                                  .arg(min)
                                  .arg(value(name))};
         return v;
+    }
+    qint64 requiredInteger(const QString& name, qint64 min) const
+    {
+        required(name);
+        return integer(name, min, 0);
+    }
+    double requiredNumber(const QString& name) const
+    {
+        required(name);
+        return number(name, 0);
     }
     quint64 unsignedInteger(const QString& name) const
     {
@@ -303,10 +316,10 @@ int cmdGenerate(const QStringList& args)
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
     WorkloadGenerator::Options o;
-    o.entities = quint64(a.integer(QStringLiteral("entities"), 1, 1000));
-    o.versions = quint64(a.integer(QStringLiteral("versions"), 1, 10000));
-    o.spanDays = a.number(QStringLiteral("span-days"), 30);
-    o.seed = quint64(a.integer(QStringLiteral("seed"), 0, 1));
+    o.entities = quint64(a.requiredInteger(QStringLiteral("entities"), 1));
+    o.versions = quint64(a.requiredInteger(QStringLiteral("versions"), 1));
+    o.spanDays = a.requiredNumber(QStringLiteral("span-days"));
+    o.seed = quint64(a.requiredInteger(QStringLiteral("seed"), 0));
     if (o.versions < o.entities)
         throw UsageError{
             QStringLiteral("--versions must be >= --entities (each entity has at least "

@@ -299,12 +299,12 @@ private slots:
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("s"));
         QCOMPARE(test::runCli({QStringLiteral("init"), path}).exitCode, 0);
-        QCOMPARE(
-            test::runCli({QStringLiteral("generate"), path, QStringLiteral("--entities"),
-                          QStringLiteral("50"), QStringLiteral("--versions"), QStringLiteral("800"),
-                          QStringLiteral("--seed"), QStringLiteral("7")})
-                .exitCode,
-            0);
+        QCOMPARE(test::runCli({QStringLiteral("generate"), path, QStringLiteral("--entities"),
+                               QStringLiteral("50"), QStringLiteral("--versions"),
+                               QStringLiteral("800"), QStringLiteral("--span-days"),
+                               QStringLiteral("30"), QStringLiteral("--seed"), QStringLiteral("7")})
+                     .exitCode,
+                 0);
         const QString policy = dir.filePath(QStringLiteral("p.json"));
         test::writeFile(policy, "{\"age_threshold_secs\":864000,\"batch_size\":40}");
         QCOMPARE(test::runCli({QStringLiteral("migrate"), path, QStringLiteral("--policy"), policy})

@@ -467,6 +467,49 @@ private slots:
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
         QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(3000));
     }
+    void generateNeedsEveryOption()
+    {
+        // The four options have no silent defaults: a reproducible workload is one whose every
+        // figure the operator chose. A missing one is a usage error and nothing is appended.
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        const QStringList full = {s("--entities"),  s("10"), s("--versions"), s("100"),
+                                  s("--span-days"), s("5"),  s("--seed"),     s("3")};
+        for (int skip = 0; skip < full.size(); skip += 2) {
+            QStringList args = {s("generate"), store};
+            for (int i = 0; i < full.size(); i += 2)
+                if (i != skip)
+                    args << full[i] << full[i + 1];
+            const auto r = runCli(args);
+            QVERIFY2(r.exitCode == 2, r.err.constData());
+            QCOMPARE(r.err.count('\n'), 1);
+            QVERIFY2(r.err.contains(("missing " + full[skip]).toUtf8()), r.err.constData());
+        }
+        QVERIFY(runCli({s("export"), store}).out.isEmpty());
+        QCOMPARE(generate(store, 10, 100, 5, 3).exitCode, 0);
+        QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(100));
+    }
+    void aRepeatedOptionIsAUsageError()
+    {
+        // Which of two --now values a script meant cannot be guessed: refused, nothing runs.
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(generate(store, 10, 100, 5, 3).exitCode, 0);
+        const QString policy = dir.filePath(s("p.json"));
+        QFile f(policy);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write(R"({"age_threshold_secs": 0})");
+        f.close();
+        const auto r = runCli({s("migrate"), store, s("--policy"), policy, s("--now"), s("1"),
+                               s("--now"), s("99999999999999999")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.contains("--now is given twice"), r.err.constData());
+        const auto hot = parseJsonl(runCli({s("export"), store, s("--tier"), s("hot")}).out);
+        QCOMPARE(hot.size(), std::size_t(100));
+    }
     void emptyArgumentsAreUsageErrors()
     {
         QTemporaryDir dir;
