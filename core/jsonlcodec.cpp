@@ -359,6 +359,18 @@ public:
             return finish();
         Frame frame = std::move(m_frames.back());
         m_frames.pop_back();
+        // A key given twice would keep only one value, and the line would not come back from an
+        // export as it went in: refused, like a top-level key given twice.
+        std::stable_sort(frame.map.begin(), frame.map.end(),
+                         [](const auto& x, const auto& y) { return x.first < y.first; });
+        const auto twice =
+            std::adjacent_find(frame.map.begin(), frame.map.end(),
+                               [](const auto& x, const auto& y) { return x.first == y.first; });
+        if (twice != frame.map.end())
+            return fail((m_frames.empty() ? QString()
+                                          : QStringLiteral("property %1: ").arg(propertyPath())) +
+                        QStringLiteral("duplicate property key %1")
+                            .arg(quoteText(twice->first.toStdString())));
         if (m_frames.empty()) {
             m_v->properties = PropertyValue::canonicalMap(std::move(frame.map));
             return true;
