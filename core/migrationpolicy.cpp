@@ -457,6 +457,15 @@ void checkPolicyLimits(std::string_view text, bool toml, const QString& sourceNa
     };
     for (std::size_t i = 0; i < text.size(); ++i) {
         const char c = text[i];
+        // JSON's parser takes a NUL byte for the end of its input and would silently ignore
+        // whatever follows; neither format allows one outside a string escape.
+        if (c == '\0')
+            throw FrostlineError::badInput(
+                QStringLiteral("%1: line %2: a NUL byte (at byte offset %3) has no place in a "
+                               "policy file; is it a text file?")
+                    .arg(sourceName)
+                    .arg(line)
+                    .arg(i));
         if (c == '\n') {
             ++line;
             if (open.empty()) {

@@ -272,6 +272,11 @@ private slots:
         row("trailing garbage", "{} {}",
             "malformed JSON at line 1, column 4: syntax error while parsing value - unexpected "
             "'{'; expected end of input");
+        // The JSON parser would stop at the NUL and take the object before it as the policy.
+        QTest::newRow("NUL byte") << QByteArray("{\"batch_size\": 5}\n\0{\"enabled\": false}", 37)
+                                  << QStringLiteral("policy.json: line 2: a NUL byte (at byte "
+                                                    "offset 18) has no place in a policy file; is "
+                                                    "it a text file?");
     }
     void jsonValidationMessages()
     {
@@ -316,6 +321,10 @@ private slots:
             "malformed TOML at line 2: missing value after key-value separator '='");
         row("duplicate key", "batch_size = 10\nbatch_size = 20\n",
             "malformed TOML at line 2: value (\"batch_size\") already exists.");
+        QTest::newRow("NUL byte") << QByteArray("batch_size = 5\0", 15)
+                                  << QStringLiteral("policy.toml: line 1: a NUL byte (at byte "
+                                                    "offset 14) has no place in a policy file; is "
+                                                    "it a text file?");
     }
     void tomlValidationMessages()
     {
