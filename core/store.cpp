@@ -199,7 +199,7 @@ Store::OpenReport Store::open()
         // segment that recovery needs is gone: an error, never a skip.
         Wal::Options walOptions{m_options.walSegmentBytes, m_options.syncWal, m_cipher};
         ColdTier* cold = m_cold.get();
-        walOptions.newestSegmentPublished = [cold](quint64 firstLsn) {
+        walOptions.recordNewestSegment = [cold](quint64 firstLsn) {
             cold->recordNewestWalSegment(firstLsn);
         };
         m_wal = std::make_unique<Wal>(walDir(m_path), walOptions);

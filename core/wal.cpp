@@ -120,7 +120,7 @@ public:
     QString broken; // set when durability can no longer be promised (failed sync / truncate)
     std::function<int()> syncFailureHook; // tests: an errno to report after a real sync
     std::vector<char> encodeBuffer;
-    quint64 recordedNewest = 0; // what Options::newestSegmentPublished last accepted
+    quint64 recordedNewest = 0; // what Options::recordNewestSegment last accepted
 
     Segment& active() { return segments.back(); }
 
@@ -477,12 +477,13 @@ void Wal::Private::rotateLocked()
     synced.notify_all();
 }
 
-// With the mutex held. No record goes into a segment before the callback has recorded it.
+// With the mutex held, before records go into the active segment: none goes into a segment
+// before the callback has recorded it.
 void Wal::Private::recordNewestSegment()
 {
-    if (!options.newestSegmentPublished || active().firstLsn == recordedNewest)
+    if (!options.recordNewestSegment || active().firstLsn == recordedNewest)
         return;
-    options.newestSegmentPublished(active().firstLsn);
+    options.recordNewestSegment(active().firstLsn);
     recordedNewest = active().firstLsn;
 }
 
@@ -629,7 +630,6 @@ Wal::OpenReport Wal::open(quint64 nextLsnIfEmpty, quint64 newestSegment)
     OpenReport report;
     try {
         d->openLocked(nextLsnIfEmpty, newestSegment, report);
-        d->recordNewestSegment();
     } catch (...) {
         if (d->activeFd >= 0)
             ::close(d->activeFd);
@@ -773,7 +773,6 @@ void Wal::rotate()
     d->synced.wait(lock, [this] { return !d->syncing; });
     d->requireUsable();
     d->rotateLocked();
-    d->recordNewestSegment();
 }
 
 int Wal::deleteSegmentsUpTo(quint64 flushedLsn)
@@ -794,6 +793,19 @@ int Wal::deleteSegmentsUpTo(quint64 flushedLsn)
     if (deleted && !fsyncDirectory(d->directory, &err))
         throw FrostlineError::runtime(
             QStringLiteral("WAL directory %1: cannot sync: %2").arg(d->directory, errnoText(err)));
+    // The recorded segment is gone by truncation, so the flushed LSN covers all it held, and the
+    // segments after it have taken no record yet (else one of them would be recorded).
+    if (d->recordedNewest != 0 && d->recordedNewest < d->segments.front().firstLsn &&
+        d->options.recordNewestSegment) {
+        try {
+            d->options.recordNewestSegment(0);
+            d->recordedNewest = 0;
+        } catch (const FrostlineError& e) {
+            // The truncation itself is done and durable; an uncleared record only keeps the
+            // open's check stricter (an empty newest segment may then not be deleted by hand).
+            qWarning("WAL %s: %s", qPrintable(d->directory), qPrintable(e.message()));
+        }
+    }
     return deleted;
 }
 

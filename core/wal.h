@@ -53,12 +53,15 @@ public:
         // An encrypted store: payloads are sealed on append and opened (authenticated) on scan
         // and verify; a record that does not authenticate is corruption naming segment+offset.
         std::shared_ptr<const StoreCipher> cipher = {};
-        // Records the first LSN of a newly published segment outside the log (the store keeps it
-        // in the cold tier's meta.db), so that a newest segment deleted by hand is noticed at the
-        // next open instead of silently taking its records with it. Called with the log's mutex
-        // held, after the segment is on disk and before it takes any record; when it throws, the
-        // append (or open, or rotate) fails and the next append calls it again.
-        std::function<void(quint64 firstLsn)> newestSegmentPublished = {};
+        // Records outside the log (the store keeps it in the cold tier's meta.db) the first LSN
+        // of the newest segment that has taken records, so that this segment deleted by hand is
+        // noticed at the next open instead of silently taking its records with it. Called with
+        // the log's mutex held: before the first record goes into a segment (when it throws, the
+        // append fails with nothing written, and the next append calls it again); and with 0
+        // once truncation has deleted the segment it named, every record up to there being
+        // covered by the flushed LSN (an empty newest segment, say after a checkpoint, is then
+        // no loss when it goes).
+        std::function<void(quint64 firstLsn)> recordNewestSegment = {};
     };
 
     struct OpenReport
@@ -76,7 +79,7 @@ public:
     // Validates every segment header and LSN continuity between segments, scans the last segment
     // and cuts a torn tail at the last whole record. `nextLsnIfEmpty` is the LSN the log starts at
     // when it holds no segment at all (the store passes flushedLsn + 1). `newestSegment` is the
-    // first LSN last passed to Options::newestSegmentPublished (0: none): when no segment that new
+    // first LSN last passed to Options::recordNewestSegment (0: none): when no segment that new
     // is on disk, the open is refused before anything is created or cut.
     // Throws FrostlineError naming segment and byte offset on corruption before the tail, a bad
     // header, or a gap between segments.

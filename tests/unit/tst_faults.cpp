@@ -672,6 +672,38 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    void emptyWalMayGoAfterACheckpoint()
+    {
+        // The other side of newestWalSegmentVanishes: after a checkpoint every record is covered
+        // by the flushed LSN and the log holds one empty segment; deleting the whole WAL then
+        // loses nothing, and the store opens with everything.
+        const QString path = m_dir.filePath(QStringLiteral("walempty"));
+        const QString wal = QDir(path).filePath(QStringLiteral("wal"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024;
+        {
+            Store store(path, options);
+            store.open();
+            store.append(bigVersions(1, 301));
+            QVERIFY(MigrationRun(store, everythingOld(50), kFarFuture).run().migrated > 0);
+            store.checkpoint();
+            QCOMPARE(store.flushedLsn(), store.wal().lastLsn());
+            QCOMPARE(store.wal().segments().size(), std::size_t(1));
+            QCOMPARE(store.wal().segments().back().records, quint64(0));
+            QCOMPARE(store.cold().newestWalSegment(), quint64(0));
+        }
+        for (const QString& f : QDir(wal).entryList(QDir::Files))
+            QVERIFY(QFile::remove(QDir(wal).filePath(f)));
+        Store store(path, options);
+        store.open();
+        const QString problem = checkAll(store, 300);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        // And the log carries on, its new segment recorded once it takes a record.
+        store.append(bigVersions(301, 302));
+        QCOMPARE(store.cold().newestWalSegment(), store.wal().segments().back().firstLsn);
+    }
+
     void cleanupTestCase() { qInfo("faults injected: %d", m_faults); }
 };
 

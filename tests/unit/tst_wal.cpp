@@ -524,56 +524,60 @@ private slots:
 
     void theNewestSegmentIsRecordedBeforeItTakesRecords()
     {
-        // Every segment the log starts is handed to newestSegmentPublished once it is on disk and
-        // before its first record; a callback that throws fails the append with nothing written,
-        // and the next append records the segment first.
+        // Every segment is handed to recordNewestSegment once it is on disk and before its first
+        // record (an empty one never is); a callback that throws fails the append with nothing
+        // written, and the next append records the segment first. Truncation that deletes the
+        // recorded segment records 0.
         QTemporaryDir tmp;
         const QString dir = tmp.filePath("wal");
         std::vector<quint64> recorded;
         bool refuse = false;
         Wal::Options options = smallSegments();
-        options.newestSegmentPublished = [&](quint64 firstLsn) {
+        options.recordNewestSegment = [&](quint64 firstLsn) {
             if (refuse)
                 throw FrostlineError::runtime(QStringLiteral("meta.db is failing"));
-            // On disk already, and empty: the record comes before any record goes in.
-            const QString path = QDir(dir).filePath(walformat::segmentFileName(firstLsn));
-            QVERIFY(QFileInfo::exists(path));
-            QCOMPARE(QFileInfo(path).size(), qint64(walformat::kHeaderSize));
+            if (firstLsn != 0) {
+                // On disk already, and empty: the record comes before any record goes in.
+                const QString path = QDir(dir).filePath(walformat::segmentFileName(firstLsn));
+                QVERIFY(QFileInfo::exists(path));
+                QCOMPARE(QFileInfo(path).size(), qint64(walformat::kHeaderSize));
+            }
             recorded.push_back(firstLsn);
         };
-        {
-            Wal wal(dir, options);
-            wal.open();
-            QCOMPARE(recorded, std::vector<quint64>{1});
-            appendRange(wal, 1, 200, 5);
-            const auto segs = wal.segments();
-            QVERIFY(segs.size() >= 4);
-            std::vector<quint64> firsts;
-            for (const auto& seg : segs)
-                firsts.push_back(seg.firstLsn);
-            QCOMPARE(recorded, firsts);
-
-            // The rotation that would open the next segment happens; its recording fails.
-            wal.rotate();
-            QCOMPARE(recorded.back(), quint64(201));
-            refuse = true;
-            while (wal.segments().back().sizeBytes < 4096)
-                appendRange(wal, wal.lastLsn() + 1, wal.lastLsn() + 5, 5);
-            const quint64 before = wal.lastLsn();
-            const QString err = errorOf([&] { wal.append({payloadFor(before + 1)}); });
-            QVERIFY2(err.contains(QStringLiteral("meta.db is failing")), qPrintable(err));
-            QCOMPARE(wal.lastLsn(), before);
-            QCOMPARE(wal.segments().back().records, quint64(0)); // published, nothing in it
-            refuse = false;
-            QCOMPARE(wal.append({payloadFor(before + 1)}), before + 1);
-            QCOMPARE(recorded.back(), before + 1);
-            expectRecords(collect(wal, 1), 1, before + 1);
-        }
-        // Reopened knowing the newest: nothing new to record.
-        const std::size_t calls = recorded.size();
         Wal wal(dir, options);
-        wal.open(1, recorded.back());
+        wal.open();
+        QVERIFY(recorded.empty()); // an empty segment is no loss if it goes
+        appendRange(wal, 1, 200, 5);
+        std::vector<quint64> firsts;
+        for (const auto& seg : wal.segments())
+            firsts.push_back(seg.firstLsn);
+        QVERIFY(firsts.size() >= 4);
+        QCOMPARE(recorded, firsts);
+
+        // A rotation opens an empty segment: nothing recorded until a record goes in, and that
+        // record fails with the recording.
+        wal.rotate();
+        QCOMPARE(recorded.back(), firsts.back());
+        refuse = true;
+        const QString err = errorOf([&] { wal.append({payloadFor(201)}); });
+        QVERIFY2(err.contains(QStringLiteral("meta.db is failing")), qPrintable(err));
+        QCOMPARE(wal.lastLsn(), quint64(200));
+        QCOMPARE(wal.segments().back().records, quint64(0));
+        refuse = false;
+        QCOMPARE(wal.append({payloadFor(201)}), quint64(201));
+        QCOMPARE(recorded.back(), quint64(201));
+        expectRecords(collect(wal, 1), 1, 201);
+
+        // Truncation that leaves only segments after the recorded one records 0; one that keeps
+        // it records nothing.
+        wal.rotate();
+        const std::size_t calls = recorded.size();
+        QVERIFY(wal.deleteSegmentsUpTo(100) > 0);
         QCOMPARE(recorded.size(), calls);
+        QVERIFY(wal.deleteSegmentsUpTo(201) > 0);
+        QCOMPARE(wal.segments().size(), std::size_t(1));
+        QCOMPARE(recorded.size(), calls + 1);
+        QCOMPARE(recorded.back(), quint64(0));
     }
 
     void aMissingNewestSegmentIsRefused_data()
@@ -593,7 +597,7 @@ private slots:
         std::vector<WalSegmentInfo> segs;
         {
             Wal::Options options = smallSegments();
-            options.newestSegmentPublished = [&](quint64 firstLsn) { newest = firstLsn; };
+            options.recordNewestSegment = [&](quint64 firstLsn) { newest = firstLsn; };
             Wal wal(dir, options);
             wal.open();
             appendRange(wal, 1, 200, 5);
