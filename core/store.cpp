@@ -141,8 +141,10 @@ Store::OpenReport Store::open()
         return {};
     QElapsedTimer timer;
     timer.start();
-    if (!QFileInfo(m_path).isDir())
-        throw FrostlineError::runtime(QStringLiteral("store %1 does not exist").arg(m_path));
+    if (const QFileInfo info(m_path); !info.isDir())
+        throw FrostlineError::runtime(
+            info.exists() ? QStringLiteral("store %1 is not a directory").arg(m_path)
+                          : QStringLiteral("store %1 does not exist").arg(m_path));
     if (!looksLikeStore(m_path))
         throw FrostlineError::runtime(
             QStringLiteral("%1 is not a Frostline store (no wal/ and cold/ inside); run init first")

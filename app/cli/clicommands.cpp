@@ -325,6 +325,12 @@ int cmdGenerate(const QStringList& args)
             QStringLiteral("--versions must be >= --entities (each entity has at least "
                            "one version)")};
     auto store = openStore(path);
+    if (store->maxVersionId() == std::numeric_limits<quint64>::max())
+        throw FrostlineError::badInput(
+            QStringLiteral("store %1 already holds version id %2, the greatest there is: no id is "
+                           "left for generated versions")
+                .arg(path)
+                .arg(store->maxVersionId()));
     o.firstVersionId = store->maxVersionId() + 1;
     WorkloadGenerator generator(o);
     // Appended in slices so memory stays bounded for large workloads.
@@ -512,8 +518,9 @@ int cmdVerify(const QStringList& args)
               << s.lastLsn << " intact; flushed LSN " << s.flushedLsn << "\n";
     } else {
         for (const QString& p : problems)
-            err() << "verify: " << p << "\n";
-        err() << "verify: " << problems.size() << " problem(s) in store " << path << "\n";
+            err() << "frostline-cli verify: " << p << "\n";
+        err() << "frostline-cli verify: " << problems.size() << " problem(s) in store " << path
+              << "\n";
     }
     return problems.isEmpty() ? kExitOk : kExitFailure;
 }
@@ -589,8 +596,8 @@ int cmdHistory(const QStringList& args)
     if (tx || valid) {
         const auto v = store->asOf(key, tx, valid);
         if (!v) {
-            err() << "history: no version of " << kindName(key.kind) << " " << key.entityId
-                  << " matches the as-of times\n";
+            err() << "frostline-cli history: no version of " << kindName(key.kind) << " "
+                  << key.entityId << " matches the as-of times\n";
             return kExitFailure;
         }
         print(*v);
@@ -598,7 +605,8 @@ int cmdHistory(const QStringList& args)
     }
     const auto all = store->history(key);
     if (all.empty()) {
-        err() << "history: no versions of " << kindName(key.kind) << " " << key.entityId << "\n";
+        err() << "frostline-cli history: no versions of " << kindName(key.kind) << " "
+              << key.entityId << "\n";
         return kExitFailure;
     }
     for (const auto& v : all)

@@ -510,6 +510,45 @@ private slots:
         const auto hot = parseJsonl(runCli({s("export"), store, s("--tier"), s("hot")}).out);
         QCOMPARE(hot.size(), std::size_t(100));
     }
+    void lesserRefusalsAreClear()
+    {
+        // Each is one line that names the command and what is wrong, with the right exit code.
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+
+        // A path that is a regular file is not "missing".
+        const QString file = dir.filePath(s("afile"));
+        QFile f(file);
+        QVERIFY(f.open(QIODevice::WriteOnly));
+        f.write("x");
+        f.close();
+        auto r = runCli({s("stats"), file});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err == "frostline-cli stats: store " + file.toUtf8() + " is not a directory\n",
+                 r.err.constData());
+
+        // An entity with no versions: the history line carries the usual prefix.
+        r = runCli({s("history"), store, s("--kind"), s("node"), s("--entity"), s("999999")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err == "frostline-cli history: no versions of node 999999\n", r.err.constData());
+
+        // The greatest version id taken: generate has no id left (it wrapped around to 0 before).
+        const QString maxLine = dir.filePath(s("max.jsonl"));
+        QFile m(maxLine);
+        QVERIFY(m.open(QIODevice::WriteOnly));
+        m.write(R"({"kind":"node","version_id":18446744073709551615,"entity_id":9001,"label":"X",)"
+                R"("valid_from":1,"valid_to":null,"tx_from":1,"tx_to":null,"properties":{}})"
+                "\n");
+        m.close();
+        QCOMPARE(runCli({s("import"), store, maxLine}).exitCode, 0);
+        r = generate(store, 1, 1, 1, 1);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY2(r.err.startsWith("frostline-cli generate: ") && r.err.contains("no id is left"),
+                 r.err.constData());
+        QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(1));
+    }
     void emptyArgumentsAreUsageErrors()
     {
         QTemporaryDir dir;
