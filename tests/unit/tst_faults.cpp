@@ -156,6 +156,16 @@ QString openFailure(Store& store)
     return {};
 }
 
+// checkAll on a fresh open of PATH: empty when it opens with everything acknowledged.
+QString reopenAndCheck(const QString& path, quint64 acknowledged,
+                       const Store::Options& options = {})
+{
+    Store store(path, options);
+    if (const QString failure = openFailure(store); !failure.isEmpty())
+        return QStringLiteral("reopen: ") + failure;
+    return checkAll(store, acknowledged);
+}
+
 MigrationPolicy everythingOld(quint64 batchSize)
 {
     MigrationPolicy p;
@@ -507,9 +517,7 @@ private slots:
         // The oldest segment, wholly at or below the flushed LSN: not needed, the store opens.
         QVERIFY(QFile::remove(QDir(wal).filePath(files.first())));
         {
-            Store store(path, options);
-            store.open();
-            const QString problem = checkAll(store, 600);
+            const QString problem = reopenAndCheck(path, 600, options);
             QVERIFY2(problem.isEmpty(), qPrintable(problem));
         }
         ++m_faults;
@@ -541,9 +549,7 @@ private slots:
         ++m_faults;
         // The segment comes back: the store opens with everything.
         QVERIFY(QFile::rename(aside, QDir(wal).filePath(needed)));
-        Store store(path, options);
-        store.open();
-        const QString problem = checkAll(store, 600);
+        const QString problem = reopenAndCheck(path, 600, options);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
@@ -599,9 +605,7 @@ private slots:
         // Put back, the store opens with everything.
         for (const QString& name : names)
             QVERIFY(QFile::rename(QDir(aside).filePath(name), QDir(cold).filePath(name)));
-        Store store(path);
-        store.open();
-        const QString problem = checkAll(store, 300);
+        const QString problem = reopenAndCheck(path, 300);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
@@ -666,9 +670,7 @@ private slots:
         // Put back, the store opens with everything.
         for (const QString& name : names)
             QVERIFY(QFile::rename(QDir(aside).filePath(name), QDir(wal).filePath(name)));
-        Store store(path, options);
-        store.open();
-        const QString problem = checkAll(store, 600);
+        const QString problem = reopenAndCheck(path, 600, options);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
