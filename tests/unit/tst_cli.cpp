@@ -498,10 +498,7 @@ private slots:
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
         QCOMPARE(generate(store, 10, 100, 5, 3).exitCode, 0);
         const QString policy = dir.filePath(s("p.json"));
-        QFile f(policy);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write(R"({"age_threshold_secs": 0})");
-        f.close();
+        test::writeFile(policy, R"({"age_threshold_secs": 0})");
         const auto r = runCli({s("migrate"), store, s("--policy"), policy, s("--now"), s("1"),
                                s("--now"), s("99999999999999999")});
         QCOMPARE(r.exitCode, 2);
@@ -519,10 +516,7 @@ private slots:
 
         // A path that is a regular file is not "missing".
         const QString file = dir.filePath(s("afile"));
-        QFile f(file);
-        QVERIFY(f.open(QIODevice::WriteOnly));
-        f.write("x");
-        f.close();
+        test::writeFile(file, "x");
         auto r = runCli({s("stats"), file});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err == "frostline-cli stats: store " + file.toUtf8() + " is not a directory\n",
@@ -535,12 +529,11 @@ private slots:
 
         // The greatest version id taken: generate has no id left (it wrapped around to 0 before).
         const QString maxLine = dir.filePath(s("max.jsonl"));
-        QFile m(maxLine);
-        QVERIFY(m.open(QIODevice::WriteOnly));
-        m.write(R"({"kind":"node","version_id":18446744073709551615,"entity_id":9001,"label":"X",)"
-                R"("valid_from":1,"valid_to":null,"tx_from":1,"tx_to":null,"properties":{}})"
-                "\n");
-        m.close();
+        test::writeFile(maxLine,
+                        R"({"kind":"node","version_id":18446744073709551615,"entity_id":9001,)"
+                        R"("label":"X","valid_from":1,"valid_to":null,"tx_from":1,"tx_to":null,)"
+                        R"("properties":{}})"
+                        "\n");
         QCOMPARE(runCli({s("import"), store, maxLine}).exitCode, 0);
         r = generate(store, 1, 1, 1, 1);
         QCOMPARE(r.exitCode, 2);
