@@ -22,6 +22,7 @@
 #include <cstdio>
 #include <cstring>
 #include <functional>
+#include <unistd.h>
 
 namespace frostline::cli {
 
@@ -44,33 +45,38 @@ QTextStream& err()
 class StdoutWriter
 {
 public:
-    StdoutWriter()
-    {
-        if (!m_file.open(stdout, QIODevice::WriteOnly | QIODevice::Unbuffered))
-            fail();
-    }
     QByteArray& buffer() { return m_buffer; }
     void flushIfBig()
     {
         if (m_buffer.size() > (1 << 20))
             flush();
     }
+    // Straight to the descriptor, so a short write (a disk filling up) reports its errno; what
+    // stdio holds goes first, to keep the order.
     void flush()
     {
-        if (!m_buffer.isEmpty() && m_file.write(m_buffer) != m_buffer.size())
-            fail();
-        m_buffer.clear();
         if (std::fflush(stdout) != 0)
-            fail();
+            fail(errno);
+        const char* next = m_buffer.constData();
+        qsizetype left = m_buffer.size();
+        while (left > 0) {
+            const ssize_t n = ::write(STDOUT_FILENO, next, std::size_t(left));
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n <= 0)
+                fail(n < 0 ? errno : EIO);
+            next += n;
+            left -= n;
+        }
+        m_buffer.clear();
     }
 
 private:
-    [[noreturn]] void fail()
+    [[noreturn]] static void fail(int err)
     {
-        throw FrostlineError::runtime(
-            QStringLiteral("cannot write to standard output: %1").arg(m_file.errorString()));
+        throw FrostlineError::runtime(QStringLiteral("cannot write to standard output: %1")
+                                          .arg(QString::fromLocal8Bit(std::strerror(err))));
     }
-    QFile m_file;
     QByteArray m_buffer;
 };
 

@@ -706,6 +706,37 @@ private slots:
         QCOMPARE(store.cold().newestWalSegment(), store.wal().segments().back().firstLsn);
     }
 
+    void exportFillsTheDisk()
+    {
+        // An export redirected to a file system that fills up part-way: the writes that got
+        // through were short, not failed, and the message must still say why (it said "Unknown
+        // error" when a short write was taken for a failure without an errno).
+        Tmpfs fs(m_dir.filePath(QStringLiteral("dumpfs")), QStringLiteral("256k"));
+        REQUIRE_TMPFS(fs);
+        const QString path = m_dir.filePath(QStringLiteral("dumped"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(bigVersions(1, 1001)); // about 2 MB of JSONL
+        }
+        QProcess p;
+        p.setStandardOutputFile(fs.path(QStringLiteral("dump.jsonl")));
+        p.start(test::cliPath(), {QStringLiteral("export"), path});
+        QVERIFY(p.waitForFinished(60000));
+        const QByteArray err = p.readAllStandardError();
+        qInfo("export to a full disk: %s", err.trimmed().constData());
+        QCOMPARE(p.exitCode(), 1);
+        QCOMPARE(err.count('\n'), 1);
+        QVERIFY2(err.startsWith("frostline-cli export: cannot write to standard output: No space "
+                                "left on device"),
+                 err.constData());
+        QVERIFY(QFileInfo(fs.path(QStringLiteral("dump.jsonl"))).size() > 0); // it got part-way
+        ++m_faults;
+        const QString problem = reopenAndCheck(path, 1000);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
     void cleanupTestCase() { qInfo("faults injected: %d", m_faults); }
 };
 
