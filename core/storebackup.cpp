@@ -35,8 +35,10 @@ void prepareDestination(const QString& dest, const char* what)
     const QFileInfo info(dest);
     if (info.exists() && (!info.isDir() || !QDir(dest).isEmpty()))
         throw FrostlineError::badInput(
-            QStringLiteral("%1 destination %2 is not empty; choose a new or empty directory")
-                .arg(QLatin1String(what), dest));
+            QStringLiteral("%1 destination %2 is %3; choose a new or empty directory")
+                .arg(QLatin1String(what), dest,
+                     info.isDir() ? QStringLiteral("not empty")
+                                  : QStringLiteral("not a directory")));
     for (const QString& dir : {dest, QDir(dest).filePath(QStringLiteral("wal"))}) {
         if (!QDir().mkpath(dir))
             throw FrostlineError::runtime(QStringLiteral("cannot create directory %1").arg(dir));

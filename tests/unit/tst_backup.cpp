@@ -220,6 +220,16 @@ private slots:
             QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
             QVERIFY2(e.message().contains(QLatin1String("is not empty")), qPrintable(e.message()));
         }
+        // A regular file in the way is named for what it is, and kept.
+        const QString file = QDir(busy).filePath(QStringLiteral("keep.txt"));
+        try {
+            StoreBackup::backup(store, file);
+            QFAIL("backup onto a regular file was accepted");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+            QVERIFY2(e.message().contains(QLatin1String("is not a directory")),
+                     qPrintable(e.message()));
+        }
         const QString backupPath = dir.filePath(QStringLiteral("b"));
         StoreBackup::backup(store, backupPath);
         try {
