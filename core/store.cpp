@@ -392,11 +392,10 @@ quint64 Store::append(std::vector<Version> versions,
     // Appended in chunks so a huge import never holds all encodings at once. Not cancellable
     // between chunks: a stop part-way would leave the first chunks durable (acknowledged) and
     // the rest not, which only a failure (the message below says how far it got) may do.
-    constexpr std::size_t kChunk = 4096;
     bool reporting = bool(progress);
     quint64 lastLsn = m_wal->lastLsn();
-    for (std::size_t start = 0; start < versions.size(); start += kChunk) {
-        const std::size_t end = std::min(versions.size(), start + kChunk);
+    for (std::size_t start = 0; start < versions.size(); start += kAppendChunk) {
+        const std::size_t end = std::min(versions.size(), start + kAppendChunk);
         std::vector<QByteArray> payloads;
         payloads.reserve(end - start);
         for (std::size_t i = start; i < end; ++i)

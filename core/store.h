@@ -161,6 +161,8 @@ public:
     // part-way stop would leave the first chunks durable. An exception from it is dropped (with
     // a warning) and no further progress is reported; the append goes on.
     using AppendProgress = std::function<void(std::size_t appended, std::size_t total)>;
+    // Versions per WAL append inside append(): an input no larger is appended all or nothing.
+    static constexpr std::size_t kAppendChunk = 4096;
     quint64 append(std::vector<Version> versions,
                    const std::function<QString(std::size_t index)>& whereIs = {},
                    const AppendProgress& progress = {});

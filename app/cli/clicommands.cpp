@@ -339,17 +339,33 @@ int cmdGenerate(const QStringList& args)
                 .arg(store->maxVersionId()));
     o.firstVersionId = store->maxVersionId() + 1;
     WorkloadGenerator generator(o);
-    // Appended in slices so memory stays bounded for large workloads.
+    // Appended in slices so memory stays bounded for large workloads; a slice is one WAL append,
+    // all or nothing, so a failure (a full disk) can say exactly how much of the run is durable.
     std::vector<Version> slice;
     quint64 total = 0, lastLsn = 0;
     auto flush = [&] {
-        total += slice.size();
-        lastLsn = store->append(std::move(slice));
+        const std::size_t n = slice.size();
+        try {
+            lastLsn = store->append(std::move(slice));
+        } catch (const FrostlineError& e) {
+            if (total == 0)
+                throw;
+            throw FrostlineError(
+                e.kind(),
+                e.message() + QStringLiteral("; the first %1 generated versions (ids %2..%3) "
+                                             "were appended before the failure and are "
+                                             "durable")
+                                  .arg(total)
+                                  .arg(o.firstVersionId)
+                                  .arg(o.firstVersionId + total - 1),
+                e.cause());
+        }
+        total += n;
         slice.clear();
     };
     generator.generate([&](Version&& v) {
         slice.push_back(std::move(v));
-        if (slice.size() >= 50000)
+        if (slice.size() >= Store::kAppendChunk)
             flush();
     });
     if (!slice.empty())

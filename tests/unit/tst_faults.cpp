@@ -17,6 +17,7 @@
 #include <QtTest>
 
 #include <fcntl.h>
+#include <sys/stat.h>
 #include <sys/statvfs.h>
 #include <unistd.h>
 
@@ -735,6 +736,41 @@ private slots:
         ++m_faults;
         const QString problem = reopenAndCheck(path, 1000);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
+    void generateFillsTheDisk()
+    {
+        // generate on a disk that fills up part-way: its message gives the count of this run's
+        // versions that are durable (it used to give the count inside one internal slice).
+        Tmpfs fs(m_dir.filePath(QStringLiteral("genfs")), QStringLiteral("256m"));
+        REQUIRE_TMPFS(fs);
+        const QString path = fs.path(QStringLiteral("s"));
+        QCOMPARE(test::runCli({QStringLiteral("init"), path}).exitCode, 0);
+        // Room for opening (recovery lays down Berkeley DB's region files and a 64 MiB log file
+        // again) and ~20 MB of WAL, far less than the ~90 MB the run would write.
+        fs.fill(96 * 1024 * 1024);
+        const auto r = test::runCli(
+            {QStringLiteral("generate"), path, QStringLiteral("--entities"), QStringLiteral("1000"),
+             QStringLiteral("--versions"), QStringLiteral("600000"), QStringLiteral("--span-days"),
+             QStringLiteral("30"), QStringLiteral("--seed"), QStringLiteral("5")});
+        qInfo("generate on a full disk: %s", r.err.trimmed().constData());
+        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.err.count('\n'), 1);
+        const QRegularExpression count(
+            QStringLiteral("No space left on device.*; the first (\\d+) generated versions "
+                           "\\(ids 1\\.\\.(\\d+)\\) were appended before the failure"));
+        const auto m = count.match(QString::fromUtf8(r.err));
+        QVERIFY2(m.hasMatch(), r.err.constData());
+        const quint64 durable = m.captured(1).toULongLong();
+        QCOMPARE(m.captured(2).toULongLong(), durable);
+        QVERIFY(durable > Store::kAppendChunk && durable < 600000);
+        ++m_faults;
+        fs.free();
+        Store store(path);
+        QCOMPARE(openFailure(store), QString());
+        QVERIFY(store.verify().isEmpty());
+        QCOMPARE(store.maxVersionId(), durable);
+        QCOMPARE(store.statistics().hotVersions, durable);
     }
 
     void cleanupTestCase() { qInfo("faults injected: %d", m_faults); }
