@@ -570,9 +570,10 @@ void Wal::Private::openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, Ope
         seg.lastLsn = seg.firstLsn - 1;
         found.push_back(seg);
     }
-    // The recorded newest segment was published before it was recorded, and neither rotation
-    // nor truncation ever deletes the newest segment: if none that new is left, it was removed
-    // by hand. Refused before anything is created in its place or cut.
+    // The recorded segment was published before it was recorded; rotation never deletes a
+    // segment, and truncation deletes it only once a newer one exists (and then records 0): if
+    // none at least that new is left, it was removed by hand. Refused before anything is created
+    // in its place or cut.
     if (newestSegment != 0 && (found.empty() || found.back().firstLsn < newestSegment))
         throw FrostlineError::runtime(
             QStringLiteral("WAL segment %1 is missing from %2: it is the log's newest segment "
