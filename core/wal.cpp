@@ -570,10 +570,10 @@ void Wal::Private::openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, Ope
         seg.lastLsn = seg.firstLsn - 1;
         found.push_back(seg);
     }
-    // The recorded segment was published before it was recorded; rotation never deletes a
-    // segment, and truncation deletes it only once a newer one exists (and then records 0): if
-    // none at least that new is left, it was removed by hand. Refused before anything is created
-    // in its place or cut.
+    // The recorded segment was published before it was recorded, and it held records after the
+    // flushed LSN when it was (else the record would be 0); truncation deletes it only once
+    // those are covered and a newer segment exists. If none at least that new is left, it was
+    // removed by hand. Refused before anything is created in its place or cut.
     if (newestSegment != 0 && (found.empty() || found.back().firstLsn < newestSegment))
         throw FrostlineError::runtime(
             QStringLiteral("WAL segment %1 is missing from %2: it is the log's newest segment "
@@ -794,10 +794,10 @@ int Wal::deleteSegmentsUpTo(quint64 flushedLsn)
     if (deleted && !fsyncDirectory(d->directory, &err))
         throw FrostlineError::runtime(
             QStringLiteral("WAL directory %1: cannot sync: %2").arg(d->directory, errnoText(err)));
-    // The recorded segment is gone by truncation, so the flushed LSN covers all it held, and the
-    // segments after it have taken no record yet (else one of them would be recorded).
-    if (d->recordedNewest != 0 && d->recordedNewest < d->segments.front().firstLsn &&
-        d->options.recordNewestSegment) {
+    // Every record the log holds is covered by the flushed LSN (after a checkpoint, say): the
+    // newest segment deleted now would lose nothing, so the record goes back to 0, and the next
+    // append records its segment again before writing.
+    if (d->recordedNewest != 0 && flushedLsn >= d->nextLsn - 1 && d->options.recordNewestSegment) {
         try {
             d->options.recordNewestSegment(0);
             d->recordedNewest = 0;

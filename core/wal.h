@@ -54,13 +54,12 @@ public:
         // and verify; a record that does not authenticate is corruption naming segment+offset.
         std::shared_ptr<const StoreCipher> cipher = {};
         // Records outside the log (the store keeps it in the cold tier's meta.db) the first LSN
-        // of the newest segment that has taken records, so that this segment deleted by hand is
-        // noticed at the next open instead of silently taking its records with it. Called with
-        // the log's mutex held: before the first record goes into a segment (when it throws, the
-        // append fails with nothing written, and the next append calls it again); and with 0
-        // once truncation has deleted the segment it named, every record up to there being
-        // covered by the flushed LSN (an empty newest segment, say after a checkpoint, is then
-        // no loss when it goes).
+        // of the newest segment while it holds records the flushed LSN does not cover, so that
+        // this segment deleted by hand is noticed at the next open instead of silently taking
+        // those records with it. Called with the log's mutex held: before records go into a
+        // segment not recorded yet (when it throws, the append fails with nothing written, and
+        // the next append calls it again); and with 0 by deleteSegmentsUpTo() once the flushed
+        // LSN covers every record (the newest segment may then go without loss).
         std::function<void(quint64 firstLsn)> recordNewestSegment = {};
     };
 

@@ -8,6 +8,7 @@
 #include <QFileInfo>
 #include <QtTest>
 
+#include <algorithm>
 #include <atomic>
 #include <csignal>
 #include <set>
@@ -526,8 +527,8 @@ private slots:
     {
         // Every segment is handed to recordNewestSegment once it is on disk and before its first
         // record (an empty one never is); a callback that throws fails the append with nothing
-        // written, and the next append records the segment first. Truncation that deletes the
-        // recorded segment records 0.
+        // written, and the next append records the segment first. Truncation records 0 once
+        // the flushed LSN covers every record.
         QTemporaryDir tmp;
         const QString dir = tmp.filePath("wal");
         std::vector<quint64> recorded;
@@ -537,10 +538,12 @@ private slots:
             if (refuse)
                 throw FrostlineError::runtime(QStringLiteral("meta.db is failing"));
             if (firstLsn != 0) {
-                // On disk already, and empty: the record comes before any record goes in.
+                // On disk already, and (the first time) empty: the record comes before any
+                // record goes in.
                 const QString path = QDir(dir).filePath(walformat::segmentFileName(firstLsn));
                 QVERIFY(QFileInfo::exists(path));
-                QCOMPARE(QFileInfo(path).size(), qint64(walformat::kHeaderSize));
+                if (std::find(recorded.begin(), recorded.end(), firstLsn) == recorded.end())
+                    QCOMPARE(QFileInfo(path).size(), qint64(walformat::kHeaderSize));
             }
             recorded.push_back(firstLsn);
         };
@@ -568,15 +571,23 @@ private slots:
         QCOMPARE(recorded.back(), quint64(201));
         expectRecords(collect(wal, 1), 1, 201);
 
-        // Truncation that leaves only segments after the recorded one records 0; one that keeps
-        // it records nothing.
-        wal.rotate();
+        // Truncation up to a flushed LSN below the last record records nothing; once the
+        // flushed LSN covers every record it records 0, whether or not the segment could go.
         const std::size_t calls = recorded.size();
         QVERIFY(wal.deleteSegmentsUpTo(100) > 0);
         QCOMPARE(recorded.size(), calls);
-        QVERIFY(wal.deleteSegmentsUpTo(201) > 0);
+        QVERIFY(wal.deleteSegmentsUpTo(201) > 0); // the sealed ones; 201's segment is active
         QCOMPARE(wal.segments().size(), std::size_t(1));
         QCOMPARE(recorded.size(), calls + 1);
+        QCOMPARE(recorded.back(), quint64(0));
+        QVERIFY(wal.deleteSegmentsUpTo(201) >= 0);
+        QCOMPARE(recorded.size(), calls + 1); // once
+        // The next record goes into the same segment, which is recorded again first.
+        QCOMPARE(wal.append({payloadFor(202)}), quint64(202));
+        QCOMPARE(recorded.back(), quint64(201));
+        QCOMPARE(wal.deleteSegmentsUpTo(201), 0);
+        QCOMPARE(recorded.back(), quint64(201)); // 202 is not covered
+        QCOMPARE(wal.deleteSegmentsUpTo(202), 0);
         QCOMPARE(recorded.back(), quint64(0));
     }
 
