@@ -266,6 +266,12 @@ QString& currentCommand()
     return command;
 }
 
+// stderr, after the prefix every diagnostic line carries: "frostline-cli COMMAND: ".
+QTextStream& diagnostic()
+{
+    return err() << "frostline-cli " << currentCommand() << ": ";
+}
+
 std::unique_ptr<Store> openStore(const QString& path)
 {
     Store::Options options;
@@ -274,7 +280,7 @@ std::unique_ptr<Store> openStore(const QString& path)
     const Store::OpenReport report = store->open();
     // Told once, on stderr; the command itself goes on and its output is unchanged.
     if (const QString note = report.tornTailNote(); !note.isEmpty())
-        err() << "frostline-cli " << currentCommand() << ": note: " << note << "\n";
+        diagnostic() << "note: " << note << "\n";
     return store;
 }
 
@@ -540,9 +546,8 @@ int cmdVerify(const QStringList& args)
               << s.lastLsn << " intact; flushed LSN " << s.flushedLsn << "\n";
     } else {
         for (const QString& p : problems)
-            err() << "frostline-cli verify: " << p << "\n";
-        err() << "frostline-cli verify: " << problems.size() << " problem(s) in store " << path
-              << "\n";
+            diagnostic() << p << "\n";
+        diagnostic() << problems.size() << " problem(s) in store " << path << "\n";
     }
     return problems.isEmpty() ? kExitOk : kExitFailure;
 }
@@ -618,8 +623,8 @@ int cmdHistory(const QStringList& args)
     if (tx || valid) {
         const auto v = store->asOf(key, tx, valid);
         if (!v) {
-            err() << "frostline-cli history: no version of " << kindName(key.kind) << " "
-                  << key.entityId << " matches the as-of times\n";
+            diagnostic() << "no version of " << kindName(key.kind) << " " << key.entityId
+                         << " matches the as-of times\n";
             return kExitFailure;
         }
         print(*v);
@@ -627,8 +632,7 @@ int cmdHistory(const QStringList& args)
     }
     const auto all = store->history(key);
     if (all.empty()) {
-        err() << "frostline-cli history: no versions of " << kindName(key.kind) << " "
-              << key.entityId << "\n";
+        diagnostic() << "no versions of " << kindName(key.kind) << " " << key.entityId << "\n";
         return kExitFailure;
     }
     for (const auto& v : all)
@@ -843,13 +847,13 @@ int run(const QStringList& arguments)
         }
         code = it.value()(rest);
     } catch (const UsageError& e) {
-        err() << "frostline-cli " << command << ": " << e.message << "\n";
+        diagnostic() << e.message << "\n";
         code = kExitUsage;
     } catch (const FrostlineError& e) {
-        err() << "frostline-cli " << command << ": " << e.message() << "\n";
+        diagnostic() << e.message() << "\n";
         code = e.kind() == FrostlineError::Kind::BadInput ? kExitUsage : kExitFailure;
     } catch (const std::exception& e) {
-        err() << "frostline-cli " << command << ": " << e.what() << "\n";
+        diagnostic() << e.what() << "\n";
         code = kExitFailure;
     }
     // Every other command writes through out(): a write that failed there (a full disk, a closed
@@ -858,8 +862,8 @@ int run(const QStringList& arguments)
     const bool stdoutFailed = out().status() == QTextStream::WriteFailed ||
                               std::fflush(stdout) != 0 || std::ferror(stdout);
     if (stdoutFailed && code == kExitOk) {
-        err() << "frostline-cli " << command << ": cannot write to standard output: "
-              << QString::fromLocal8Bit(std::strerror(errno ? errno : EIO)) << "\n";
+        diagnostic() << "cannot write to standard output: "
+                     << QString::fromLocal8Bit(std::strerror(errno ? errno : EIO)) << "\n";
         code = kExitFailure;
     }
     err().flush();
