@@ -372,7 +372,7 @@ public:
                         QStringLiteral("duplicate property key %1")
                             .arg(quoteText(twice->first.toStdString())));
         if (m_frames.empty()) {
-            m_v->properties = PropertyValue::canonicalMap(std::move(frame.map));
+            m_v->properties = std::move(frame.map); // sorted and without duplicates: canonical
             return true;
         }
         return addProperty(PropertyValue(std::move(frame.map)));
