@@ -98,12 +98,11 @@ public:
     // The flushed LSN as stored in meta.db, read in its own transaction.
     quint64 flushedLsn() const;
 
-    // The first LSN of the WAL's newest segment, as last recorded (0: never recorded, a store
-    // from before this record existed). The WAL segment it names was on disk, published, before
-    // it was recorded, and the log never deletes its newest segment: one missing at open was
-    // removed by hand, with whatever records it held after the flushed LSN.
+    // The first LSN of the WAL's newest segment while it holds records the flushed LSN does not
+    // cover, as last recorded; 0 when none does (or in a store from before this record existed).
+    // What it means and when it is written: Wal::Options::recordNewestSegment.
     quint64 newestWalSegment() const;
-    // Records it, in its own synchronous transaction, before the segment takes any record.
+    // Records it (or 0) in its own synchronous transaction.
     void recordNewestWalSegment(quint64 firstLsn);
 
     // Writes `commit` in ONE transaction committed synchronously (DB_TXN_SYNC); uses bulk puts and
