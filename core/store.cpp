@@ -223,6 +223,7 @@ Store::OpenReport Store::open()
                     .arg(m_path)
                     .arg(flushed + 1)
                     .arg(m_wal->firstLsn() - 1));
+        m_wal->recordUncoveredSegment(flushed);
 
         m_uncheckpointed.clear();
         m_uncheckpointedStart = 0;

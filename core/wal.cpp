@@ -10,6 +10,7 @@
 #include <QFileInfo>
 #include <QRegularExpression>
 
+#include <algorithm>
 #include <condition_variable>
 #include <mutex>
 
@@ -642,6 +643,23 @@ Wal::OpenReport Wal::open(quint64 nextLsnIfEmpty, quint64 newestSegment)
     d->durableLsn = d->nextLsn - 1;
     d->isOpen = true;
     return report;
+}
+
+void Wal::recordUncoveredSegment(quint64 flushedLsn)
+{
+    std::unique_lock lock(d->mutex);
+    d->requireUsable();
+    const quint64 last = d->nextLsn - 1;
+    if (!d->options.recordNewestSegment || last <= flushedLsn)
+        return;
+    // Segments are contiguous: the last record is in the newest one that starts at or before it
+    // (the active segment may be a fresh, empty one).
+    const auto holding = std::find_if(d->segments.rbegin(), d->segments.rend(),
+                                      [last](const Segment& s) { return s.firstLsn <= last; });
+    if (holding == d->segments.rend() || holding->firstLsn <= d->recordedNewest)
+        return;
+    d->options.recordNewestSegment(holding->firstLsn);
+    d->recordedNewest = holding->firstLsn;
 }
 
 void Wal::close()

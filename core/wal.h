@@ -85,6 +85,13 @@ public:
     OpenReport open(quint64 nextLsnIfEmpty = 1, quint64 newestSegment = 0);
     void close();
 
+    // Passes to Options::recordNewestSegment, now, the segment holding the last record when that
+    // record is after `flushedLsn` and no segment that new is recorded yet. The store calls it
+    // after open, so that a log written before the record existed (or one whose newest segment
+    // was published but not yet recorded when the process died) is guarded from this open on,
+    // not only from its next append.
+    void recordUncoveredSegment(quint64 flushedLsn);
+
     // Appends the payloads as consecutive records and returns the LSN of the first. When it
     // returns, the records are durable (Options::sync). Rotates to a new segment when the active
     // one has reached the segment size. Throws FrostlineError (Runtime) on I/O failure, e.g. a full

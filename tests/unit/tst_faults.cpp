@@ -4,6 +4,7 @@
 // must give a clear FrostlineError, lose nothing acknowledged, and the next run after the fault is
 // cleared must succeed. The mount-based cases need root (mount -t tmpfs); they skip with the reason
 // otherwise.
+#include "coldtier.h"
 #include "crashversions.h"
 #include "frostlineerror.h"
 #include "migrationrun.h"
@@ -613,8 +614,10 @@ private slots:
     void newestWalSegmentVanishes_data()
     {
         QTest::addColumn<bool>("everySegment");
-        QTest::newRow("the active segment") << false;
-        QTest::newRow("every segment") << true;
+        QTest::addColumn<bool>("writtenBeforeTheRecord");
+        QTest::newRow("the active segment") << false << false;
+        QTest::newRow("every segment") << true << false;
+        QTest::newRow("a store written before the record, opened once since") << false << true;
     }
     void newestWalSegmentVanishes()
     {
@@ -623,6 +626,7 @@ private slots:
         // place, silently dropping those writes. The cold tier records the newest segment, so the
         // open is refused naming it, and nothing is created or cut.
         QFETCH(bool, everySegment);
+        QFETCH(bool, writtenBeforeTheRecord);
         const QString path =
             m_dir.filePath(QStringLiteral("walgone-%1").arg(QTest::currentDataTag()));
         const QString wal = QDir(path).filePath(QStringLiteral("wal"));
@@ -641,6 +645,18 @@ private slots:
             QVERIFY(store.flushedLsn() < store.wal().lastLsn());
             QVERIFY(store.wal().segments().size() > 2);
             QVERIFY(store.wal().segments().back().records > 0);
+        }
+        if (writtenBeforeTheRecord) {
+            // A store from before meta.db had the record: none is there. Opening it once, with
+            // no append, must record its newest segment.
+            {
+                ColdTier cold(QDir(path).filePath(QStringLiteral("cold")));
+                cold.open();
+                QVERIFY(cold.newestWalSegment() > 0);
+                cold.recordNewestWalSegment(0);
+            }
+            Store store(path, options);
+            store.open();
         }
         QVERIFY(QDir().mkpath(aside));
         QStringList names = QDir(wal).entryList({QStringLiteral("*.wal")}, QDir::Files, QDir::Name);

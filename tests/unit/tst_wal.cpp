@@ -591,6 +591,42 @@ private slots:
         QCOMPARE(recorded.back(), quint64(0));
     }
 
+    void anUnrecordedSegmentIsRecordedAfterOpen()
+    {
+        // A log whose newest segment was never recorded (written before the record existed, or
+        // the process died between publishing a segment and recording it): after open, the
+        // store passes its flushed LSN and the segment holding the last record is recorded, not
+        // the fresh empty one a sealed segment is followed by, and nothing when it is covered.
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("wal");
+        {
+            Wal wal(dir, smallSegments());
+            wal.open();
+            appendRange(wal, 1, 120, 5);
+            wal.rotate(); // the last records' segment is sealed; the next open starts a fresh one
+        }
+        std::vector<quint64> recorded;
+        Wal::Options options = smallSegments();
+        options.recordNewestSegment = [&](quint64 firstLsn) { recorded.push_back(firstLsn); };
+        Wal wal(dir, options);
+        wal.open(1, 0);
+        QVERIFY(recorded.empty());
+        const auto& segments = wal.segments();
+        QVERIFY(segments.size() >= 3);
+        QCOMPARE(segments.back().records, quint64(0));
+        const quint64 holdingLast = segments[segments.size() - 2].firstLsn;
+        wal.recordUncoveredSegment(120); // every record covered
+        QVERIFY(recorded.empty());
+        wal.recordUncoveredSegment(119);
+        QCOMPARE(recorded, std::vector<quint64>{holdingLast});
+        wal.recordUncoveredSegment(0); // recorded already
+        QCOMPARE(recorded.size(), std::size_t(1));
+        // The next record goes into the fresh segment, which is recorded first.
+        QCOMPARE(wal.append({payloadFor(121)}), quint64(121));
+        QCOMPARE(recorded.back(), segments.back().firstLsn);
+        QCOMPARE(recorded.size(), std::size_t(2));
+    }
+
     void aMissingNewestSegmentIsRefused_data()
     {
         QTest::addColumn<bool>("removeAll");
