@@ -120,8 +120,19 @@ void BerkeleyEnvironment::open(const Options& options)
     const QByteArray home = QFile::encodeName(m_home);
     const int ret = env->open(home.constData(), flags, 0600);
     if (ret != 0) {
-        const QString message = describe(QStringLiteral("cannot open environment"), ret);
+        // On a full file system Berkeley DB panics while it lays down its region files and log,
+        // and says "run database recovery", which sends the operator the wrong way: recovery is
+        // what failed for want of room, and runs again at the next open.
+        const std::string noSpace = std::strerror(ENOSPC); // copied: strerror's buffer is reused
+        const bool fileSystemFull =
+            ret == ENOSPC || t_capturedText.find(noSpace) != std::string::npos;
+        QString message = describe(QStringLiteral("cannot open environment"), ret);
         env->close(0);
+        if (fileSystemFull)
+            message = QStringLiteral("cannot open cold tier %1: %2: opening needs room for "
+                                     "Berkeley DB's region files and log; nothing was changed: "
+                                     "free some space and open the store again")
+                          .arg(m_home, QString::fromLocal8Bit(noSpace.c_str()));
         throw FrostlineError::runtime(message);
     }
     m_env = std::move(env);

@@ -762,6 +762,46 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    void openOnAFullDisk()
+    {
+        // Opening runs Berkeley DB's recovery, which lays down its region files (about 27 MB)
+        // when there are none, as in a store just restored from a backup or copied; on a full
+        // file system Berkeley DB panicked and the message said "run database recovery". The
+        // message names the cause instead, and the store opens once there is room.
+        Tmpfs fs(m_dir.filePath(QStringLiteral("openfs")), QStringLiteral("100m"));
+        REQUIRE_TMPFS(fs);
+        const QString path = fs.path(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(bigVersions(1, 301));
+            QVERIFY(MigrationRun(store, everythingOld(50), kFarFuture).run().migrated > 0);
+        }
+        const QDir cold(QDir(path).filePath(QStringLiteral("cold")));
+        const QStringList regions = cold.entryList({QStringLiteral("__db.*")}, QDir::Files);
+        QVERIFY(!regions.isEmpty());
+        for (const QString& region : regions)
+            QVERIFY(QFile::remove(cold.filePath(region)));
+        fs.fill(0);
+        Store store(path);
+        const QString message = openFailure(store);
+        qInfo("open on a full disk: %s", qPrintable(message));
+        QVERIFY(!store.isOpen());
+        QVERIFY2(message.contains(QLatin1String("No space left on device")) &&
+                     message.contains(QLatin1String("free some space")) &&
+                     !message.contains(QLatin1String("recovery")),
+                 qPrintable(message));
+        const auto cli = test::runCli({QStringLiteral("stats"), path});
+        QCOMPARE(cli.exitCode, 1);
+        QCOMPARE(cli.err.count('\n'), 1);
+        QVERIFY2(cli.err.contains("No space left on device"), cli.err.constData());
+        ++m_faults;
+        fs.free();
+        const QString problem = reopenAndCheck(path, 300);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
     void generateFillsTheDisk()
     {
         // generate on a disk that fills up part-way: its message gives the count of this run's
