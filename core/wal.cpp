@@ -144,6 +144,7 @@ public:
     void scanLastSegment(Segment& last, OpenReport& report);
     void rotateLocked();
     void recordNewestSegment();
+    void recordSegment(quint64 firstLsn);
     void waitDurable(std::unique_lock<std::mutex>& lock, quint64 lsn);
     void closeLocked(std::unique_lock<std::mutex>& lock);
     void openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, OpenReport& report);
@@ -482,10 +483,17 @@ void Wal::Private::rotateLocked()
 // before the callback has recorded it.
 void Wal::Private::recordNewestSegment()
 {
-    if (!options.recordNewestSegment || active().firstLsn == recordedNewest)
+    if (active().firstLsn != recordedNewest)
+        recordSegment(active().firstLsn);
+}
+
+// Hands `firstLsn` (or 0) to Options::recordNewestSegment and remembers it once it is accepted.
+void Wal::Private::recordSegment(quint64 firstLsn)
+{
+    if (!options.recordNewestSegment)
         return;
-    options.recordNewestSegment(active().firstLsn);
-    recordedNewest = active().firstLsn;
+    options.recordNewestSegment(firstLsn);
+    recordedNewest = firstLsn;
 }
 
 // Leader/follower group commit. The first waiter that finds no sync in flight becomes the
@@ -650,16 +658,14 @@ void Wal::recordUncoveredSegment(quint64 flushedLsn)
     std::unique_lock lock(d->mutex);
     d->requireUsable();
     const quint64 last = d->nextLsn - 1;
-    if (!d->options.recordNewestSegment || last <= flushedLsn)
+    if (last <= flushedLsn)
         return;
     // Segments are contiguous: the last record is in the newest one that starts at or before it
     // (the active segment may be a fresh, empty one).
     const auto holding = std::find_if(d->segments.rbegin(), d->segments.rend(),
                                       [last](const Segment& s) { return s.firstLsn <= last; });
-    if (holding == d->segments.rend() || holding->firstLsn <= d->recordedNewest)
-        return;
-    d->options.recordNewestSegment(holding->firstLsn);
-    d->recordedNewest = holding->firstLsn;
+    if (holding != d->segments.rend() && holding->firstLsn > d->recordedNewest)
+        d->recordSegment(holding->firstLsn);
 }
 
 void Wal::close()
@@ -815,10 +821,9 @@ int Wal::deleteSegmentsUpTo(quint64 flushedLsn)
     // Every record the log holds is covered by the flushed LSN (after a checkpoint, say): the
     // newest segment deleted now would lose nothing, so the record goes back to 0, and the next
     // append records its segment again before writing.
-    if (d->recordedNewest != 0 && flushedLsn >= d->nextLsn - 1 && d->options.recordNewestSegment) {
+    if (d->recordedNewest != 0 && flushedLsn >= d->nextLsn - 1) {
         try {
-            d->options.recordNewestSegment(0);
-            d->recordedNewest = 0;
+            d->recordSegment(0);
         } catch (const FrostlineError& e) {
             // The truncation itself is done and durable; an uncleared record only keeps the
             // open's check stricter (an empty newest segment may then not be deleted by hand).
