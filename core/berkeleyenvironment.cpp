@@ -126,13 +126,15 @@ void BerkeleyEnvironment::open(const Options& options)
         const std::string noSpace = std::strerror(ENOSPC); // copied: strerror's buffer is reused
         const bool fileSystemFull =
             ret == ENOSPC || t_capturedText.find(noSpace) != std::string::npos;
-        QString message = describe(QStringLiteral("cannot open environment"), ret);
+        const QString message =
+            fileSystemFull
+                ? QStringLiteral("cannot open cold tier %1: %2: opening needs room for Berkeley "
+                                 "DB's region files and log; nothing was changed: free some "
+                                 "space and open the store again")
+                      .arg(m_home, QString::fromLocal8Bit(noSpace.c_str()))
+                : describe(QStringLiteral("cannot open environment"), ret);
+        clearCapturedText(); // what Berkeley DB said is in the message, or superseded by it
         env->close(0);
-        if (fileSystemFull)
-            message = QStringLiteral("cannot open cold tier %1: %2: opening needs room for "
-                                     "Berkeley DB's region files and log; nothing was changed: "
-                                     "free some space and open the store again")
-                          .arg(m_home, QString::fromLocal8Bit(noSpace.c_str()));
         throw FrostlineError::runtime(message);
     }
     m_env = std::move(env);
