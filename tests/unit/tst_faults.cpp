@@ -178,6 +178,17 @@ MigrationPolicy everythingOld(quint64 batchSize)
 
 constexpr qint64 kFarFuture = 1'800'000'000'000'000;
 
+// A new store at PATH holding versions 1..COUNT and, when MIGRATE, with every version but the
+// heads moved to the cold tier; closed again. Returns how many versions were migrated.
+quint64 createStore(const QString& path, quint64 count, bool migrate = false)
+{
+    Store::create(path);
+    Store store(path);
+    store.open();
+    store.append(bigVersions(1, count + 1));
+    return migrate ? MigrationRun(store, everythingOld(50), kFarFuture).run().migrated : 0;
+}
+
 } // namespace
 
 class TestFaults : public QObject
@@ -359,12 +370,7 @@ private slots:
         REQUIRE_TMPFS(fs);
         const QString path = fs.path(QStringLiteral("s"));
         const QString cold = QDir(path).filePath(QStringLiteral("cold"));
-        Store::create(path);
-        {
-            Store store(path);
-            store.open();
-            store.append(bigVersions(1, 501));
-        }
+        createStore(path, 500);
         QVERIFY2(fs.readOnly(cold), qPrintable(fs.error()));
         {
             Store store(path);
@@ -739,12 +745,7 @@ private slots:
         Tmpfs fs(m_dir.filePath(QStringLiteral("dumpfs")), QStringLiteral("256k"));
         REQUIRE_TMPFS(fs);
         const QString path = m_dir.filePath(QStringLiteral("dumped"));
-        Store::create(path);
-        {
-            Store store(path);
-            store.open();
-            store.append(bigVersions(1, 1001)); // about 2 MB of JSONL
-        }
+        createStore(path, 1000); // about 2 MB of JSONL
         QProcess p;
         p.setStandardOutputFile(fs.path(QStringLiteral("dump.jsonl")));
         p.start(test::cliPath(), {QStringLiteral("export"), path});
@@ -771,13 +772,7 @@ private slots:
         Tmpfs fs(m_dir.filePath(QStringLiteral("openfs")), QStringLiteral("100m"));
         REQUIRE_TMPFS(fs);
         const QString path = fs.path(QStringLiteral("s"));
-        Store::create(path);
-        {
-            Store store(path);
-            store.open();
-            store.append(bigVersions(1, 301));
-            QVERIFY(MigrationRun(store, everythingOld(50), kFarFuture).run().migrated > 0);
-        }
+        QVERIFY(createStore(path, 300, true) > 0);
         const QDir cold(QDir(path).filePath(QStringLiteral("cold")));
         const QStringList regions = cold.entryList({QStringLiteral("__db.*")}, QDir::Files);
         QVERIFY(!regions.isEmpty());
