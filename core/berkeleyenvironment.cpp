@@ -83,9 +83,8 @@ void BerkeleyEnvironment::open(const Options& options)
         const QByteArray path = QFile::encodeName(m_home);
         if (!QDir().mkpath(QFileInfo(m_home).absolutePath()) ||
             (::mkdir(path.constData(), 0700) != 0 && errno != EEXIST))
-            throw FrostlineError::runtime(
-                QStringLiteral("cannot create cold tier home %1: %2")
-                    .arg(m_home, QString::fromLocal8Bit(std::strerror(errno))));
+            throw FrostlineError::runtime(QStringLiteral("cannot create cold tier home %1: %2")
+                                              .arg(m_home, FrostlineError::errnoText(errno)));
     }
 
     auto env = std::make_unique<DbEnv>(DB_CXX_NO_EXCEPTIONS);

@@ -37,6 +37,9 @@ public:
         return {Kind::BadInput, message, Cause::WrongPassphrase};
     }
 
+    // The system's text for an errno value (strerror), for the "what and where: why" messages.
+    static QString errnoText(int err);
+
     Kind kind() const { return m_kind; }
     Cause cause() const { return m_cause; }
     QString message() const { return m_message; }

@@ -809,7 +809,7 @@ void MigrationPolicy::save(const QString& path) const
     auto fail = [&](const char* what, int err) {
         return FrostlineError::runtime(
             QStringLiteral("%1: cannot save the policy: %2: %3")
-                .arg(path, QLatin1String(what), QString::fromLocal8Bit(std::strerror(err))));
+                .arg(path, QLatin1String(what), FrostlineError::errnoText(err)));
     };
     // mkstemp creates the temp file 0600 beside the target, so the rename stays on one file
     // system and readers see either the old policy or the whole new one.

@@ -24,11 +24,6 @@ namespace frostline {
 
 namespace {
 
-QString errnoText(int err)
-{
-    return QString::fromLocal8Bit(std::strerror(err));
-}
-
 // DEST must be new or an empty directory; it is created owner-only.
 void prepareDestination(const QString& dest, const char* what)
 {
@@ -54,7 +49,7 @@ void syncPath(const QString& path, int flags)
         if (fd >= 0)
             ::close(fd);
         throw FrostlineError::runtime(
-            QStringLiteral("cannot sync %1: %2").arg(path, errnoText(err)));
+            QStringLiteral("cannot sync %1: %2").arg(path, FrostlineError::errnoText(err)));
     }
     ::close(fd);
 }
@@ -68,7 +63,7 @@ bool copyFile(const QString& from, const QString& to, qint64 length, qint64* cop
         if (errno == ENOENT)
             return false;
         throw FrostlineError::runtime(
-            QStringLiteral("cannot read %1: %2").arg(from, errnoText(errno)));
+            QStringLiteral("cannot read %1: %2").arg(from, FrostlineError::errnoText(errno)));
     }
     const int out =
         ::open(QFile::encodeName(to).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
@@ -76,7 +71,7 @@ bool copyFile(const QString& from, const QString& to, qint64 length, qint64* cop
         const int err = errno;
         ::close(in);
         throw FrostlineError::runtime(
-            QStringLiteral("cannot create %1: %2").arg(to, errnoText(err)));
+            QStringLiteral("cannot create %1: %2").arg(to, FrostlineError::errnoText(err)));
     }
     std::vector<char> buffer(1 << 20);
     qint64 left = length < 0 ? std::numeric_limits<qint64>::max() : length;
@@ -112,8 +107,8 @@ bool copyFile(const QString& from, const QString& to, qint64 length, qint64* cop
     ::close(in);
     ::close(out);
     if (err)
-        throw FrostlineError::runtime(
-            QStringLiteral("cannot copy %1 to %2: %3").arg(from, to, errnoText(err)));
+        throw FrostlineError::runtime(QStringLiteral("cannot copy %1 to %2: %3")
+                                          .arg(from, to, FrostlineError::errnoText(err)));
     if (length >= 0 && QFileInfo(to).size() != length)
         throw FrostlineError::runtime(
             QStringLiteral("cannot copy %1: it is shorter than the %2 bytes it held at the start "

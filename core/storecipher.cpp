@@ -120,7 +120,7 @@ void writePrivateFile(const QString& path, const QByteArray& bytes)
     if (err) {
         ::unlink(tmpName.constData());
         throw FrostlineError::runtime(
-            QStringLiteral("cannot write %1: %2").arg(path, QString::fromLocal8Bit(strerror(err))));
+            QStringLiteral("cannot write %1: %2").arg(path, FrostlineError::errnoText(err)));
     }
     const int dir = ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(),
                            O_RDONLY | O_DIRECTORY | O_CLOEXEC);

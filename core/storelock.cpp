@@ -24,7 +24,7 @@ void StoreLock::acquire(const QString& storePath)
     const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0)
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot open store.lock: %2")
-                                          .arg(storePath, QString::fromLocal8Bit(strerror(errno))));
+                                          .arg(storePath, FrostlineError::errnoText(errno)));
     if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
         const int e = errno;
         char buf[32] = {};
@@ -47,7 +47,7 @@ void StoreLock::acquire(const QString& storePath)
                          holder.isEmpty() ? QString() : QStringLiteral(" (pid %1)").arg(holder)));
         }
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock store.lock: %2")
-                                          .arg(storePath, QString::fromLocal8Bit(strerror(e))));
+                                          .arg(storePath, FrostlineError::errnoText(e)));
     }
     const QByteArray pid = QByteArray::number(qint64(::getpid())) + '\n';
     if (::ftruncate(fd, 0) == 0)

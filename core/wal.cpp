@@ -42,11 +42,6 @@ using namespace walformat;
 
 namespace {
 
-QString errnoText(int err)
-{
-    return QString::fromLocal8Bit(strerror(err));
-}
-
 struct Segment
 {
     QString fileName;
@@ -236,8 +231,8 @@ void Wal::Private::ensureDirectory()
     const QFileInfo info(directory);
     if (!QDir().mkpath(info.absolutePath()) ||
         (::mkdir(path.constData(), 0700) != 0 && errno != EEXIST))
-        throw FrostlineError::runtime(
-            QStringLiteral("WAL directory %1: cannot create: %2").arg(directory, errnoText(errno)));
+        throw FrostlineError::runtime(QStringLiteral("WAL directory %1: cannot create: %2")
+                                          .arg(directory, FrostlineError::errnoText(errno)));
     ::chmod(path.constData(), 0700); // whatever the umask: the log is the owner's alone
 }
 
@@ -255,8 +250,9 @@ int Wal::Private::prepareSegment(quint64 firstLsn, Segment* out, QString* tmpPat
     const QByteArray tmp = QFile::encodeName(*tmpPath);
     const int fd = ::open(tmp.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
     if (fd < 0)
-        throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot create in %2: %3")
-                                          .arg(out->fileName, directory, errnoText(errno)));
+        throw FrostlineError::runtime(
+            QStringLiteral("WAL segment %1: cannot create in %2: %3")
+                .arg(out->fileName, directory, FrostlineError::errnoText(errno)));
     char header[kHeaderSize];
     encodeHeader(header, firstLsn);
     int err = 0;
@@ -269,8 +265,8 @@ int Wal::Private::prepareSegment(quint64 firstLsn, Segment* out, QString* tmpPat
     if (err) {
         ::close(fd);
         ::unlink(tmp.constData());
-        throw FrostlineError::runtime(
-            QStringLiteral("WAL segment %1: cannot create: %2").arg(out->fileName, errnoText(err)));
+        throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot create: %2")
+                                          .arg(out->fileName, FrostlineError::errnoText(err)));
     }
     return fd;
 }
@@ -283,13 +279,14 @@ void Wal::Private::publishSegment(int fd, const QString& tmpPath, Segment segmen
         ::close(fd);
         ::unlink(QFile::encodeName(tmpPath).constData());
         throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot create: %2")
-                                          .arg(segment.fileName, errnoText(err)));
+                                          .arg(segment.fileName, FrostlineError::errnoText(err)));
     }
     activeFd = fd;
     segments.push_back(std::move(segment));
     int err = 0;
     if (!fsyncDirectory(directory, &err)) {
-        broken = QStringLiteral("WAL directory %1: cannot sync: %2").arg(directory, errnoText(err));
+        broken = QStringLiteral("WAL directory %1: cannot sync: %2")
+                     .arg(directory, FrostlineError::errnoText(err));
         throw FrostlineError::runtime(broken);
     }
 }
@@ -413,7 +410,7 @@ void Wal::Private::scanLastSegment(Segment& last, OpenReport& report)
             QStringLiteral("WAL segment %1: cannot cut the torn tail at byte offset %2: %3")
                 .arg(last.fileName)
                 .arg(cutAt)
-                .arg(errnoText(err)));
+                .arg(FrostlineError::errnoText(err)));
     report.tornBytesCut = size - cutAt;
     report.tornSegment = last.fileName;
     last.size = cutAt;
@@ -441,17 +438,17 @@ void Wal::Private::rotateLocked()
     if (!writeAll(activeFd, seal, kSealSize, old.size, &err)) {
         if (::ftruncate(activeFd, old.size) != 0)
             broken = QStringLiteral("WAL segment %1: cannot remove a partial seal: %2")
-                         .arg(old.fileName, errnoText(errno));
+                         .arg(old.fileName, FrostlineError::errnoText(errno));
         discardNew();
-        throw FrostlineError::runtime(
-            QStringLiteral("WAL segment %1: cannot seal: %2").arg(old.fileName, errnoText(err)));
+        throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot seal: %2")
+                                          .arg(old.fileName, FrostlineError::errnoText(err)));
     }
     ++syncCount;
     if (::fdatasync(activeFd) != 0) {
         err = errno;
         discardNew();
-        broken =
-            QStringLiteral("WAL segment %1: cannot sync: %2").arg(old.fileName, errnoText(err));
+        broken = QStringLiteral("WAL segment %1: cannot sync: %2")
+                     .arg(old.fileName, FrostlineError::errnoText(err));
         throw FrostlineError::runtime(broken);
     }
     durableLsn = old.lastLsn;
@@ -468,7 +465,7 @@ void Wal::Private::rotateLocked()
             again.size = unsealedSize;
             if (::ftruncate(oldFd, unsealedSize) != 0 || ::fdatasync(oldFd) != 0)
                 broken = QStringLiteral("WAL segment %1: cannot remove its seal: %2")
-                             .arg(again.fileName, errnoText(errno));
+                             .arg(again.fileName, FrostlineError::errnoText(errno));
         } else {
             ::close(oldFd);
         }
@@ -528,8 +525,8 @@ void Wal::Private::waitDurable(std::unique_lock<std::mutex>& lock, quint64 lsn)
         if (rc != 0) {
             // After a failed fdatasync the kernel may have dropped the dirty pages: a retry
             // could "succeed" without the data. Refuse all further appends.
-            broken =
-                QStringLiteral("WAL segment %1: cannot sync: %2").arg(fileName, errnoText(err));
+            broken = QStringLiteral("WAL segment %1: cannot sync: %2")
+                         .arg(fileName, FrostlineError::errnoText(err));
             synced.notify_all();
             throw FrostlineError::runtime(broken);
         }
@@ -549,7 +546,7 @@ void Wal::Private::closeLocked(std::unique_lock<std::mutex>& lock)
             durableLsn = nextLsn - 1;
         else if (broken.isEmpty())
             broken = QStringLiteral("WAL segment %1: cannot sync: %2")
-                         .arg(active().fileName, errnoText(errno));
+                         .arg(active().fileName, FrostlineError::errnoText(errno));
         ::close(activeFd);
         activeFd = -1;
     }
@@ -611,9 +608,10 @@ void Wal::Private::openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, Ope
         } else {
             activeFd = ::open(QFile::encodeName(last.path).constData(), O_WRONLY | O_CLOEXEC);
             if (activeFd < 0)
-                throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot open for "
-                                                             "writing: %2")
-                                                  .arg(last.fileName, errnoText(errno)));
+                throw FrostlineError::runtime(
+                    QStringLiteral("WAL segment %1: cannot open for "
+                                   "writing: %2")
+                        .arg(last.fileName, FrostlineError::errnoText(errno)));
         }
     }
 }
@@ -726,9 +724,9 @@ quint64 Wal::append(const std::vector<QByteArray>& payloads, WalRecordType type)
         // No partial record may survive: cut back to the size before this append.
         if (::ftruncate(d->activeFd, seg.size) != 0)
             d->broken = QStringLiteral("WAL segment %1: cannot remove a partial append: %2")
-                            .arg(seg.fileName, errnoText(errno));
-        throw FrostlineError::runtime(
-            QStringLiteral("WAL segment %1: cannot append: %2").arg(seg.fileName, errnoText(err)));
+                            .arg(seg.fileName, FrostlineError::errnoText(errno));
+        throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot append: %2")
+                                          .arg(seg.fileName, FrostlineError::errnoText(err)));
     }
     seg.size += bytes;
     d->nextLsn += payloads.size();
@@ -809,15 +807,16 @@ int Wal::deleteSegmentsUpTo(quint64 flushedLsn)
            d->segments.front().lastLsn <= flushedLsn) {
         const Segment& oldest = d->segments.front();
         if (::unlink(QFile::encodeName(oldest.path).constData()) != 0 && errno != ENOENT)
-            throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot delete: %2")
-                                              .arg(oldest.fileName, errnoText(errno)));
+            throw FrostlineError::runtime(
+                QStringLiteral("WAL segment %1: cannot delete: %2")
+                    .arg(oldest.fileName, FrostlineError::errnoText(errno)));
         d->segments.erase(d->segments.begin());
         ++deleted;
     }
     int err = 0;
     if (deleted && !fsyncDirectory(d->directory, &err))
-        throw FrostlineError::runtime(
-            QStringLiteral("WAL directory %1: cannot sync: %2").arg(d->directory, errnoText(err)));
+        throw FrostlineError::runtime(QStringLiteral("WAL directory %1: cannot sync: %2")
+                                          .arg(d->directory, FrostlineError::errnoText(err)));
     // Every record the log holds is covered by the flushed LSN (after a checkpoint, say): the
     // newest segment deleted now would lose nothing, so the record goes back to 0, and the next
     // append records its segment again before writing.

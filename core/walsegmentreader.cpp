@@ -26,7 +26,7 @@ WalSegmentReader::WalSegmentReader(const QString& path, const QString& fileName)
     m_fd = ::open(QFile::encodeName(path).constData(), O_RDONLY | O_CLOEXEC);
     if (m_fd < 0)
         throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot open: %2")
-                                          .arg(fileName, QString::fromLocal8Bit(strerror(errno))));
+                                          .arg(fileName, FrostlineError::errnoText(errno)));
     struct stat st
     {
     };
@@ -34,7 +34,7 @@ WalSegmentReader::WalSegmentReader(const QString& path, const QString& fileName)
         const int err = errno;
         ::close(m_fd);
         throw FrostlineError::runtime(QStringLiteral("WAL segment %1: cannot stat: %2")
-                                          .arg(fileName, QString::fromLocal8Bit(strerror(err))));
+                                          .arg(fileName, FrostlineError::errnoText(err)));
     }
     m_fileSize = st.st_size;
     ::posix_fadvise(m_fd, 0, 0, POSIX_FADV_SEQUENTIAL);
@@ -69,7 +69,7 @@ const char* WalSegmentReader::bytesAt(qint64 offset, qint64 n, qint64 limit)
             if (errno == EINTR)
                 continue;
             fail(offset + got,
-                 QStringLiteral("read error (%1)").arg(QString::fromLocal8Bit(strerror(errno))));
+                 QStringLiteral("read error (%1)").arg(FrostlineError::errnoText(errno)));
         }
         if (r == 0)
             break; // shrank under us: treated as the end of the data

@@ -2,6 +2,7 @@
 
 #include "format.h"
 #include "migrationlogmodel.h"
+#include "tablecolumns.h"
 
 #include <QGroupBox>
 #include <QHBoxLayout>
@@ -14,17 +15,6 @@
 #include <QVBoxLayout>
 
 namespace frostline {
-
-namespace {
-// Every column but the last fits its contents; the last takes the remaining width.
-void fitColumns(QTableView* view)
-{
-    const int last = view->model()->columnCount() - 1;
-    for (int c = 0; c < last; ++c)
-        view->resizeColumnToContents(c);
-    view->horizontalHeader()->setSectionResizeMode(last, QHeaderView::Stretch);
-}
-} // namespace
 
 MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     : QWidget(parent), m_controller(controller), m_log(new MigrationLogModel(this)),
@@ -88,7 +78,7 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
             [this](const BatchCommitResult& b, const MigrationProgress& p) {
                 m_log->addBatch(b, p);
                 if (m_log->rowCount() == 1)
-                    fitColumns(m_logView); // the headers and values fit unclipped
+                    TableColumns::fitAllButLast(m_logView); // the headers and values fit unclipped
                 m_logView->scrollToBottom();
             });
     connect(m_controller, &StoreController::migrationFinished, this, &MigrationPage::onFinished);
@@ -152,7 +142,7 @@ void MigrationPage::onProgress(const MigrationProgress& p)
 void MigrationPage::onFinished(const MigrationRunResult& r)
 {
     m_log->addRunFinished(r);
-    fitColumns(m_logView);
+    TableColumns::fitAllButLast(m_logView);
     m_logView->scrollToBottom();
     if (r.migrated == 0 && !r.cancelled) {
         m_progress->setValue(100);

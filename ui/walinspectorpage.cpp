@@ -2,6 +2,7 @@
 
 #include "format.h"
 #include "lsnruler.h"
+#include "tablecolumns.h"
 #include "walrecordmodel.h"
 #include "walsegmentmodel.h"
 
@@ -17,17 +18,6 @@
 #include <QVBoxLayout>
 
 namespace frostline {
-
-namespace {
-// Every column but the last fits its contents; the last takes the remaining width.
-void fitColumns(QTableView* view)
-{
-    const int last = view->model()->columnCount() - 1;
-    for (int c = 0; c < last; ++c)
-        view->resizeColumnToContents(c);
-    view->horizontalHeader()->setSectionResizeMode(last, QHeaderView::Stretch);
-}
-} // namespace
 
 namespace {
 QTableView* makeTable(QAbstractItemModel* model, QWidget* parent)
@@ -199,7 +189,7 @@ void WalInspectorPage::onWalUpdated(const std::vector<WalSegmentStatus>& segment
     m_truncation->setText(why);
 
     m_segments->setSegments(segments);
-    fitColumns(m_segmentView);
+    TableColumns::fitAllButLast(m_segmentView);
     // Keep the operator's selection across refreshes; drop it when the segment was deleted.
     int row = -1;
     for (int i = 0; i < m_segments->rowCount(); ++i)
@@ -233,7 +223,7 @@ void WalInspectorPage::onRecords(const WalSegmentInfo& segment,
         return;
     const int n = records ? int(records->size()) : 0;
     m_records->setRecords(std::move(records));
-    fitColumns(m_recordView);
+    TableColumns::fitAllButLast(m_recordView);
     m_recordTitle->setText(
         more ? tr("%1: first %2 of %3 records").arg(segment.fileName).arg(n).arg(segment.records)
              : tr("%1: %2 record(s), LSN %3 to %4")
