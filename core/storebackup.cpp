@@ -13,7 +13,6 @@
 #include <db_cxx.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <limits>
 #include <sys/stat.h>
