@@ -1,10 +1,12 @@
 #!/usr/bin/env bash
 # Installs the Debian 12 packages Frostline needs, and only the ones that are missing.
+# Not ccache: the build uses it where it is installed, but on a fresh machine (CI) every compile
+# misses, and the misses cost 25-60 s a sanitizer tree (docs/reliability.md, "Sanitizers").
 # Usage: scripts/deps.sh [--gui-tools]   (--gui-tools adds Xvfb and ImageMagick for screenshots)
 set -euo pipefail
 
 packages=(
-  build-essential cmake ninja-build ccache pkg-config
+  build-essential cmake ninja-build pkg-config
   qt6-base-dev qt6-charts-dev libqt6opengl6-dev libgl-dev
   libdb5.3++-dev db5.3-util
   libxxhash-dev libtoml11-dev nlohmann-json3-dev libssl-dev
