@@ -6,7 +6,7 @@
 #   4. libFuzzer: each fuzz target for FROSTLINE_FUZZ_SECONDS (default 60), two at a time,
 #      built in the same asan tree (only the engine carries the fuzzer's coverage hooks)
 #   5. ThreadSanitizer (tsan preset, clang): the concurrency suites (ctest label "concurrency")
-# About 21-22 minutes on 2 idle cores from nothing (docs/reliability.md, "Sanitizers").
+# About 18-19 minutes on 2 idle cores from nothing (docs/reliability.md, "Sanitizers").
 # FROSTLINE_QUICK=1 runs only stage 1 (for a fast local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
