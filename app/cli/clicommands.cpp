@@ -20,7 +20,6 @@
 #include <algorithm>
 #include <cerrno>
 #include <cstdio>
-#include <cstring>
 #include <functional>
 #include <unistd.h>
 
@@ -75,7 +74,7 @@ private:
     [[noreturn]] static void fail(int err)
     {
         throw FrostlineError::runtime(QStringLiteral("cannot write to standard output: %1")
-                                          .arg(QString::fromLocal8Bit(std::strerror(err))));
+                                          .arg(FrostlineError::errnoText(err)));
     }
     QByteArray m_buffer;
 };
@@ -863,7 +862,7 @@ int run(const QStringList& arguments)
                               std::fflush(stdout) != 0 || std::ferror(stdout);
     if (stdoutFailed && code == kExitOk) {
         diagnostic() << "cannot write to standard output: "
-                     << QString::fromLocal8Bit(std::strerror(errno ? errno : EIO)) << "\n";
+                     << FrostlineError::errnoText(errno ? errno : EIO) << "\n";
         code = kExitFailure;
     }
     err().flush();
