@@ -608,8 +608,7 @@ void Wal::Private::openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, Ope
             activeFd = ::open(QFile::encodeName(last.path).constData(), O_WRONLY | O_CLOEXEC);
             if (activeFd < 0)
                 throw FrostlineError::runtime(
-                    QStringLiteral("WAL segment %1: cannot open for "
-                                   "writing: %2")
+                    QStringLiteral("WAL segment %1: cannot open for writing: %2")
                         .arg(last.fileName, FrostlineError::errnoText(errno)));
         }
     }
