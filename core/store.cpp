@@ -465,6 +465,11 @@ void Store::setTruncationHook(std::function<void(quint64)> hook)
     m_truncationHook = std::move(hook);
 }
 
+void Store::setHistoryHook(std::function<void()> hook)
+{
+    m_historyHook = std::move(hook);
+}
+
 CheckpointResult Store::checkpoint()
 {
     return checkpoint(true);
@@ -619,11 +624,25 @@ std::optional<TieredVersion> Store::find(quint64 versionId)
 std::vector<TieredVersion> Store::history(const EntityKey& entity) const
 {
     requireOpen();
+    // Hot first, then cold, without the writer mutex (a reader never waits for a batch): a batch
+    // commits its versions to the cold tier before they leave the hot tier, so each version is
+    // in at least one of the two reads. Read the other way round, a batch committing in between
+    // would hide its versions from both. A version in both reads moved during the call: its
+    // committed cold copy is kept.
+    std::vector<Version> hot = m_hot.chain(entity);
+    if (m_historyHook)
+        m_historyHook();
     std::vector<TieredVersion> out;
     for (auto& v : m_cold->history(entity))
         out.push_back({std::move(v), Tier::Cold});
-    for (auto& v : m_hot.chain(entity))
-        out.push_back({std::move(v), Tier::Hot});
+    std::vector<quint64> coldIds;
+    coldIds.reserve(out.size());
+    for (const TieredVersion& v : out)
+        coldIds.push_back(v.version.versionId);
+    std::sort(coldIds.begin(), coldIds.end());
+    for (auto& v : hot)
+        if (!std::binary_search(coldIds.begin(), coldIds.end(), v.versionId))
+            out.push_back({std::move(v), Tier::Hot});
     std::sort(out.begin(), out.end(), [](const TieredVersion& a, const TieredVersion& b) {
         return headOrderLess(a.version.txFrom, a.version.versionId, b.version.txFrom,
                              b.version.versionId);

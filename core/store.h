@@ -222,6 +222,9 @@ public:
     // with the flushed LSN read back from Berkeley DB. If it throws, no segment is deleted and
     // the exception propagates (as a crash at that instant would leave things). Pass {} to remove.
     void setTruncationHook(std::function<void(quint64 flushedLsn)> hook);
+    // Test hook: history() calls it between its two tier reads, so a test can commit a migration
+    // batch at exactly that instant. Set it before any concurrent use; pass {} to remove.
+    void setHistoryHook(std::function<void()> hook);
 
 private:
     QString m_path;
@@ -249,6 +252,7 @@ private:
     std::atomic<quint64> m_maxVersionId{0};
     quint64 m_coldMinId = 0, m_coldMaxId = 0; // range of cold ids seen at open (for fast replay)
     std::function<void(quint64)> m_truncationHook; // guarded by m_writeMutex
+    std::function<void()> m_historyHook;           // set before concurrent use
 
     static void createStore(const QString& path, bool encrypted, const QByteArray& passphrase);
     void requireOpen() const;

@@ -320,6 +320,44 @@ private slots:
         QVERIFY(!store.asOf({EntityKind::Node, 7}, 500, std::nullopt));
     }
 
+    // The GUI reads history on a worker while the migration service runs. A batch that commits
+    // between history()'s two tier reads must neither drop the version it moves (an as-of query
+    // would then answer with an older one) nor list it twice.
+    void historyDuringAMigrationBatchListsEveryVersionOnce()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        std::vector<Version> vs;
+        for (quint64 id = 1; id <= 5; ++id) {
+            Version v = crashVersion(id);
+            v.kind = EntityKind::Node;
+            v.entityId = 7;
+            v.source = v.target = 0;
+            vs.push_back(v);
+        }
+        store.append(vs);
+        store.migrateBatch({1});
+        bool moved = false;
+        store.setHistoryHook([&] {
+            if (!std::exchange(moved, true))
+                store.migrateBatch({2});
+        });
+        const auto h = store.history({EntityKind::Node, 7});
+        store.setHistoryHook({});
+        QVERIFY(moved);
+        QCOMPARE(h.size(), std::size_t(5));
+        for (std::size_t i = 0; i < h.size(); ++i) {
+            QCOMPARE(h[i].version, vs[i]);
+            QCOMPARE(h[i].tier, i < 2 ? Tier::Cold : Tier::Hot);
+        }
+        QCOMPARE(store.asOf({EntityKind::Node, 7}, vs[1].txFrom, std::nullopt)->version.versionId,
+                 quint64(2));
+        QVERIFY(store.verify().isEmpty());
+    }
+
     void tornTailIsCutAndAcknowledgedSurvive()
     {
         QTemporaryDir dir;
