@@ -613,15 +613,33 @@ std::optional<TieredVersion> Store::find(quint64 versionId)
 {
     requireOpen();
     if (auto v = m_hot.get(versionId)) {
-        m_access.recordAccess(versionId, currentMicros());
-        return TieredVersion{std::move(*v), Tier::Hot};
+        TieredVersion found{std::move(*v), Tier::Hot};
+        recordRead(found);
+        return found;
     }
     if (auto v = m_cold->get(versionId))
         return TieredVersion{std::move(*v), Tier::Cold};
     return std::nullopt;
 }
 
-std::vector<TieredVersion> Store::history(const EntityKey& entity) const
+std::vector<TieredVersion> Store::history(const EntityKey& entity)
+{
+    std::vector<TieredVersion> out = readHistory(entity);
+    for (const TieredVersion& v : out)
+        recordRead(v);
+    return out;
+}
+
+void Store::recordRead(const TieredVersion& read)
+{
+    // Reads through the store feed the LRU order (design section 4); cold versions have no
+    // place in it. A version a batch moves meanwhile may be recorded after the batch forgot it:
+    // a stale entry that the tracker's bound evicts in time and no selection sees (not hot).
+    if (read.tier == Tier::Hot)
+        m_access.recordAccess(read.version.versionId, currentMicros());
+}
+
+std::vector<TieredVersion> Store::readHistory(const EntityKey& entity) const
 {
     requireOpen();
     // Hot first, then cold, without the writer mutex (a reader never waits for a batch): a batch
@@ -651,16 +669,18 @@ std::vector<TieredVersion> Store::history(const EntityKey& entity) const
 }
 
 std::optional<TieredVersion> Store::asOf(const EntityKey& entity, std::optional<qint64> txTime,
-                                         std::optional<qint64> validTime) const
+                                         std::optional<qint64> validTime)
 {
     // Of the versions known at txTime and valid at validTime, the latest recorded one wins.
-    const auto all = history(entity);
+    // Only that answer counts as read, not the history searched for it.
+    const auto all = readHistory(entity);
     for (auto it = all.rbegin(); it != all.rend(); ++it) {
         const Version& v = it->version;
         if (txTime && !(v.txFrom <= *txTime && *txTime < v.txTo))
             continue;
         if (validTime && !(v.validFrom <= *validTime && *validTime < v.validTo))
             continue;
+        recordRead(*it);
         return *it;
     }
     return std::nullopt;

@@ -183,12 +183,13 @@ public:
     // On failure nothing changes (WAL, hot, cold) and FrostlineError is thrown.
     BatchCommitResult migrateBatch(const std::vector<quint64>& versionIds);
 
+    // Reads. Each hot version a read returns counts as accessed (AccessTracker, LRU order).
     std::optional<TieredVersion> find(quint64 versionId);
     // The entity's versions across both tiers, ordered by (tx_from, version_id).
-    std::vector<TieredVersion> history(const EntityKey& entity) const;
+    std::vector<TieredVersion> history(const EntityKey& entity);
     // The version of `entity` valid at validTime as known at txTime (each optional).
     std::optional<TieredVersion> asOf(const EntityKey& entity, std::optional<qint64> txTime,
-                                      std::optional<qint64> validTime) const;
+                                      std::optional<qint64> validTime);
 
     MigrationPolicy activePolicy() const;
     void setActivePolicy(const MigrationPolicy& policy);
@@ -257,6 +258,8 @@ private:
     static void createStore(const QString& path, bool encrypted, const QByteArray& passphrase);
     void requireOpen() const;
     bool coldMayContain(quint64 versionId) const;
+    std::vector<TieredVersion> readHistory(const EntityKey& entity) const;
+    void recordRead(const TieredVersion& read);
     void validateAppend(const std::vector<Version>& versions,
                         const std::function<QString(std::size_t)>& whereIs) const;
     int truncateWal();

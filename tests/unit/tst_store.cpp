@@ -1,5 +1,7 @@
 #include "crashversions.h"
 #include "frostlineerror.h"
+#include "migrationpolicybuilder.h"
+#include "migrationrun.h"
 #include "store.h"
 #include "testsupport.h"
 #include "versioncodec.h"
@@ -356,6 +358,45 @@ private slots:
         QCOMPARE(store.asOf({EntityKind::Node, 7}, vs[1].txFrom, std::nullopt)->version.versionId,
                  quint64(2));
         QVERIFY(store.verify().isEmpty());
+    }
+
+    // Reads through the store record accesses (design section 4): every hot version a history
+    // lists, only the answer of an as-of query, and no cold version. The LRU order follows.
+    void historyAndAsOfRecordAccessesForTheLruOrder()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        std::vector<Version> vs;
+        for (quint64 id = 1; id <= 8; ++id) {
+            Version v = crashVersion(id);
+            v.kind = EntityKind::Node;
+            v.entityId = id <= 4 ? 7 : 8; // 1..4 and 5..8, heads 4 and 8
+            v.source = v.target = 0;
+            vs.push_back(v);
+        }
+        store.append(vs);
+        store.migrateBatch({1});
+        QCOMPARE(store.history({EntityKind::Node, 7}).size(), std::size_t(4));
+        QCOMPARE(store.asOf({EntityKind::Node, 8}, vs[5].txFrom, std::nullopt)->version.versionId,
+                 quint64(6));
+        std::vector<quint64> accessed;
+        for (quint64 id = 1; id <= 8; ++id) {
+            qint64 at = 0;
+            if (store.accessTracker().lastAccess(id, &at))
+                accessed.push_back(id);
+        }
+        QCOMPARE(accessed, (std::vector<quint64>{2, 3, 4, 6}));
+
+        const MigrationPolicy lru =
+            MigrationPolicyBuilder().ageThresholdSecs(0).minHotVersions(0).enableLru(true).build();
+        std::vector<quint64> order;
+        for (const Candidate& c : MigrationRun(store, lru, vs.back().txFrom).select().candidates)
+            order.push_back(c.versionId);
+        // Never read first (by age), then least recently read; heads stay.
+        QCOMPARE(order, (std::vector<quint64>{5, 7, 2, 3, 6}));
     }
 
     void tornTailIsCutAndAcknowledgedSurvive()
