@@ -128,8 +128,9 @@ void BerkeleyEnvironment::open(const Options& options)
         const QString message =
             fileSystemFull
                 ? QStringLiteral("cannot open cold tier %1: %2: opening needs room for Berkeley "
-                                 "DB's region files and log; nothing was changed: free some "
-                                 "space and open the store again")
+                                 "DB's region files and log; no data was changed (the files laid "
+                                 "down so far stay, for the next open): free some space and open "
+                                 "the store again")
                       .arg(m_home, QString::fromLocal8Bit(noSpace.c_str()))
                 : describe(QStringLiteral("cannot open environment"), ret);
         clearCapturedText(); // what Berkeley DB said is in the message, or superseded by it

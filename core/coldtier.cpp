@@ -494,13 +494,16 @@ public:
         return {};
     }
 
-    Version decodeRecord(QByteArrayView bytes, const char* where) const
+    // `versionId` is the record's key, named in the error so the operator knows what is lost.
+    Version decodeRecord(QByteArrayView bytes, quint64 versionId, const char* where) const
     {
         Version v;
         QString error;
         if (!VersionCodec::decode(bytes, &v, &error))
-            throw FrostlineError::runtime(QStringLiteral("corrupt record in %1 of cold tier %2: %3")
-                                              .arg(QLatin1String(where), home, error));
+            throw FrostlineError::runtime(
+                QStringLiteral("corrupt record of version %1 in %2 of cold tier %3: %4")
+                    .arg(versionId)
+                    .arg(QLatin1String(where), home, error));
         return v;
     }
 };
@@ -1003,7 +1006,7 @@ std::optional<Version> ColdTier::get(quint64 versionId) const
             return found == DB_NOTFOUND ? 0 : found;
         });
         if (found == 0) {
-            return d->decodeRecord(QByteArrayView(buffer.data(), qsizetype(size)),
+            return d->decodeRecord(QByteArrayView(buffer.data(), qsizetype(size)), versionId,
                                    db == d->nodes.handle() ? "nodes.db" : "edges.db");
         }
     }
@@ -1081,7 +1084,7 @@ std::vector<Version> ColdTier::history(const EntityKey& entity) const
                         if (int ret = getRecord(db, txn.handle(), k, buffer, &size, 0))
                             return ret;
                         out.push_back(d->decodeRecord(
-                            QByteArrayView(buffer.data(), qsizetype(size)),
+                            QByteArrayView(buffer.data(), qsizetype(size)), id,
                             entity.kind == EntityKind::Edge ? "edges.db" : "nodes.db"));
                     }
                     return txn.commit(0);
@@ -1095,7 +1098,10 @@ void ColdTier::scan(EntityKind kind, const std::function<bool(Version&&)>& visit
     d->requireOpen("scan");
     const char* file = kind == EntityKind::Edge ? "edges.db" : "nodes.db";
     d->forEachRecord(d->kindDb(kind), QStringLiteral("cannot scan %1").arg(QLatin1String(file)),
-                     [&](const Record& r) { return visit(d->decodeRecord(r.value(), file)); });
+                     [&](const Record& r) {
+                         const quint64 id = r.keySize == kIdKeySize ? getBigEndian(r.key) : 0;
+                         return visit(d->decodeRecord(r.value(), id, file));
+                     });
 }
 
 ColdStatistics ColdTier::statistics() const
@@ -1219,6 +1225,7 @@ QStringList ColdTier::verify() const
     // exactly one entry per cold version.
     std::vector<HistoryKey> expected;
     std::vector<quint64> nodeIds, edgeIds;
+    std::vector<quint64> undecodable; // reported once, not again as history entries without one
     quint64 bytes = 0;
     auto checkVersions = [&](const BerkeleyDatabase& db, EntityKind kind,
                              std::vector<quint64>& ids) {
@@ -1240,6 +1247,7 @@ QStringList ColdTier::verify() const
                                 .arg(db.fileName())
                                 .arg(id)
                                 .arg(error));
+                    undecodable.push_back(id);
                     return true;
                 }
                 if (v.versionId != id || v.kind != kind)
@@ -1262,30 +1270,32 @@ QStringList ColdTier::verify() const
         problem(QStringLiteral("version %1 is in both nodes.db and edges.db").arg(id));
 
     std::sort(expected.begin(), expected.end());
+    std::sort(undecodable.begin(), undecodable.end());
     std::size_t next = 0;
-    d->forEachRecord(d->history.handle(), QStringLiteral("cannot read history.db"),
-                     [&](const Record& r) {
-                         HistoryKey found;
-                         if (r.keySize != kHistoryKeySize) {
-                             problem(QStringLiteral("history.db: key of %1 bytes, expected %2")
-                                         .arg(r.keySize)
-                                         .arg(kHistoryKeySize));
-                             return true;
-                         }
-                         std::memcpy(found.bytes, r.key, kHistoryKeySize);
-                         while (next < expected.size() && expected[next] < found) {
-                             problem(QStringLiteral("history.db: no entry for version %1")
-                                         .arg(getBigEndian(expected[next].bytes + 17)));
-                             ++next;
-                         }
-                         if (next < expected.size() && expected[next] == found)
-                             ++next;
-                         else
-                             problem(QStringLiteral("history.db: entry for version %1 that is "
-                                                    "not in the cold tier")
-                                         .arg(getBigEndian(found.bytes + 17)));
-                         return true;
-                     });
+    d->forEachRecord(
+        d->history.handle(), QStringLiteral("cannot read history.db"), [&](const Record& r) {
+            HistoryKey found;
+            if (r.keySize != kHistoryKeySize) {
+                problem(QStringLiteral("history.db: key of %1 bytes, expected %2")
+                            .arg(r.keySize)
+                            .arg(kHistoryKeySize));
+                return true;
+            }
+            std::memcpy(found.bytes, r.key, kHistoryKeySize);
+            while (next < expected.size() && expected[next] < found) {
+                problem(QStringLiteral("history.db: no entry for version %1")
+                            .arg(getBigEndian(expected[next].bytes + 17)));
+                ++next;
+            }
+            const quint64 foundId = getBigEndian(found.bytes + 17);
+            if (next < expected.size() && expected[next] == found)
+                ++next;
+            else if (!std::binary_search(undecodable.begin(), undecodable.end(), foundId))
+                problem(QStringLiteral("history.db: entry for version %1 that is "
+                                       "not in the cold tier")
+                            .arg(foundId));
+            return true;
+        });
     for (; next < expected.size(); ++next)
         problem(QStringLiteral("history.db: no entry for version %1")
                     .arg(getBigEndian(expected[next].bytes + 17)));

@@ -145,10 +145,20 @@ Store::OpenReport Store::open()
         throw FrostlineError::runtime(
             info.exists() ? QStringLiteral("store %1 is not a directory").arg(m_path)
                           : QStringLiteral("store %1 does not exist").arg(m_path));
-    if (!looksLikeStore(m_path))
+    if (!looksLikeStore(m_path)) {
+        // One of the two there: a store that lost the other, not a place for init.
+        const QDir dir(m_path);
+        const bool hasWal = dir.exists(QStringLiteral("wal"));
+        if (hasWal || dir.exists(QStringLiteral("cold")))
+            throw FrostlineError::runtime(
+                QStringLiteral("store %1 has no %2 directory (its %3 is there): the store is "
+                               "incomplete; restore %2 or the whole store from a backup")
+                    .arg(m_path, hasWal ? QStringLiteral("cold/") : QStringLiteral("wal/"),
+                         hasWal ? QStringLiteral("wal/") : QStringLiteral("cold/")));
         throw FrostlineError::runtime(
             QStringLiteral("%1 is not a Frostline store (no wal/ and cold/ inside); run init first")
                 .arg(m_path));
+    }
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
     if (isEncrypted() && !m_cipher) {
@@ -301,9 +311,9 @@ QString Store::OpenReport::tornTailNote() const
 {
     if (tornBytesCut <= 0)
         return {};
-    return QStringLiteral("recovery cut %1 bytes of an incomplete record from the end of WAL "
-                          "segment %2 (a write interrupted by a crash; if none happened, the "
-                          "segment was damaged)")
+    return QStringLiteral("recovery cut %1 bytes from the end of WAL segment %2: its last record "
+                          "was incomplete or failed its checksum (a write interrupted by a crash; "
+                          "if none happened, the segment was damaged)")
         .arg(tornBytesCut)
         .arg(tornSegment);
 }
@@ -830,8 +840,15 @@ QStringList Store::verify()
                     return problems.size() < 200;
                 }
                 const auto hot = m_hot.get(v.versionId);
-                const auto cold = coldMayContain(v.versionId) ? m_cold->get(v.versionId)
-                                                              : std::optional<Version>();
+                std::optional<Version> cold;
+                try {
+                    if (coldMayContain(v.versionId))
+                        cold = m_cold->get(v.versionId);
+                } catch (const FrostlineError&) {
+                    // ColdTier::verify above read every cold record and named each one that
+                    // cannot be read; this is one of them. The scan goes on to the others.
+                    return problems.size() < 200;
+                }
                 if (!hot && !cold)
                     problems << QStringLiteral("version %1 (LSN %2) is in neither tier")
                                     .arg(v.versionId)

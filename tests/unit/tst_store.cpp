@@ -247,6 +247,72 @@ private slots:
         QVERIFY2(store.verify().isEmpty(), qPrintable(store.verify().join('\n')));
     }
 
+    // A cold record that no longer decodes is reported once by verify, naming its version, and
+    // a read of it names the version too: the operator learns what is damaged.
+    void aCorruptColdRecordIsNamedOnce()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            appendInSlices(store, 1, 40);
+            std::vector<quint64> ids;
+            for (quint64 id = 1; id <= 20; ++id)
+                ids.push_back(id);
+            store.migrateBatch(ids);
+        }
+        // Version 7 is a node (7 % 3 != 0); its name property is stored as UTF-8 in its record.
+        QFile nodes(path + QStringLiteral("/cold/nodes.db"));
+        QVERIFY(nodes.open(QIODevice::ReadWrite));
+        QByteArray bytes = nodes.readAll();
+        const qsizetype at = bytes.indexOf(QStringLiteral("vérsion-7").toUtf8());
+        QVERIFY(at > 0);
+        QCOMPARE(bytes.indexOf(QStringLiteral("vérsion-7").toUtf8(), at + 1), qsizetype(-1));
+        bytes[at + 1] = char(bytes[at + 1] ^ 0x20);
+        QVERIFY(nodes.seek(0));
+        QCOMPARE(nodes.write(bytes), bytes.size());
+        nodes.close();
+
+        Store store(path);
+        store.open();
+        const QStringList problems = store.verify();
+        QVERIFY2(problems.size() == 1, qPrintable(problems.join(QLatin1Char('\n'))));
+        QVERIFY2(problems.front().startsWith(QStringLiteral("nodes.db: version 7 does not decode")),
+                 qPrintable(problems.front()));
+        try {
+            store.find(7);
+            QFAIL("a corrupt record was read without an error");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(
+                e.message().contains(QStringLiteral("corrupt record of version 7 in nodes.db")),
+                qPrintable(e.message()));
+        }
+        QCOMPARE(store.find(8)->version, crashVersion(8)); // its neighbours are intact
+    }
+
+    // A store directory that lost wal/ or cold/ is called incomplete, not "run init first".
+    void anIncompleteStoreIsNotSentToInit()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        QVERIFY(QDir(path + QStringLiteral("/wal")).removeRecursively());
+        Store store(path);
+        try {
+            store.open();
+            QFAIL("a store without wal/ opened");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(
+                e.message(),
+                QStringLiteral("store %1 has no wal/ directory (its cold/ is there): the store "
+                               "is incomplete; restore wal/ or the whole store from a backup")
+                    .arg(path));
+        }
+        QVERIFY(!QDir(path + QStringLiteral("/wal")).exists()); // nothing made up in its place
+    }
+
     void failedBatchChangesNothing()
     {
         QTemporaryDir dir;
