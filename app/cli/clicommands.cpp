@@ -10,7 +10,9 @@
 #include "storecipher.h"
 #include "workloadgenerator.h"
 
+#include <QDir>
 #include <QFile>
+#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -37,6 +39,22 @@ QTextStream& err()
 {
     static QTextStream s(stderr);
     return s;
+}
+
+// Why the first write through out() failed, as its device said it (QTextStream keeps only a
+// status, and errno is gone by then): a migration goes on, batch after batch, once its pipe
+// has closed, and the message at the end names the first failure.
+QString& outWriteFailure()
+{
+    static QString failure;
+    return failure;
+}
+
+void flushOut()
+{
+    out().flush();
+    if (out().status() == QTextStream::WriteFailed && outWriteFailure().isEmpty())
+        outWriteFailure() = out().device()->errorString();
 }
 
 // Large outputs (export, preview) go to stdout in 1 MiB writes. A failed write (a full disk, a
@@ -89,11 +107,12 @@ Commands:
   generate STORE --entities N --versions M --span-days D --seed S
                                       append a synthetic, reproducible workload
   export STORE [--tier hot|cold|all]  print versions as JSONL sorted by version_id
-  preview STORE --policy FILE [--now MICROS] [--json]
-                                      show which versions the policy would migrate, in order
-  migrate STORE --policy FILE [--now MICROS] [--json]
+  preview STORE [--policy FILE] [--now MICROS] [--json]
+                                      show which versions the policy (without --policy: the
+                                      store's policy.json) would migrate, in order
+  migrate STORE [--policy FILE] [--now MICROS] [--json]
                                       migrate those versions to the cold tier in batches
-  checkpoint STORE                    write the hot checkpoint and advance the flushed LSN
+  checkpoint STORE [--json]           write the hot checkpoint and advance the flushed LSN
   backup STORE DEST                   consistent copy of the store into a new directory
   restore BACKUP DEST                 bring a backup back into a new directory
   wal STORE [--json]                  WAL segments, LSNs, and what may be deleted
@@ -102,7 +121,8 @@ Commands:
   history STORE --kind node|edge --entity ID [--as-of-tx MICROS] [--as-of-valid MICROS]
                                       an entity's versions across both tiers
   policy validate FILE                check a policy file (JSON or TOML)
-  policy show --preset NAME           print a preset policy as JSON
+  policy show [--preset NAME]         print a preset policy as JSON (default, aggressive,
+                                      conservative, disabled; without --preset: default)
 
 Options:
   --help       show this help
@@ -132,6 +152,8 @@ public:
             if (a.startsWith(QLatin1String("--"))) {
                 const QString name = a.mid(2);
                 if (switches.contains(name)) {
+                    if (m_switches.contains(name))
+                        throw UsageError{QStringLiteral("option %1 is given twice").arg(a)};
                     m_switches << name;
                 } else if (valueOptions.contains(name)) {
                     if (i + 1 >= args.size())
@@ -186,9 +208,10 @@ public:
         bool ok = false;
         const qint64 v = value(name).toLongLong(&ok);
         if (!ok || v < min)
-            throw UsageError{QStringLiteral("--%1 must be an integer >= %2 (got '%3')")
+            throw UsageError{QStringLiteral("--%1 must be an integer from %2 to %3 (got '%4')")
                                  .arg(name)
                                  .arg(min)
+                                 .arg(std::numeric_limits<qint64>::max())
                                  .arg(value(name))};
         return v;
     }
@@ -207,8 +230,10 @@ public:
         bool ok = false;
         const quint64 v = required(name).toULongLong(&ok);
         if (!ok)
-            throw UsageError{QStringLiteral("--%1 must be a non-negative integer (got '%2')")
-                                 .arg(name, value(name))};
+            throw UsageError{QStringLiteral("--%1 must be an integer from 0 to %2 (got '%3')")
+                                 .arg(name)
+                                 .arg(std::numeric_limits<quint64>::max())
+                                 .arg(value(name))};
         return v;
     }
     double number(const QString& name, double fallback) const
@@ -268,6 +293,8 @@ QString& currentCommand()
 // stderr, after the prefix every diagnostic line carries: "frostline-cli COMMAND: ".
 QTextStream& diagnostic()
 {
+    if (currentCommand().isEmpty())
+        return err() << "frostline-cli: ";
     return err() << "frostline-cli " << currentCommand() << ": ";
 }
 
@@ -527,7 +554,16 @@ int cmdVerify(const QStringList& args)
     Arguments a(args, {}, {QStringLiteral("json")});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
-    auto store = openStore(path);
+    std::unique_ptr<Store> store;
+    try {
+        store = openStore(path);
+    } catch (const FrostlineError& e) {
+        // A script reading --json gets an answer from a store that does not open, too.
+        if (a.isSet(QStringLiteral("json")))
+            printJson({{QStringLiteral("ok"), false},
+                       {QStringLiteral("problems"), QJsonArray{e.message()}}});
+        throw;
+    }
     const QStringList problems = store->verify();
     const StoreStatistics s = store->statistics();
     if (a.isSet(QStringLiteral("json"))) {
@@ -680,6 +716,14 @@ struct PolicyAndNow
     // What only the open store (or the time it took to open) decides.
     void complete(const Store& store)
     {
+        // init writes policy.json; a store without one lost it. Quietly taking the default
+        // policy instead would migrate by rules the operator never chose.
+        if (storePolicy && !QFileInfo::exists(store.policyPath()))
+            throw UsageError{
+                QStringLiteral("%1 does not exist, so the store has no active policy: pass "
+                               "--policy FILE, or write one there (policy show --preset NAME "
+                               "prints a preset)")
+                    .arg(QDir::toNativeSeparators(store.policyPath()))};
         if (storePolicy)
             policy = store.activePolicy();
         if (!nowGiven)
@@ -766,16 +810,25 @@ int cmdMigrate(const QStringList& args)
     p.complete(*store);
     const bool json = a.isSet(QStringLiteral("json"));
     MigrationRun run(*store, p.policy, p.now);
-    const MigrationRunResult r =
-        run.run([&](const MigrationProgress& progress, const BatchCommitResult& batch) {
-            if (json)
-                return;
-            out() << "batch " << progress.batch << "/" << progress.batches << ": " << batch.versions
-                  << " versions, " << batch.bytes << " bytes committed; flushed LSN "
-                  << batch.flushedLsn << "; " << batch.segmentsDeleted << " segment(s) deleted; "
-                  << progress.versionsDone << "/" << progress.versionsTotal << " done\n";
-            out().flush();
-        });
+    const MigrationRunResult r = run.run([&](const MigrationProgress& progress,
+                                             const BatchCommitResult& batch) {
+        if (json)
+            return;
+        // The progress of design section 4: versions and bytes done of the total, elapsed,
+        // rate and ETA, each time a batch has committed.
+        out() << "batch " << progress.batch << "/" << progress.batches << ": " << batch.versions
+              << " versions, " << batch.bytes << " bytes committed; flushed LSN "
+              << batch.flushedLsn << "; " << batch.segmentsDeleted << " segment(s) deleted; "
+              << progress.versionsDone << "/" << progress.versionsTotal << " versions, "
+              << progress.bytesDone << "/" << progress.bytesTotal << " bytes done in "
+              << QString::number(double(progress.elapsedMs) / 1000.0, 'f', 3) << " s, "
+              << qint64(progress.versionsPerSecond) << " versions/s, ETA "
+              << (progress.etaMs < 0 ? QStringLiteral("unknown")
+                                     : QString::number(double(progress.etaMs) / 1000.0, 'f', 1) +
+                                           QStringLiteral(" s"))
+              << "\n";
+        out().flush();
+    });
     if (json) {
         out() << "{\"migrated\":" << r.migrated << ",\"node_versions\":" << r.nodeVersions
               << ",\"edge_versions\":" << r.edgeVersions << ",\"bytes\":" << r.bytes
@@ -791,26 +844,30 @@ int cmdMigrate(const QStringList& args)
     return kExitOk;
 }
 
+// Every command but the large outputs writes through out(): a write that failed there (a full
+// disk, a closed pipe) must not end in exit 0 either.
+int finish(int code)
+{
+    flushOut();
+    const bool stdoutFailed = out().status() == QTextStream::WriteFailed ||
+                              std::fflush(stdout) != 0 || std::ferror(stdout);
+    if (stdoutFailed && code == kExitOk) {
+        const QString failure = !outWriteFailure().isEmpty()
+                                    ? outWriteFailure()
+                                    : FrostlineError::errnoText(errno ? errno : EIO);
+        diagnostic() << "cannot write to standard output: " << failure << "\n";
+        code = kExitFailure;
+    }
+    err().flush();
+    return code;
+}
+
 } // namespace
 
 int run(const QStringList& arguments)
 {
     const QStringList args = arguments.mid(1);
-    if (args.isEmpty()) {
-        err() << kUsage;
-        return kExitUsage;
-    }
-    const QString command = args.first();
-    currentCommand() = command;
-    if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
-        command == QLatin1String("help")) {
-        out() << kUsage;
-        return kExitOk;
-    }
-    if (command == QLatin1String("--version")) {
-        out() << "frostline-cli " << FROSTLINE_VERSION << "\n";
-        return kExitOk;
-    }
+    const QString command = args.value(0);
     static const QMap<QString, std::function<int(const QStringList&)>> commands = {
         {QStringLiteral("init"), cmdInit},
         {QStringLiteral("import"), cmdImport},
@@ -830,6 +887,24 @@ int run(const QStringList& arguments)
     const auto it = commands.find(command);
     int code = kExitUsage;
     try {
+        if (args.isEmpty())
+            throw UsageError{QStringLiteral("no command given (see --help)")};
+        if (command == QLatin1String("--help") || command == QLatin1String("-h") ||
+            command == QLatin1String("help")) {
+            out() << kUsage;
+            return finish(kExitOk);
+        }
+        if (command == QLatin1String("--version")) {
+            out() << "frostline-cli " << FROSTLINE_VERSION << "\n";
+            return finish(kExitOk);
+        }
+        if (command.startsWith(QLatin1Char('-')))
+            throw UsageError{QStringLiteral("unknown option %1 (options follow the command; see "
+                                            "--help)")
+                                 .arg(command)};
+        if (it == commands.end())
+            throw UsageError{QStringLiteral("unknown command '%1' (see --help)").arg(command)};
+        currentCommand() = command;
         // --passphrase-file FILE applies to every command that opens a store.
         QStringList rest = args.mid(1);
         if (const auto at = rest.indexOf(QStringLiteral("--passphrase-file")); at >= 0) {
@@ -838,11 +913,9 @@ int run(const QStringList& arguments)
             passphrases().setFile(rest[at + 1]);
             rest.remove(at, 2);
         }
-        if (it == commands.end())
-            throw UsageError{QStringLiteral("unknown command '%1' (see --help)").arg(command)};
         if (args.contains(QStringLiteral("--help"))) {
             out() << kUsage;
-            return kExitOk;
+            return finish(kExitOk);
         }
         code = it.value()(rest);
     } catch (const UsageError& e) {
@@ -855,18 +928,7 @@ int run(const QStringList& arguments)
         diagnostic() << e.what() << "\n";
         code = kExitFailure;
     }
-    // Every other command writes through out(): a write that failed there (a full disk, a closed
-    // pipe) must not end in exit 0 either.
-    out().flush();
-    const bool stdoutFailed = out().status() == QTextStream::WriteFailed ||
-                              std::fflush(stdout) != 0 || std::ferror(stdout);
-    if (stdoutFailed && code == kExitOk) {
-        diagnostic() << "cannot write to standard output: "
-                     << FrostlineError::errnoText(errno ? errno : EIO) << "\n";
-        code = kExitFailure;
-    }
-    err().flush();
-    return code;
+    return finish(code);
 }
 
 } // namespace frostline::cli

@@ -66,6 +66,13 @@ private slots:
         QCOMPARE(r.err.count('\n'), 1);
         r = runCli({});
         QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, QByteArray("frostline-cli: no command given (see --help)\n"));
+        r = runCli({s("--passphrase-file"), s("f"), s("stats"), s("S")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith("frostline-cli: unknown option --passphrase-file (options "
+                                  "follow the command"),
+                 r.err.constData());
+        QCOMPARE(r.err.count('\n'), 1);
     }
 
     void policyPresets()
@@ -450,6 +457,7 @@ private slots:
             {s("wal"), store, s("--json")},
             {s("verify"), store},
             {s("policy"), s("show"), s("--preset"), s("aggressive")},
+            {s("--help")},
         };
         for (const QStringList& args : commands) {
             QProcess p;
@@ -462,6 +470,22 @@ private slots:
                                 s(", ") + QString::fromUtf8(err)));
             QVERIFY2(err.contains("cannot write to standard output"), err.constData());
             QCOMPARE(err.count('\n'), 1);
+        }
+        // A closed pipe (`export | head -c 1`) is such a failed write too: exit 1 and the
+        // reason, not a silent death by SIGPIPE. The export is far larger than a pipe's buffer.
+        {
+            QProcess cli, head;
+            cli.setStandardOutputProcess(&head);
+            head.start(s("head"), {s("-c"), s("1")});
+            cli.start(test::cliPath(), {s("export"), store});
+            QVERIFY(cli.waitForFinished(60000));
+            QVERIFY(head.waitForFinished(60000));
+            const QByteArray err = cli.readAllStandardError();
+            QVERIFY2(cli.exitStatus() == QProcess::NormalExit && cli.exitCode() == 1,
+                     qPrintable(s("export | head: exit ") + QString::number(cli.exitCode()) +
+                                s(", ") + QString::fromUtf8(err)));
+            QCOMPARE(err, QByteArray("frostline-cli export: cannot write to standard output: "
+                                     "Broken pipe\n"));
         }
         // Nothing was harmed: the store still holds everything.
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
@@ -506,6 +530,45 @@ private slots:
         QVERIFY2(r.err.contains("--now is given twice"), r.err.constData());
         const auto hot = parseJsonl(runCli({s("export"), store, s("--tier"), s("hot")}).out);
         QCOMPARE(hot.size(), std::size_t(100));
+        // A switch as much as an option with a value.
+        const auto twice = runCli({s("stats"), store, s("--json"), s("--json")});
+        QCOMPARE(twice.exitCode, 2);
+        QCOMPARE(twice.err, QByteArray("frostline-cli stats: option --json is given twice\n"));
+        QVERIFY(twice.out.isEmpty());
+    }
+
+    // init writes policy.json; a store that lost it has no active policy. preview and migrate
+    // without --policy refuse instead of quietly taking the default one.
+    void aStoreWithoutItsPolicyFileIsNotMigratedByDefault()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(generate(store, 10, 100, 30, 3).exitCode, 0);
+        QVERIFY(QFile::remove(QDir(store).filePath(s("policy.json"))));
+        const QByteArray late = "4102444800000000"; // 2100-01-01: every non-head is old enough
+        for (const char* command : {"preview", "migrate"}) {
+            const auto r = runCli({s(command), store, s("--now"), s(late)});
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(r.err.count('\n'), 1);
+            QVERIFY2(r.err.contains("policy.json does not exist, so the store has no active "
+                                    "policy: pass --policy FILE"),
+                     r.err.constData());
+        }
+        QCOMPARE(parseJsonl(runCli({s("export"), store, s("--tier"), s("hot")}).out).size(),
+                 std::size_t(100));
+        QVERIFY(!QFile::exists(QDir(store).filePath(s("policy.json"))));
+
+        // With a policy named, migrate runs, and says per batch how far it is.
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 0, "batch_size": 30})");
+        const auto r = runCli({s("migrate"), store, s("--policy"), policy, s("--now"), s(late)});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QList<QByteArray> lines = r.out.split('\n');
+        QVERIFY2(lines.size() > 2, r.out.constData());
+        QVERIFY2(lines[0].startsWith("batch 1/") && lines[0].contains(" versions, ") &&
+                     lines[0].contains(" bytes done in ") && lines[0].contains(" versions/s, ETA "),
+                 lines[0].constData());
     }
     void lesserRefusalsAreClear()
     {
@@ -521,6 +584,28 @@ private slots:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err == "frostline-cli stats: store " + file.toUtf8() + " is not a directory\n",
                  r.err.constData());
+
+        // A number out of range says so, with the range.
+        r = runCli({s("preview"), store, s("--now"), s("99999999999999999999")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err == "frostline-cli preview: --now must be an integer from "
+                          "-9223372036854775808 to 9223372036854775807 (got "
+                          "'99999999999999999999')\n",
+                 r.err.constData());
+
+        // verify --json answers in JSON even when the store does not open (here: held open).
+        {
+            Store held(store);
+            held.open();
+            r = runCli({s("verify"), store, s("--json")});
+            QCOMPARE(r.exitCode, 1);
+            const QJsonObject o = QJsonDocument::fromJson(r.out).object();
+            QCOMPARE(o.value(s("ok")), QJsonValue(false));
+            QCOMPARE(o.value(s("problems")).toArray().size(), 1);
+            QVERIFY2(o.value(s("problems")).toArray().at(0).toString().contains(s("is locked")),
+                     r.out.constData());
+            QCOMPARE(r.err.count('\n'), 1);
+        }
 
         // An entity with no versions: the history line carries the usual prefix.
         r = runCli({s("history"), store, s("--kind"), s("node"), s("--entity"), s("999999")});
