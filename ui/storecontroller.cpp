@@ -503,6 +503,10 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         MigrationPolicy policy;
         QString policyProblem;
         try {
+            // Said as loudly as a bad file: a store that lost its policy.json would otherwise
+            // show, and migrate by, the default policy without a word.
+            if (!QFileInfo::exists(store->policyPath()))
+                policyProblem = tr("%1 does not exist").arg(store->policyPath());
             policy = store->activePolicy();
         } catch (const std::exception& e) {
             policyProblem = describe(e);

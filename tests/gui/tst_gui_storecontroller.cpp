@@ -201,6 +201,38 @@ private slots:
         c.waitForWorkers();
     }
 
+    void aMissingOrBadPolicyFileIsReportedAtOpen()
+    {
+        // The store opens with the default policy either way, and the operator is told why.
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 100, 10, 10, 5);
+        const QString policyFile = QDir(path).filePath(QStringLiteral("policy.json"));
+        for (const bool missing : {true, false}) {
+            if (missing)
+                QVERIFY(QFile::remove(policyFile));
+            else
+                test::writeFile(policyFile, R"({"batch_size": 0})");
+            StoreController c;
+            QSignalSpy failed(&c, &StoreController::operationFailed);
+            QSignalSpy opened(&c, &StoreController::storeOpened);
+            c.openStore(path);
+            QVERIFY(opened.wait(120000));
+            QCOMPARE(failed.count(), 1);
+            QCOMPARE(failed.first().at(0).toString(), QStringLiteral("Load policy"));
+            const QString message = failed.first().at(1).toString();
+            QVERIFY2(message.startsWith(QStringLiteral("policy.json could not be read, using the "
+                                                       "default policy: ")) &&
+                         message.contains(missing ? QStringLiteral("does not exist")
+                                                  : QStringLiteral("batch_size")),
+                     qPrintable(message));
+            QCOMPARE(c.activePolicy(), MigrationPolicy());
+            c.closeStore();
+            c.waitForWorkers();
+        }
+    }
+
     void aCutTornTailIsShownInTheOpenSummary()
     {
         // Recovery cuts an incomplete record from the WAL's tail; the open succeeds, and its
