@@ -557,6 +557,17 @@ void ColdTier::open()
                            "was changed: put the file back, or restore the store from a backup")
                 .arg(d->home, missing.join(QStringLiteral(", ")),
                      missing.size() == 1 ? QStringLiteral("is") : QStringLiteral("are")));
+    // Databases without any log file: someone deleted the log (to free space, say). Berkeley DB
+    // would start a new one whose LSNs lie below the pages' own, and recovery after the next
+    // crash would be unsound; refused before anything is created.
+    if (missing.isEmpty() &&
+        QDir(d->home).entryList({QStringLiteral("log.*")}, QDir::Files).isEmpty())
+        throw FrostlineError::runtime(
+            QStringLiteral("cold tier %1 is damaged: its Berkeley DB log files (log.*) are "
+                           "missing (deleted or moved?), and the databases cannot be recovered "
+                           "without them; nothing was changed: put them back, or restore the "
+                           "store from a backup")
+                .arg(d->home));
     auto env = std::make_unique<BerkeleyEnvironment>(d->home);
     BerkeleyEnvironment::Options options;
     // Locks are per page, not per record: a transaction writing 1,000,000 versions of ~150 bytes
