@@ -827,7 +827,7 @@ int cmdMigrate(const QStringList& args)
                                      : QString::number(double(progress.etaMs) / 1000.0, 'f', 1) +
                                            QStringLiteral(" s"))
               << "\n";
-        out().flush();
+        flushOut();
     });
     if (json) {
         out() << "{\"migrated\":" << r.migrated << ",\"node_versions\":" << r.nodeVersions
