@@ -27,6 +27,35 @@ std::vector<Version> versionsRange(quint64 first, quint64 count)
     return out;
 }
 
+// A new store in a temporary directory, open.
+class FreshStore
+{
+public:
+    FreshStore() : m_path(m_dir.filePath(QStringLiteral("s")))
+    {
+        Store::create(m_path);
+        m_store = std::make_unique<Store>(m_path);
+        m_store->open();
+    }
+    Store& store() { return *m_store; }
+    const QString& path() const { return m_path; }
+
+private:
+    QTemporaryDir m_dir;
+    QString m_path;
+    std::unique_ptr<Store> m_store;
+};
+
+// crashVersion(id) made a version of node `entity`: several of them form one entity's history.
+Version nodeVersion(quint64 id, quint64 entity)
+{
+    Version v = crashVersion(id);
+    v.kind = EntityKind::Node;
+    v.entityId = entity;
+    v.source = v.target = 0;
+    return v;
+}
+
 // Appends in several calls: the WAL rotates between appends, so this yields many segments.
 void appendInSlices(Store& store, quint64 first, quint64 count, quint64 slice = 20)
 {
@@ -75,11 +104,8 @@ private slots:
 
     void duplicateIdsRejectedAndNothingAppended()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store store(path);
-        store.open();
+        FreshStore fresh;
+        Store& store = fresh.store();
         store.append(versionsRange(1, 10));
         auto batch = versionsRange(11, 5);
         batch.push_back(crashVersion(3)); // already in the store
@@ -103,11 +129,8 @@ private slots:
     // total; none for a refused input; a callback that throws cannot stop the append.
     void appendReportsEachDurableChunk()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store store(path);
-        store.open();
+        FreshStore fresh;
+        Store& store = fresh.store();
         int syncs = 0; // the WAL's successful fdatasyncs
         store.wal().setSyncFailureHook([&] {
             ++syncs;
@@ -345,11 +368,8 @@ private slots:
 
     void historyAndAsOfAcrossTiers()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store store(path);
-        store.open();
+        FreshStore fresh;
+        Store& store = fresh.store();
         std::vector<Version> vs;
         for (int i = 0; i < 4; ++i) {
             Version v;
@@ -393,19 +413,11 @@ private slots:
     // would then answer with an older one) nor list it twice.
     void historyDuringAMigrationBatchListsEveryVersionOnce()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store store(path);
-        store.open();
+        FreshStore fresh;
+        Store& store = fresh.store();
         std::vector<Version> vs;
-        for (quint64 id = 1; id <= 5; ++id) {
-            Version v = crashVersion(id);
-            v.kind = EntityKind::Node;
-            v.entityId = 7;
-            v.source = v.target = 0;
-            vs.push_back(v);
-        }
+        for (quint64 id = 1; id <= 5; ++id)
+            vs.push_back(nodeVersion(id, 7));
         store.append(vs);
         store.migrateBatch({1});
         bool moved = false;
@@ -430,19 +442,11 @@ private slots:
     // lists, only the answer of an as-of query, and no cold version. The LRU order follows.
     void historyAndAsOfRecordAccessesForTheLruOrder()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store store(path);
-        store.open();
+        FreshStore fresh;
+        Store& store = fresh.store();
         std::vector<Version> vs;
-        for (quint64 id = 1; id <= 8; ++id) {
-            Version v = crashVersion(id);
-            v.kind = EntityKind::Node;
-            v.entityId = id <= 4 ? 7 : 8; // 1..4 and 5..8, heads 4 and 8
-            v.source = v.target = 0;
-            vs.push_back(v);
-        }
+        for (quint64 id = 1; id <= 8; ++id)
+            vs.push_back(nodeVersion(id, id <= 4 ? 7 : 8)); // heads 4 and 8
         store.append(vs);
         store.migrateBatch({1});
         QCOMPARE(store.history({EntityKind::Node, 7}).size(), std::size_t(4));
@@ -559,12 +563,9 @@ private slots:
 
     void lockedStoreGivesClearError()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store store(path);
-        store.open();
-        Store second(path);
+        FreshStore fresh;
+        Store& store = fresh.store();
+        Store second(fresh.path());
         try {
             second.open();
             QFAIL("second opener got in");
@@ -575,12 +576,12 @@ private slots:
                      qPrintable(e.message()));
         }
         // Another process too.
-        const auto r = test::runCli({QStringLiteral("stats"), path});
+        const auto r = test::runCli({QStringLiteral("stats"), fresh.path()});
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("locked by another process"), r.err.constData());
         QCOMPARE(r.err.count('\n'), 1);
         store.close();
-        QCOMPARE(test::runCli({QStringLiteral("stats"), path}).exitCode, 0);
+        QCOMPARE(test::runCli({QStringLiteral("stats"), fresh.path()}).exitCode, 0);
     }
 
     void readOnlyStoreDirectory()
