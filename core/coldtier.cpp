@@ -160,6 +160,9 @@ struct Record
     const char* data;
     u_int32_t dataSize;
     QByteArrayView value() const { return {data, qsizetype(dataSize)}; }
+    // The version id under which a record of nodes.db, edges.db or checkpoint.db is stored; 0
+    // (never a version id) when the key is not the 8 bytes of one.
+    quint64 versionId() const { return keySize == kIdKeySize ? getBigEndian(key) : 0; }
 };
 
 struct Meta
@@ -984,7 +987,7 @@ void ColdTier::loadCheckpoint(const std::function<void(Version&&, quint64)>& vis
                             VersionCodec::decode(codec, &versions[i], &error, &pool))
                             continue;
                         errors[slice] = QStringLiteral("corrupt record for version %1: %2")
-                                            .arg(r.keySize == kIdKeySize ? getBigEndian(r.key) : 0)
+                                            .arg(r.versionId())
                                             .arg(error);
                         failed = true;
                     }
@@ -1108,11 +1111,9 @@ void ColdTier::scan(EntityKind kind, const std::function<bool(Version&&)>& visit
     std::shared_lock lock(d->lifecycle);
     d->requireOpen("scan");
     const char* file = kind == EntityKind::Edge ? "edges.db" : "nodes.db";
-    d->forEachRecord(d->kindDb(kind), QStringLiteral("cannot scan %1").arg(QLatin1String(file)),
-                     [&](const Record& r) {
-                         const quint64 id = r.keySize == kIdKeySize ? getBigEndian(r.key) : 0;
-                         return visit(d->decodeRecord(r.value(), id, file));
-                     });
+    d->forEachRecord(
+        d->kindDb(kind), QStringLiteral("cannot scan %1").arg(QLatin1String(file)),
+        [&](const Record& r) { return visit(d->decodeRecord(r.value(), r.versionId(), file)); });
 }
 
 ColdStatistics ColdTier::statistics() const
@@ -1240,37 +1241,37 @@ QStringList ColdTier::verify() const
     quint64 bytes = 0;
     auto checkVersions = [&](const BerkeleyDatabase& db, EntityKind kind,
                              std::vector<quint64>& ids) {
-        d->forEachRecord(
-            db.handle(), QStringLiteral("cannot read %1").arg(db.fileName()), [&](const Record& r) {
-                const quint64 id = r.keySize == kIdKeySize ? getBigEndian(r.key) : quint64(0);
-                if (r.keySize != kIdKeySize) {
-                    problem(QStringLiteral("%1: key of %2 bytes, expected 8")
-                                .arg(db.fileName())
-                                .arg(r.keySize));
-                    return true;
-                }
-                ids.push_back(id);
-                bytes += r.dataSize;
-                Version v;
-                QString error;
-                if (!VersionCodec::decode(r.value(), &v, &error)) {
-                    problem(QStringLiteral("%1: version %2 does not decode: %3")
-                                .arg(db.fileName())
-                                .arg(id)
-                                .arg(error));
-                    undecodable.push_back(id);
-                    return true;
-                }
-                if (v.versionId != id || v.kind != kind)
-                    problem(QStringLiteral("%1: record under key %2 holds %3 "
-                                           "version %4")
-                                .arg(db.fileName())
-                                .arg(id)
-                                .arg(kindName(v.kind))
-                                .arg(v.versionId));
-                expected.emplace_back(v);
-                return true;
-            });
+        d->forEachRecord(db.handle(), QStringLiteral("cannot read %1").arg(db.fileName()),
+                         [&](const Record& r) {
+                             const quint64 id = r.versionId();
+                             if (r.keySize != kIdKeySize) {
+                                 problem(QStringLiteral("%1: key of %2 bytes, expected 8")
+                                             .arg(db.fileName())
+                                             .arg(r.keySize));
+                                 return true;
+                             }
+                             ids.push_back(id);
+                             bytes += r.dataSize;
+                             Version v;
+                             QString error;
+                             if (!VersionCodec::decode(r.value(), &v, &error)) {
+                                 problem(QStringLiteral("%1: version %2 does not decode: %3")
+                                             .arg(db.fileName())
+                                             .arg(id)
+                                             .arg(error));
+                                 undecodable.push_back(id);
+                                 return true;
+                             }
+                             if (v.versionId != id || v.kind != kind)
+                                 problem(QStringLiteral("%1: record under key %2 holds %3 "
+                                                        "version %4")
+                                             .arg(db.fileName())
+                                             .arg(id)
+                                             .arg(kindName(v.kind))
+                                             .arg(v.versionId));
+                             expected.emplace_back(v);
+                             return true;
+                         });
     };
     checkVersions(d->nodes, EntityKind::Node, nodeIds);
     checkVersions(d->edges, EntityKind::Edge, edgeIds);
@@ -1312,26 +1313,26 @@ QStringList ColdTier::verify() const
                     .arg(getBigEndian(expected[next].bytes + 17)));
 
     quint64 checkpointCount = 0;
-    d->forEachRecord(
-        d->checkpoint.handle(), QStringLiteral("cannot read checkpoint.db"), [&](const Record& r) {
-            ++checkpointCount;
-            const quint64 id = r.keySize == kIdKeySize ? getBigEndian(r.key) : quint64(0);
-            Version v;
-            QByteArray scratch;
-            QByteArrayView codec;
-            quint64 lsn = 0;
-            QString error = d->openCheckpointValue(r, &scratch, &lsn, &codec);
-            if (!error.isEmpty() || !VersionCodec::decode(codec, &v, &error))
-                problem(QStringLiteral("checkpoint.db: version %1 does not decode: %2")
-                            .arg(id)
-                            .arg(error));
-            else if (v.versionId != id)
-                problem(QStringLiteral("checkpoint.db: record under key %1 holds "
-                                       "version %2")
-                            .arg(id)
-                            .arg(v.versionId));
-            return true;
-        });
+    d->forEachRecord(d->checkpoint.handle(), QStringLiteral("cannot read checkpoint.db"),
+                     [&](const Record& r) {
+                         ++checkpointCount;
+                         const quint64 id = r.versionId();
+                         Version v;
+                         QByteArray scratch;
+                         QByteArrayView codec;
+                         quint64 lsn = 0;
+                         QString error = d->openCheckpointValue(r, &scratch, &lsn, &codec);
+                         if (!error.isEmpty() || !VersionCodec::decode(codec, &v, &error))
+                             problem(QStringLiteral("checkpoint.db: version %1 does not decode: %2")
+                                         .arg(id)
+                                         .arg(error));
+                         else if (v.versionId != id)
+                             problem(QStringLiteral("checkpoint.db: record under key %1 holds "
+                                                    "version %2")
+                                         .arg(id)
+                                         .arg(v.versionId));
+                         return true;
+                     });
 
     Meta m;
     d->retrying(QStringLiteral("cannot read meta.db"), [&] {
