@@ -701,10 +701,10 @@ QString Store::policyPath() const
     return QDir(m_path).filePath(QStringLiteral("policy.json"));
 }
 
-MigrationPolicy Store::activePolicy() const
+std::optional<MigrationPolicy> Store::activePolicy() const
 {
     if (!QFileInfo::exists(policyPath()))
-        return MigrationPolicy();
+        return std::nullopt;
     return MigrationPolicy::load(policyPath());
 }
 

@@ -191,7 +191,10 @@ public:
     std::optional<TieredVersion> asOf(const EntityKey& entity, std::optional<qint64> txTime,
                                       std::optional<qint64> validTime);
 
-    MigrationPolicy activePolicy() const;
+    // The policy in STORE/policy.json; nullopt when that file does not exist. init writes one,
+    // so a store without it lost it, and the caller decides (never a silent default here).
+    // Throws FrostlineError when the file cannot be read or is not a valid policy.
+    std::optional<MigrationPolicy> activePolicy() const;
     void setActivePolicy(const MigrationPolicy& policy);
     QString policyPath() const;
 

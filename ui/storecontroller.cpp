@@ -503,11 +503,12 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         MigrationPolicy policy;
         QString policyProblem;
         try {
-            // Said as loudly as a bad file: a store that lost its policy.json would otherwise
-            // show, and migrate by, the default policy without a word.
-            if (!QFileInfo::exists(store->policyPath()))
+            // A store that lost its policy.json is said as loudly as a bad file: it would
+            // otherwise show, and migrate by, the default policy without a word.
+            if (const std::optional<MigrationPolicy> active = store->activePolicy())
+                policy = *active;
+            else
                 policyProblem = tr("%1 does not exist").arg(store->policyPath());
-            policy = store->activePolicy();
         } catch (const std::exception& e) {
             policyProblem = describe(e);
         }

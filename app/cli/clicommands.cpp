@@ -12,7 +12,6 @@
 
 #include <QDir>
 #include <QFile>
-#include <QFileInfo>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
@@ -716,16 +715,18 @@ struct PolicyAndNow
     // What only the open store (or the time it took to open) decides.
     void complete(const Store& store)
     {
-        // init writes policy.json; a store without one lost it. Quietly taking the default
-        // policy instead would migrate by rules the operator never chose.
-        if (storePolicy && !QFileInfo::exists(store.policyPath()))
-            throw UsageError{
-                QStringLiteral("%1 does not exist, so the store has no active policy: pass "
-                               "--policy FILE, or write one there (policy show --preset NAME "
-                               "prints a preset)")
-                    .arg(QDir::toNativeSeparators(store.policyPath()))};
-        if (storePolicy)
-            policy = store.activePolicy();
+        if (storePolicy) {
+            // Quietly taking the default policy instead would migrate by rules the operator
+            // never chose.
+            const std::optional<MigrationPolicy> active = store.activePolicy();
+            if (!active)
+                throw UsageError{
+                    QStringLiteral("%1 does not exist, so the store has no active policy: pass "
+                                   "--policy FILE, or write one there (policy show --preset NAME "
+                                   "prints a preset)")
+                        .arg(QDir::toNativeSeparators(store.policyPath()))};
+            policy = *active;
+        }
         if (!nowGiven)
             now = currentMicros();
     }
