@@ -67,27 +67,43 @@ void MigrationService::start()
 {
     if (m_started)
         return;
-    m_started = true;
-    m_cancel = false;
+    bool idle;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_started = true;
+        m_cancel = false;
+        idle = !m_runActive; // otherwise the run in flight settles Idle when it ends
+    }
     const MigrationPolicy p = policy();
     m_timer.start(int(std::max<qint64>(1, p.runIntervalMicros / 1000)));
-    if (!isRunInFlight())
+    if (idle)
         setState(State::Idle);
     // The first run does not wait a whole interval.
     launch(true);
 }
 
-void MigrationService::stop()
+void MigrationService::requestStop()
 {
     m_timer.stop();
-    if (!m_started && !isRunInFlight())
-        return;
-    m_started = false;
-    m_cancel = true;
-    // Lets the batch in flight commit, then returns (the run checks the flag between batches).
+    bool settled = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_started = false;
+        if (m_runActive)
+            m_cancel = true; // the run checks it between batches, then settles Stopped
+        else
+            settled = true;
+    }
+    if (settled)
+        setState(State::Stopped);
+}
+
+void MigrationService::stop()
+{
+    requestStop();
+    // Lets the batch in flight commit, then returns.
     waitForIdle();
     m_cancel = false;
-    setState(State::Stopped);
 }
 
 bool MigrationService::runOnce()
@@ -126,6 +142,10 @@ bool MigrationService::launch(bool requireTrigger)
     if (requireTrigger && !p.enabled)
         return false;
     m_cancel = false;
+    {
+        QMutexLocker lock(&m_mutex);
+        m_runActive = true;
+    }
     setState(State::Running);
     m_inFlight = QtConcurrent::run(
         &m_pool, [this, p, now, requireTrigger] { work(p, now, requireTrigger); });
@@ -140,7 +160,7 @@ void MigrationService::work(MigrationPolicy policy, qint64 now, bool requireTrig
         // selection (the selector applies both rules and the per-entity bounds).
         Selection selection = run.select();
         if (requireTrigger && selection.candidates.empty()) {
-            setState(m_started ? State::Idle : State::Stopped);
+            settle();
             return;
         }
         const MigrationRunResult result = run.run(
@@ -179,7 +199,22 @@ void MigrationService::work(MigrationPolicy policy, qint64 now, bool requireTrig
         }
         emit failed(QString::fromLocal8Bit(e.what()));
     }
-    setState(m_started ? State::Idle : State::Stopped);
+    settle();
+}
+
+void MigrationService::settle()
+{
+    State s;
+    bool changed;
+    {
+        // Under the lock with start()/requestStop(): whichever comes second sees the other.
+        QMutexLocker lock(&m_mutex);
+        m_runActive = false;
+        s = m_started ? State::Idle : State::Stopped;
+        changed = m_state.exchange(s) != s;
+    }
+    if (changed)
+        emit stateChanged(s);
 }
 
 } // namespace frostline

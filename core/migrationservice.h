@@ -52,6 +52,11 @@ public:
 
 public slots:
     void start();
+    // Stops the timer and asks the run in flight (if any) to stop after its current batch;
+    // returns at once. The state becomes Stopped when that run is over (stateChanged). For a
+    // GUI thread, which must never wait for a batch.
+    void requestStop();
+    // requestStop(), then waits until the run in flight has finished.
     void stop();
     // Starts one run now unless one is in flight (returns false then). Works stopped or started.
     bool runOnce();
@@ -72,6 +77,8 @@ private:
     void onTimer();
     bool launch(bool requireTrigger);
     void setState(State s);
+    // The state once no run is in flight: Idle when started, Stopped otherwise.
+    void settle();
     void work(MigrationPolicy policy, qint64 now, bool requireTrigger);
 
     Store& m_store;
@@ -86,6 +93,9 @@ private:
     MigrationPolicy m_policy;
     std::function<qint64()> m_clock;
     MigrationStatistics m_stats;
+    // True from launch() until work() settles the state. Under m_mutex, with m_started's
+    // changes in requestStop(), so a stop racing the end of a run always ends Stopped.
+    bool m_runActive = false;
 };
 
 } // namespace frostline

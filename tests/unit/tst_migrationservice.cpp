@@ -6,6 +6,7 @@
 
 #include <QDir>
 #include <QFileInfo>
+#include <QSemaphore>
 #include <QSet>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -36,6 +37,7 @@ public:
         connect(&service, &MigrationService::batchCommitted, this, &Relay::batchCommitted);
         connect(&service, &MigrationService::runFinished, this, &Relay::runFinished);
         connect(&service, &MigrationService::failed, this, &Relay::failed);
+        connect(&service, &MigrationService::stateChanged, this, &Relay::stateChanged);
         const auto note = [this] {
             if (QThread::currentThread() != thread())
                 ++wrongThreadDeliveries;
@@ -81,6 +83,7 @@ signals:
                         const frostline::MigrationProgress& progress);
     void runFinished(const frostline::MigrationRunResult& result);
     void failed(const QString& cause);
+    void stateChanged(frostline::MigrationService::State state);
 };
 
 // A real store in a temporary directory holding a generated workload.
@@ -325,6 +328,66 @@ private slots:
         QCOMPARE(relay.versionsEmitted.load(), quint64(committed) * 5);
         QVERIFY(f.coldIds() == expectedCold);
         QVERIFY(f.hotIds() == f.allIds() - expectedCold);
+        QCOMPARE(f.store->verify(), QStringList());
+    }
+
+    void requestStopReturnsAtOnceAndNoRunFollows()
+    {
+        Fixture f(3000, 300);
+        MigrationPolicy policy = agePolicy(5);
+        policy.runIntervalMicros = 1000; // the timer fires every millisecond
+        MigrationService service(*f.store);
+        service.setPolicy(policy);
+        service.setClock([] { return kNow; });
+        // Holds the run inside its first committed batch (direct: on the service's worker).
+        QSemaphore entered, release;
+        std::atomic<bool> first{true};
+        connect(
+            &service, &MigrationService::batchCommitted, &service,
+            [&] {
+                if (first.exchange(false)) {
+                    entered.release();
+                    release.tryAcquire(1, 30000);
+                }
+            },
+            Qt::DirectConnection);
+        Relay relay(service);
+        QSignalSpy states(&relay, &Relay::stateChanged);
+        service.start();
+        QVERIFY(entered.tryAcquire(1, 60000));
+        service.requestStop();
+        // It returned with the run still held in its batch: it did not wait for it.
+        const bool returnedWhileHeld = service.isRunInFlight();
+        release.release();
+        QVERIFY(returnedWhileHeld);
+        QVERIFY(!service.isStarted());
+        QVERIFY(waitUntil([&] {
+            return !states.isEmpty() && states.last().at(0).value<MigrationService::State>() ==
+                                            MigrationService::State::Stopped;
+        }));
+        const int batchesAtStop = relay.batchesEmitted.load();
+        const int runsAtStop = relay.runningTransitions.load();
+        // Fifty timer intervals later nothing has run again: the timer stopped with the request,
+        // not when the run's (queued) state change arrived.
+        QTest::qWait(50);
+        QVERIFY(!service.isRunInFlight());
+        QCOMPARE(relay.runningTransitions.load(), runsAtStop);
+        QCOMPARE(relay.batchesEmitted.load(), batchesAtStop);
+        QCOMPARE(service.state(), MigrationService::State::Stopped);
+        QCOMPARE(f.store->verify(), QStringList());
+
+        // A stop racing the end of a run always ends Stopped, never Idle.
+        for (int i = 0; i < 100; ++i) {
+            service.start();
+            if (i % 2) { // let a batch commit, so that the stop meets a run mid-way
+                const int before = relay.batchesEmitted.load();
+                QVERIFY(waitUntil([&] { return relay.batchesEmitted.load() > before; }));
+            }
+            service.requestStop();
+            service.waitForIdle();
+            QCOMPARE(service.state(), MigrationService::State::Stopped);
+        }
+        QCOMPARE(relay.maxConcurrentCallbacks.load(), 1);
         QCOMPARE(f.store->verify(), QStringList());
     }
 
