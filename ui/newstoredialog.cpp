@@ -100,8 +100,9 @@ NewStoreDialog::NewStoreDialog(StoreController* controller, QWidget* parent)
                 m_status->setText(tr("Generated %1 of %2 versions…").arg(done).arg(total));
             });
     connect(m_controller, &StoreController::operationFailed, this,
-            [this](const QString& w, const QString& message) {
-                if (!m_busy)
+            [this, what](const QString& w, const QString& message) {
+                // Only this dialog's work: generating, then opening the new store.
+                if (!m_busy || (w != what && w != StoreController::tr("Open store")))
                     return;
                 setBusy(false);
                 m_status->setText(
@@ -199,7 +200,7 @@ void NewStoreDialog::reject()
 {
     if (m_busy) {
         // Stop generating at the next slice; what was generated so far is kept and opened.
-        m_controller->cancelOperation();
+        m_controller->cancelDemoStore();
         m_status->setText(tr("Stopping after the current slice…"));
         return;
     }

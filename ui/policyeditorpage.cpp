@@ -613,7 +613,7 @@ void PolicyEditorPage::onPolicyApplied(const MigrationPolicy& policy)
 void PolicyEditorPage::onStoreOpened()
 {
     m_active = m_controller->activePolicy();
-    m_lastGeneration = 0;
+    m_impactRequested = 0;
     // A fresh store with an untouched editor starts from the store's policy.
     if (m_undo->count() == 0) {
         m_lastEmitted = m_active;
@@ -660,7 +660,6 @@ void PolicyEditorPage::refreshImpact()
     m_impactActive = m_active;
     m_impactEdited = m_policy;
     m_impactNow = currentMicros();
-    m_impactRetries = 0;
     m_activeSelection.reset();
     m_impactStage = ImpactStage::WaitingActive;
     setImpact(tr("Computing the impact…"));
@@ -669,42 +668,27 @@ void PolicyEditorPage::refreshImpact()
 
 void PolicyEditorPage::requestImpactPreview()
 {
-    m_controller->requestPreview(
-        m_impactStage == ImpactStage::WaitingActive ? m_impactActive : m_impactEdited, m_impactNow);
+    m_impactRequested = m_controller->requestPreview(
+        m_impactStage == ImpactStage::WaitingActive ? m_impactActive : m_impactEdited, m_impactNow,
+        this);
 }
 
 void PolicyEditorPage::onPreviewReady(quint64 generation, const MigrationPolicy& policy, qint64 now,
                                       std::shared_ptr<const Selection> selection)
 {
-    // Generations only grow: an older result arriving late is stale whoever asked for it.
-    if (generation < m_lastGeneration)
+    Q_UNUSED(policy);
+    Q_UNUSED(now);
+    // Only the answer to this page's newest question (another page's are not ours).
+    if (m_impactStage == ImpactStage::Idle || !selection || generation != m_impactRequested)
         return;
-    m_lastGeneration = generation;
-    if (m_impactStage == ImpactStage::Idle || !selection)
-        return;
-    if (m_impactStage == ImpactStage::WaitingActive && now == m_impactNow &&
-        policy == m_impactActive) {
+    if (m_impactStage == ImpactStage::WaitingActive) {
         m_activeSelection = std::move(selection);
         m_impactStage = ImpactStage::WaitingEdited;
-        m_impactRetries = 0;
         requestImpactPreview();
         return;
     }
-    if (m_impactStage == ImpactStage::WaitingEdited && now == m_impactNow &&
-        policy == m_impactEdited) {
-        m_impactStage = ImpactStage::Idle;
-        setImpact(impactText(*m_activeSelection, *selection));
-        return;
-    }
-    // Someone else's (newer) preview was delivered, so ours was superseded: ask again, a few
-    // times at most so two pages can never ping-pong forever.
-    if (++m_impactRetries <= 3) {
-        requestImpactPreview();
-    } else {
-        m_impactStage = ImpactStage::Idle;
-        setImpact(tr("Impact not computed: other previews kept superseding it. "
-                     "Press \"Recompute impact\"."));
-    }
+    m_impactStage = ImpactStage::Idle;
+    setImpact(impactText(*m_activeSelection, *selection));
 }
 
 QString PolicyEditorPage::impactText(const Selection& active, const Selection& edited)

@@ -112,13 +112,12 @@ private:
     QTableWidget* m_diff = nullptr;
     QLabel* m_impact = nullptr;
 
-    // Impact: two previews (active, then edited) at one instant, matched by policy and instant;
-    // results are taken in generation order and a superseded request is asked again.
+    // Impact: two previews (active, then edited) at one instant, one after the other;
+    // only the answer to this page's newest request is taken.
     ImpactStage m_impactStage = ImpactStage::Idle;
     MigrationPolicy m_impactActive, m_impactEdited;
     qint64 m_impactNow = 0;
-    int m_impactRetries = 0;
-    quint64 m_lastGeneration = 0;
+    quint64 m_impactRequested = 0; // the generation of the impact's newest preview request
     std::shared_ptr<const Selection> m_activeSelection;
 
     void buildUi();

@@ -178,10 +178,9 @@ void PreviewPage::setInstant(qint64 micros)
     if (!m_controller || !m_controller->isOpen())
         return;
     m_wantedPolicy = m_policy;
-    m_retries = 0;
     m_waiting = true;
     setStatus(tr("computing…"));
-    m_controller->requestPreview(m_wantedPolicy, m_wantedNow);
+    m_requested = m_controller->requestPreview(m_wantedPolicy, m_wantedNow, this);
 }
 
 void PreviewPage::rerun()
@@ -198,10 +197,9 @@ void PreviewPage::request()
     }
     m_wantedPolicy = m_policy;
     m_wantedNow = instant();
-    m_retries = 0;
     m_waiting = true;
     setStatus(tr("computing…"));
-    m_controller->requestPreview(m_wantedPolicy, m_wantedNow);
+    m_requested = m_controller->requestPreview(m_wantedPolicy, m_wantedNow, this);
 }
 
 void PreviewPage::setStatus(const QString& text)
@@ -212,24 +210,10 @@ void PreviewPage::setStatus(const QString& text)
 void PreviewPage::onPreviewReady(quint64 generation, const MigrationPolicy& policy, qint64 now,
                                  std::shared_ptr<const Selection> selection)
 {
-    // Generations only grow: a result older than one already seen is stale, whoever asked.
-    if (generation < m_lastGeneration)
+    // Only the answer to this page's newest question (another page's are not ours).
+    if (!m_waiting || !selection || generation != m_requested)
         return;
-    m_lastGeneration = generation;
-    if (!m_waiting || !selection)
-        return;
-    if (policy == m_wantedPolicy && now == m_wantedNow) {
-        showSelection(policy, now, std::move(selection));
-        return;
-    }
-    // Another page's newer preview was delivered, so ours was superseded: ask again (bounded).
-    if (++m_retries <= 3) {
-        m_controller->requestPreview(m_wantedPolicy, m_wantedNow);
-    } else {
-        m_waiting = false;
-        setStatus(tr("Preview superseded by other requests; press Now or change the instant to "
-                     "run it again."));
-    }
+    showSelection(policy, now, std::move(selection));
 }
 
 void PreviewPage::showSelection(const MigrationPolicy& policy, qint64 now,
@@ -312,7 +296,7 @@ void PreviewPage::explainCurrentRow()
 void PreviewPage::onStoreOpened()
 {
     m_policy = m_controller->activePolicy();
-    m_lastGeneration = 0;
+    m_requested = 0;
     rerun();
 }
 

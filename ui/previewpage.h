@@ -75,8 +75,7 @@ private:
     bool m_waiting = false;
     MigrationPolicy m_wantedPolicy;
     qint64 m_wantedNow = 0;
-    int m_retries = 0;
-    quint64 m_lastGeneration = 0;
+    quint64 m_requested = 0; // the generation of this page's newest preview request
     std::shared_ptr<const Selection> m_shown;
     MigrationPolicy m_shownPolicy;
     qint64 m_shownNow = 0;

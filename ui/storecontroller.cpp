@@ -119,6 +119,7 @@ enum Kind
     KindLookup,
     KindHistory,
     KindCold,
+    KindApply,
     KindCount
 };
 
@@ -131,6 +132,9 @@ public:
 
     StoreController* q;
     QThreadPool pool;
+    // Closing a store (stopping its service, ~Store's checkpoint) runs here, never in `pool`:
+    // a close stuck behind a long verify must not hold up the next open's thread.
+    QThreadPool closing;
     std::shared_ptr<Store> store;
     // A closed store is destroyed by whoever drops the last reference (a worker may still hold
     // one); opening waits for it on a worker so the lock file is free again. The flag is set
@@ -145,13 +149,22 @@ public:
         std::shared_ptr<const std::atomic<bool>> destroyed;
     };
     std::vector<Retired> retired;
+    // The open in flight: its store's flag exists before the worker makes the store, so an
+    // open that supersedes it can wait for it (it may hold the directory's lock).
+    Retired opening;
     std::unique_ptr<MigrationService> service;
     QString path;
     MigrationPolicy policy;
     std::atomic<quint64> generation[KindCount] = {};
     std::atomic<quint64> stale{0};
-    std::atomic<bool> cancelOperation{false};
-    bool stopPending = false;
+    std::atomic<bool> cancelOperation{false}; // import
+    std::atomic<bool> cancelGenerate{false};  // the demo store being generated
+    // Preview generations are per requester (a page): a page's new question supersedes only
+    // its own older one, so two pages never drop each other's answers.
+    QMutex previewMutex;
+    std::map<const QObject*, quint64> newestPreview;
+    // Serialises the saves of policy.json, so the newest Apply is the one the file keeps.
+    QMutex applyMutex;
     // Coalescing: at most one statistics / WAL refresh in flight; a request meanwhile reruns it.
     bool statisticsInFlight = false, statisticsAgain = false;
     bool walInFlight = false, walAgain = false;
@@ -175,11 +188,14 @@ public:
     }
 
     // Runs `work` on a worker; `work` returns the continuation to run on the GUI thread.
-    // Exceptions become operationFailed(what, message) for the window that asked.
-    void run(const QString& what, std::function<std::function<void()>()> work)
+    // Exceptions become operationFailed(what, message) for the window that asked; `onFailure`,
+    // if given, rewrites that message on the GUI thread (empty: drop it, the request is stale).
+    using Work = std::function<std::function<void()>()>;
+    void run(const QString& what, Work work) { run(what, {}, std::move(work)); }
+    void run(const QString& what, std::function<QString(const QString&)> onFailure, Work work)
     {
         QPointer<StoreController> guard(q);
-        pool.start([this, guard, what, work = std::move(work)] {
+        pool.start([this, guard, what, work = std::move(work), onFailure = std::move(onFailure)] {
             // Workers yield the CPU to the GUI thread on a busy machine (Linux: per-thread nice).
             thread_local const bool niced = ::setpriority(PRIO_PROCESS, ::gettid(), 5) == 0;
             Q_UNUSED(niced);
@@ -196,17 +212,57 @@ public:
                 return;
             QMetaObject::invokeMethod(
                 q,
-                [this, what, done = std::move(done), failure] {
-                    if (!failure.isEmpty())
-                        emit q->operationFailed(what, failure);
-                    else if (done)
-                        done();
+                [this, what, done = std::move(done), failure, onFailure] {
+                    if (failure.isEmpty()) {
+                        if (done)
+                            done();
+                        return;
+                    }
+                    const QString message = onFailure ? onFailure(failure) : failure;
+                    if (!message.isEmpty())
+                        emit q->operationFailed(what, message);
                 },
                 Qt::QueuedConnection);
         });
     }
 
     quint64 next(Kind k) { return ++generation[k]; }
+
+    // The open store's session: operations on a store (import, verify, checkpoint, backup)
+    // whose result arrives after it was closed must not change what the window shows for the
+    // store open now; their summaries and failures name the store they were about instead.
+    struct Session
+    {
+        quint64 generation;
+        QString path;
+    };
+    Session session() const { return {generation[KindOpen].load(), path}; }
+    bool isCurrent(const Session& s) const { return generation[KindOpen].load() == s.generation; }
+    QString about(const Session& s, const QString& message) const
+    {
+        return isCurrent(s)
+                   ? message
+                   : StoreController::tr("%1 (store %2, closed since)").arg(message, s.path);
+    }
+    std::function<QString(const QString&)> failureAbout(const Session& s) const
+    {
+        return [this, s](const QString& message) { return about(s, message); };
+    }
+
+    // Destroys a store on the closing pool (never on the GUI thread: ~Store checkpoints).
+    void destroyLater(std::shared_ptr<Store> st)
+    {
+        closing.start([st = std::move(st)]() mutable { st.reset(); });
+    }
+
+    // An open in flight that nobody wants any more: a later open of its directory waits for
+    // its store to be destroyed, as for a closed one.
+    void abandonOpen()
+    {
+        if (opening.destroyed && !opening.destroyed->load())
+            retired.push_back(std::move(opening));
+        opening = {};
+    }
     bool current(Kind k, quint64 g)
     {
         if (generation[k].load() == g)
@@ -220,8 +276,6 @@ public:
     // thread. The caller clears the rest of the state.
     void retire()
     {
-        std::erase_if(retired,
-                      [](const Retired& r) { return !r.destroyed || r.destroyed->load(); });
         retired.push_back({Store::resolvedPath(path), std::move(storeDestroyed)});
         std::shared_ptr<MigrationService> s = std::move(service);
         if (s) {
@@ -233,7 +287,7 @@ public:
             off.enabled = false;
             s->setPolicy(off);
         }
-        pool.start([this, s = std::move(s), st = std::move(store)]() mutable {
+        closing.start([this, s = std::move(s), st = std::move(store)]() mutable {
             if (s)
                 s->waitForIdle();
             // ~Store runs here, or on the last worker still holding the store.
@@ -268,16 +322,8 @@ public:
             q->refreshStatistics();
             q->refreshWal();
         });
-        QObject::connect(
-            s, &MigrationService::stateChanged, q, [this](MigrationService::State state) {
-                if (state != MigrationService::State::Running && stopPending && service) {
-                    stopPending = false;
-                    // No run in flight any more: stop() returns without waiting.
-                    service->stop();
-                    state = service->state();
-                }
-                emit q->serviceStateChanged(state);
-            });
+        QObject::connect(s, &MigrationService::stateChanged, q,
+                         &StoreController::serviceStateChanged);
     }
 };
 
@@ -302,15 +348,18 @@ StoreController::StoreController(QObject* parent) : QObject(parent), d(new Priva
     qRegisterMetaType<StoreBackup::Report>();
     // Open, preview, a refresh and a migration may overlap; the service has its own pool.
     d->pool.setMaxThreadCount(std::max(2, QThread::idealThreadCount()));
+    d->closing.setMaxThreadCount(2);
 }
 
 StoreController::~StoreController()
 {
     d->cancelOperation = true;
+    d->cancelGenerate = true;
     d->service.reset(); // stops the service; the batch in flight commits first
     for (auto& g : d->generation)
         ++g; // whatever is still running is stale now
     d->pool.waitForDone();
+    d->closing.waitForDone();
     d->store.reset();
 }
 
@@ -372,6 +421,7 @@ void StoreController::waitForWorkers()
     if (d->service)
         d->service->waitForIdle();
     d->pool.waitForDone();
+    d->closing.waitForDone();
 }
 
 bool StoreController::isCopyRunning() const
@@ -450,98 +500,124 @@ void StoreController::askAndOpen(const QString& clean, const QString& problem)
 void StoreController::startOpen(const QString& clean, QByteArray passphrase, bool encrypted)
 {
     const QString what = tr("Open store");
-    if (d->store)
-        closeStore();
+    closeStore(); // also abandons an open still in flight
     const quint64 g = d->next(KindOpen);
     emit operationStarted(what);
-    // Only a store closed at the same directory holds what this open needs (its lock).
-    std::vector<std::shared_ptr<const std::atomic<bool>>> retiring;
     const QString resolved = Store::resolvedPath(clean);
+    auto destroyed = std::make_shared<std::atomic<bool>>(false);
+    d->opening = {resolved, destroyed};
+    // Only a store closed (or an open abandoned) at the same directory holds what this open
+    // needs (its lock).
+    std::erase_if(d->retired,
+                  [](const Private::Retired& r) { return !r.destroyed || r.destroyed->load(); });
+    std::vector<std::shared_ptr<const std::atomic<bool>>> retiring;
     for (const Private::Retired& r : d->retired)
-        if (r.destroyed && r.path == resolved)
+        if (r.path == resolved)
             retiring.push_back(r.destroyed);
     // The only copy of the passphrase travels in this holder; the worker moves it into the
     // Store, which drops it once the keys are derived (scrypt runs there, not on this thread).
     auto secret = std::make_shared<QByteArray>(std::move(passphrase));
-    d->run(what, [this, g, clean, retiring, secret, encrypted]() -> std::function<void()> {
-        // Wait (here, on the worker) until a store closed a moment ago at this directory is
-        // really gone: its last workers finish and ~Store returns (Berkeley DB closed, lock
-        // released). Up to 2 minutes, for a heavily loaded machine.
-        auto gone = [&retiring] {
-            return std::all_of(retiring.begin(), retiring.end(),
-                               [](const auto& destroyed) { return destroyed->load(); });
-        };
-        for (int i = 0; i < 12000 && !gone(); ++i)
-            std::this_thread::sleep_for(std::chrono::milliseconds(10));
-        // Checked again: the folder may have changed since the GUI thread looked.
-        if (const QString problem = openProblem(clean); !problem.isEmpty())
-            throw FrostlineError::runtime(problem);
-        Store::Options options;
-        options.passphrase = std::exchange(*secret, QByteArray());
-        auto destroyed = std::make_shared<std::atomic<bool>>(false);
-        std::shared_ptr<Store> store(new Store(clean, std::move(options)),
-                                     [destroyed](Store* closing) {
-                                         delete closing;
-                                         destroyed->store(true);
-                                     });
-        Store::OpenReport report;
-        try {
-            report = store->open();
-        } catch (const FrostlineError& e) {
-            // No cipher yet: the passphrase check itself refused it. Ask again (unless the
-            // operator has moved on to another store meanwhile).
-            if (!encrypted || store->cipher() || e.kind() != FrostlineError::Kind::BadInput)
-                throw;
-            const QString message = e.message();
-            return [this, g, clean, message] {
-                if (!d->current(KindOpen, g))
-                    return;
-                emit operationFailed(tr("Open store"), message);
-                askAndOpen(clean, message);
-            };
+    // Marks the store gone if the worker never makes one (or fails before it owns the flag).
+    struct GoneUnlessOwned
+    {
+        std::shared_ptr<std::atomic<bool>> flag;
+        bool owned = false;
+        ~GoneUnlessOwned()
+        {
+            if (!owned)
+                flag->store(true);
         }
-        MigrationPolicy policy;
-        QString policyProblem;
-        try {
-            // A store that lost its policy.json is said as loudly as a bad file: it would
-            // otherwise show, and migrate by, the default policy without a word.
-            if (const std::optional<MigrationPolicy> active = store->activePolicy())
-                policy = *active;
-            else
-                policyProblem = tr("%1 does not exist").arg(store->policyPath());
-        } catch (const std::exception& e) {
-            policyProblem = describe(e);
-        }
-        return [this, g, clean, store, destroyed, report, policy, policyProblem] {
-            if (!d->current(KindOpen, g))
-                return; // a newer open superseded this one; the store closes with `store`
-            d->store = store;
-            d->storeDestroyed = destroyed;
-            d->path = clean;
-            d->policy = policy;
-            d->coldVersions = 0;
-            d->flushedLsn = report.flushedLsn;
-            d->service = std::make_unique<MigrationService>(*store);
-            d->service->setPolicy(policy);
-            d->connectService();
-            emit storeOpened(clean, report);
-            emit serviceStateChanged(d->service->state());
-            QString opened = tr("Opened %1 in %2 ms (%3 WAL records replayed)")
-                                 .arg(clean)
-                                 .arg(report.elapsedMs)
-                                 .arg(report.replayedRecords);
-            if (const QString note = report.tornTailNote(); !note.isEmpty())
-                opened += QStringLiteral("; ") + note;
-            emit operationFinished(tr("Open store"), opened);
-            if (!policyProblem.isEmpty())
-                emit operationFailed(tr("Load policy"),
-                                     tr("policy.json could not be read, using the default "
-                                        "policy: %1")
-                                         .arg(policyProblem));
-            refreshStatistics();
-            refreshWal();
-        };
-    });
+    };
+    // A superseded open's failure (a lock, a vanished folder) is not news any more.
+    auto unlessSuperseded = [this, g](const QString& message) {
+        return d->current(KindOpen, g) ? message : QString();
+    };
+    d->run(what, unlessSuperseded,
+           [this, g, clean, retiring, secret, encrypted, destroyed]() -> std::function<void()> {
+               GoneUnlessOwned gone{destroyed};
+               // Wait (here, on the worker) until a store closed a moment ago at this directory is
+               // really gone: its last workers finish and ~Store returns (Berkeley DB closed, lock
+               // released). Up to 2 minutes, for a heavily loaded machine.
+               auto closed = [&retiring] {
+                   return std::all_of(retiring.begin(), retiring.end(),
+                                      [](const auto& flag) { return flag->load(); });
+               };
+               for (int i = 0; i < 12000 && !closed(); ++i)
+                   std::this_thread::sleep_for(std::chrono::milliseconds(10));
+               // Checked again: the folder may have changed since the GUI thread looked.
+               if (const QString problem = openProblem(clean); !problem.isEmpty())
+                   throw FrostlineError::runtime(problem);
+               Store::Options options;
+               options.passphrase = std::exchange(*secret, QByteArray());
+               std::shared_ptr<Store> store(new Store(clean, std::move(options)),
+                                            [destroyed](Store* closing) {
+                                                delete closing;
+                                                destroyed->store(true);
+                                            });
+               gone.owned = true;
+               Store::OpenReport report;
+               try {
+                   report = store->open();
+               } catch (const FrostlineError& e) {
+                   // No cipher yet: the passphrase check itself refused it. Ask again (unless the
+                   // operator has moved on to another store meanwhile).
+                   if (!encrypted || store->cipher() || e.kind() != FrostlineError::Kind::BadInput)
+                       throw;
+                   const QString message = e.message();
+                   return [this, g, clean, message] {
+                       if (!d->current(KindOpen, g))
+                           return;
+                       emit operationFailed(tr("Open store"), message);
+                       askAndOpen(clean, message);
+                   };
+               }
+               MigrationPolicy policy;
+               QString policyProblem;
+               try {
+                   // A store that lost its policy.json is said as loudly as a bad file: it would
+                   // otherwise show, and migrate by, the default policy without a word.
+                   if (const std::optional<MigrationPolicy> active = store->activePolicy())
+                       policy = *active;
+                   else
+                       policyProblem = tr("%1 does not exist").arg(store->policyPath());
+               } catch (const std::exception& e) {
+                   policyProblem = describe(e);
+               }
+               return [this, g, clean, store, destroyed, report, policy, policyProblem]() mutable {
+                   if (!d->current(KindOpen, g)) {
+                       // A newer open or a close superseded this one: close it on a worker (it is
+                       // in d->retired, so an open of the same directory waits for it).
+                       d->destroyLater(std::move(store));
+                       return;
+                   }
+                   d->opening = {};
+                   d->store = store;
+                   d->storeDestroyed = destroyed;
+                   d->path = clean;
+                   d->policy = policy;
+                   d->coldVersions = 0;
+                   d->flushedLsn = report.flushedLsn;
+                   d->service = std::make_unique<MigrationService>(*store);
+                   d->service->setPolicy(policy);
+                   d->connectService();
+                   emit storeOpened(clean, report);
+                   emit serviceStateChanged(d->service->state());
+                   QString opened = tr("Opened %1 in %2 ms (%3 WAL records replayed)")
+                                        .arg(clean)
+                                        .arg(report.elapsedMs)
+                                        .arg(report.replayedRecords);
+                   if (const QString note = report.tornTailNote(); !note.isEmpty())
+                       opened += QStringLiteral("; ") + note;
+                   emit operationFinished(tr("Open store"), opened);
+                   if (!policyProblem.isEmpty())
+                       emit operationFailed(tr("Load policy"),
+                                            tr("policy.json could not be read, using the default "
+                                               "policy: %1")
+                                                .arg(policyProblem));
+                   refreshStatistics();
+                   refreshWal();
+               };
+           });
 }
 
 void StoreController::createDemoStore(const QString& path, quint64 entities, quint64 versions,
@@ -549,7 +625,7 @@ void StoreController::createDemoStore(const QString& path, quint64 entities, qui
 {
     const QString what = tr("Generate demo store");
     const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
-    d->cancelOperation = false;
+    d->cancelGenerate = false;
     emit operationStarted(what);
     QPointer<StoreController> guard(this);
     auto secret = std::make_shared<QByteArray>(passphrase);
@@ -599,7 +675,7 @@ void StoreController::createDemoStore(const QString& path, quint64 entities, qui
                        chunk.push_back(std::move(v));
                        if (chunk.size() >= kChunk) {
                            flush();
-                           if (d->cancelOperation)
+                           if (d->cancelGenerate)
                                cancelled = true;
                        }
                    });
@@ -627,69 +703,79 @@ void StoreController::importFile(const QString& jsonlPath)
     emit operationStarted(what);
     auto store = d->store;
     QPointer<StoreController> guard(this);
-    d->run(what, [this, guard, what, store, jsonlPath]() -> std::function<void()> {
-        // Called on this worker; delivered to the GUI thread in order, queued.
-        auto report = [this, guard, what](Phase phase, qint64 done, qint64 total) {
-            if (guard)
-                QMetaObject::invokeMethod(
-                    this,
-                    [this, what, phase, done, total] {
-                        emit operationProgress(what, phase, done, total);
-                    },
-                    Qt::QueuedConnection);
-        };
-        ProgressFile file(jsonlPath, d->cancelOperation, [report](qint64 done, qint64 total) {
-            report(Phase::Reading, done, total);
-        });
-        if (!file.open(QIODevice::ReadOnly))
-            throw FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
-                                           QStringLiteral(": ") + file.errorString());
-        std::vector<Version> versions;
-        std::vector<qint64> lines; // so a refused id names its line, as the CLI does
-        try {
-            versions =
-                JsonlCodec::readAll(file, jsonlPath, InputLimits::kMaxVersionsPerImport, &lines);
-        } catch (...) {
-            if (!d->cancelOperation)
-                throw; // a cancelled read fails or stops short: reported as cancelled below
-        }
-        // Cancel works until here. Store::append then validates the whole file and appends it
-        // all (durable on return) or nothing: appending it in parts so that a cancel could stop
-        // in between would also import the first part of a file that fails validation later.
-        if (d->cancelOperation)
-            return [this, what, jsonlPath] {
-                emit operationFinished(
-                    what, tr("Import of %1 cancelled: nothing was imported.").arg(jsonlPath));
+    const Private::Session session = d->session();
+    d->run(
+        what, d->failureAbout(session),
+        [this, guard, what, store, jsonlPath, session]() -> std::function<void()> {
+            // Called on this worker; delivered to the GUI thread in order, queued.
+            auto report = [this, guard, what](Phase phase, qint64 done, qint64 total) {
+                if (guard)
+                    QMetaObject::invokeMethod(
+                        this,
+                        [this, what, phase, done, total] {
+                            emit operationProgress(what, phase, done, total);
+                        },
+                        Qt::QueuedConnection);
             };
-        file.reportEnd();
-        const std::size_t n = versions.size();
-        // From here on the import cannot be cancelled: the window disables Cancel when the
-        // append phase starts. Validation comes first, then a report after each durable chunk.
-        if (n > 0)
-            report(Phase::Appending, 0, qint64(n));
-        store->append(
-            std::move(versions),
-            [&](std::size_t i) { return JsonlCodec::location(jsonlPath, lines[i]); },
-            [&](std::size_t appended, std::size_t total) {
-                report(Phase::Appending, qint64(appended), qint64(total));
+            ProgressFile file(jsonlPath, d->cancelOperation, [report](qint64 done, qint64 total) {
+                report(Phase::Reading, done, total);
             });
-        return [this, what, n, jsonlPath] {
-            emit operationFinished(what, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath));
-            refreshStatistics();
-            refreshWal();
-        };
-    });
+            if (!file.open(QIODevice::ReadOnly))
+                throw FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
+                                               QStringLiteral(": ") + file.errorString());
+            std::vector<Version> versions;
+            std::vector<qint64> lines; // so a refused id names its line, as the CLI does
+            try {
+                versions = JsonlCodec::readAll(file, jsonlPath, InputLimits::kMaxVersionsPerImport,
+                                               &lines);
+            } catch (...) {
+                if (!d->cancelOperation)
+                    throw; // a cancelled read fails or stops short: reported as cancelled below
+            }
+            // Cancel works until here. Store::append then validates the whole file and appends it
+            // all (durable on return) or nothing: appending it in parts so that a cancel could stop
+            // in between would also import the first part of a file that fails validation later.
+            if (d->cancelOperation)
+                return [this, what, jsonlPath, session] {
+                    emit operationFinished(
+                        what, d->about(session, tr("Import of %1 cancelled: nothing was imported.")
+                                                    .arg(jsonlPath)));
+                };
+            file.reportEnd();
+            const std::size_t n = versions.size();
+            // From here on the import cannot be cancelled: the window disables Cancel when the
+            // append phase starts. Validation comes first, then a report after each durable chunk.
+            if (n > 0)
+                report(Phase::Appending, 0, qint64(n));
+            store->append(
+                std::move(versions),
+                [&](std::size_t i) { return JsonlCodec::location(jsonlPath, lines[i]); },
+                [&](std::size_t appended, std::size_t total) {
+                    report(Phase::Appending, qint64(appended), qint64(total));
+                });
+            return [this, what, n, jsonlPath, session] {
+                emit operationFinished(
+                    what,
+                    d->about(session, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath)));
+                refreshStatistics();
+                refreshWal();
+            };
+        });
 }
 
 void StoreController::closeStore()
 {
     ++d->generation[KindOpen]; // an open in flight must not install itself after a close
+    d->abandonOpen();
     if (!d->store)
         return;
     for (int k = KindPreview; k < KindCount; ++k)
         ++d->generation[k];
     d->cancelOperation = true;
-    d->stopPending = false;
+    {
+        QMutexLocker lock(&d->previewMutex);
+        d->newestPreview.clear(); // every preview in flight is about the store closing
+    }
     d->retire(); // the batch in flight (cancelled) commits first, on a worker
     d->path.clear();
     d->coldVersions = 0;
@@ -716,9 +802,19 @@ void StoreController::applyPolicy(const MigrationPolicy& policy)
     // The policy becomes the active one only once policy.json holds it: a failed save must not
     // leave the service (and "Run once") migrating with a policy the next open would not find.
     std::weak_ptr<Store> saved = store;
-    d->run(what, [this, store, saved, policy]() -> std::function<void()> {
-        store->setActivePolicy(policy);
-        return [this, saved, policy] {
+    const quint64 g = d->next(KindApply);
+    d->run(what, [this, store, saved, policy, g]() -> std::function<void()> {
+        {
+            // Saves run one at a time, and one superseded by a newer Apply is skipped: the
+            // file ends with the newest policy, the one the window makes active.
+            QMutexLocker lock(&d->applyMutex);
+            if (d->generation[KindApply].load() != g)
+                return {};
+            store->setActivePolicy(policy);
+        }
+        return [this, saved, policy, g] {
+            if (!d->current(KindApply, g))
+                return;
             if (!d->store || d->store != saved.lock())
                 return; // saved into a store that has been closed since
             d->policy = policy;
@@ -729,27 +825,43 @@ void StoreController::applyPolicy(const MigrationPolicy& policy)
     });
 }
 
-void StoreController::requestPreview(const MigrationPolicy& policy, qint64 now)
+quint64 StoreController::requestPreview(const MigrationPolicy& policy, qint64 now,
+                                        const QObject* requester)
 {
     const QString what = tr("Preview");
     if (!d->store) {
         emit operationFailed(what, tr("Open a store to preview a policy."));
-        return;
+        return 0;
     }
     const quint64 g = d->next(KindPreview);
+    {
+        QMutexLocker lock(&d->previewMutex);
+        d->newestPreview[requester] = g;
+    }
+    auto newest = [this, requester, g] {
+        QMutexLocker lock(&d->previewMutex);
+        const auto it = d->newestPreview.find(requester);
+        if (it != d->newestPreview.end() && it->second == g)
+            return true;
+        ++d->stale;
+        return false;
+    };
     auto store = d->store;
-    d->run(what, [this, g, store, policy, now]() -> std::function<void()> {
-        if (d->generation[KindPreview].load() != g) {
-            ++d->stale; // superseded before it even started
-            return {};
-        }
-        auto selection =
-            std::make_shared<const Selection>(MigrationRun(*store, policy, now).select());
-        return [this, g, policy, now, selection] {
-            if (d->current(KindPreview, g))
-                emit previewReady(g, policy, now, selection);
-        };
-    });
+    auto unlessSuperseded = [newest](const QString& message) {
+        return newest() ? message : QString();
+    };
+    d->run(what, unlessSuperseded,
+           [this, g, store, policy, now, newest]() -> std::function<void()> {
+               if (!newest())
+                   return {}; // superseded before it even started
+               auto selection =
+                   std::make_shared<const Selection>(MigrationRun(*store, policy, now).select());
+               return [this, g, policy, now, selection, newest] {
+                   if (newest())
+                       emit previewReady(g, policy, now, selection);
+               };
+           });
+    return g;
 }
 
 void StoreController::refreshStatistics()
@@ -867,13 +979,16 @@ void StoreController::requestVerify()
     }
     emit operationStarted(what);
     auto store = d->store;
-    d->run(what, [this, what, store]() -> std::function<void()> {
+    const Private::Session session = d->session();
+    d->run(what, d->failureAbout(session), [this, what, store, session]() -> std::function<void()> {
         const QStringList problems = store->verify();
-        return [this, what, problems] {
-            emit verifyFinished(problems);
-            emit operationFinished(what, problems.isEmpty() ? tr("The store is sound.")
-                                                            : tr("%n problem(s) found.", nullptr,
-                                                                 int(problems.size())));
+        return [this, what, problems, session] {
+            if (d->isCurrent(session))
+                emit verifyFinished(problems);
+            emit operationFinished(what, d->about(session, problems.isEmpty()
+                                                               ? tr("The store is sound.")
+                                                               : tr("%n problem(s) found.", nullptr,
+                                                                    int(problems.size()))));
         };
     });
 }
@@ -887,16 +1002,20 @@ void StoreController::requestCheckpoint()
     }
     emit operationStarted(what);
     auto store = d->store;
-    d->run(what, [this, what, store]() -> std::function<void()> {
+    const Private::Session session = d->session();
+    d->run(what, d->failureAbout(session), [this, what, store, session]() -> std::function<void()> {
         const CheckpointResult r = store->checkpoint();
-        return [this, what, r] {
-            d->flushedLsn = std::max(d->flushedLsn, r.flushedLsn);
-            emit checkpointFinished(r);
+        return [this, what, r, session] {
+            if (d->isCurrent(session)) {
+                d->flushedLsn = std::max(d->flushedLsn, r.flushedLsn);
+                emit checkpointFinished(r);
+            }
             emit operationFinished(
-                what, tr("Checkpointed %1 versions; flushed LSN %2; %3 WAL segment(s) deleted")
-                          .arg(r.checkpointedVersions)
-                          .arg(r.flushedLsn)
-                          .arg(r.segmentsDeleted));
+                what, d->about(session, tr("Checkpointed %1 versions; flushed LSN %2; %3 WAL "
+                                           "segment(s) deleted")
+                                            .arg(r.checkpointedVersions)
+                                            .arg(r.flushedLsn)
+                                            .arg(r.segmentsDeleted)));
             refreshStatistics();
             refreshWal();
         };
@@ -971,7 +1090,6 @@ void StoreController::startService()
         emit operationFailed(tr("Start service"), tr("Open a store to start the service."));
         return;
     }
-    d->stopPending = false;
     d->service->setPolicy(d->policy);
     d->service->start();
     emit serviceStateChanged(d->service->state());
@@ -981,14 +1099,9 @@ void StoreController::stopService()
 {
     if (!d->service)
         return;
-    if (d->service->isRunInFlight()) {
-        // Never wait here for the batch in flight: ask the run to stop after it, and stop the
-        // service when its state change (queued) says the run is over.
-        d->stopPending = true;
-        d->service->cancel();
-        return;
-    }
-    d->service->stop();
+    // Never wait here for the batch in flight: the run stops after it, and the service's state
+    // change (queued) says Stopped when it is over.
+    d->service->requestStop();
     emit serviceStateChanged(d->service->state());
 }
 
@@ -1022,22 +1135,25 @@ void StoreController::backupStore(const QString& dest)
     emit operationStarted(what);
     // The worker holds the store: closing the window's handle meanwhile waits for the copy.
     auto store = d->store;
-    d->run(what, [this, store, target]() -> std::function<void()> {
-        StoreBackup::Report report;
-        try {
-            report = StoreBackup::backup(*store, target);
-        } catch (...) {
-            QMetaObject::invokeMethod(
-                this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
-            throw;
-        }
-        return [this, target, report] {
-            d->setCopyRunning(false);
-            emit backupFinished(target, report);
-            emit operationFinished(tr("Back up store"),
-                                   copySummary(tr("Backed up to"), target, report));
-        };
-    });
+    const Private::Session session = d->session();
+    d->run(what, d->failureAbout(session),
+           [this, store, target, session]() -> std::function<void()> {
+               StoreBackup::Report report;
+               try {
+                   report = StoreBackup::backup(*store, target);
+               } catch (...) {
+                   QMetaObject::invokeMethod(
+                       this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
+                   throw;
+               }
+               return [this, target, report, session] {
+                   d->setCopyRunning(false);
+                   emit backupFinished(target, report);
+                   emit operationFinished(
+                       tr("Back up store"),
+                       d->about(session, copySummary(tr("Backed up to"), target, report)));
+               };
+           });
 }
 
 void StoreController::restoreBackup(const QString& backup, const QString& dest)
@@ -1135,6 +1251,11 @@ void StoreController::startRestore(const QString& source, const QString& target,
 void StoreController::cancelOperation()
 {
     d->cancelOperation = true;
+}
+
+void StoreController::cancelDemoStore()
+{
+    d->cancelGenerate = true;
 }
 
 } // namespace frostline

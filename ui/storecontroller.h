@@ -67,7 +67,8 @@ public:
     quint64 coldVersions() const;
     quint64 flushedLsn() const;
     MigrationService::State serviceState() const;
-    // Generation of the newest preview request; previewReady carries the one it answers.
+    // Generation of the newest preview request (of any requester); previewReady carries the one
+    // it answers.
     quint64 previewGeneration() const;
     // Results dropped because a newer request of the same kind superseded them.
     quint64 staleResultsDropped() const;
@@ -106,7 +107,10 @@ public slots:
     void closeStore();
 
     void applyPolicy(const frostline::MigrationPolicy& policy); // writes STORE/policy.json
-    void requestPreview(const frostline::MigrationPolicy& policy, qint64 now);
+    // Returns the request's generation (0 when no store is open); previewReady carries it. A
+    // request supersedes only the older ones of the same REQUESTER (a page), never another's.
+    quint64 requestPreview(const frostline::MigrationPolicy& policy, qint64 now,
+                           const QObject* requester = nullptr);
     void refreshStatistics();
     void refreshWal();
     void requestVerify();
@@ -135,9 +139,10 @@ public slots:
     // not to open it).
     void forgetPendingPassphrase();
 
-    // Cancels long operations that support it (generate, import) at their next slice; see
-    // importFile for what a cancelled import leaves.
+    // Cancels an import while it reads its file; see importFile for what that leaves.
     void cancelOperation();
+    // Stops generating the demo store at the next slice; what was generated is kept and opened.
+    void cancelDemoStore();
 
 signals:
     void storeOpened(const QString& path, const frostline::Store::OpenReport& report);

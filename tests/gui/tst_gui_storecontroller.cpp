@@ -1,6 +1,7 @@
 #include "guitestsupport.h"
 #include "jsonlcodec.h"
 #include "migrationservice.h"
+#include "newstoredialog.h"
 #include "store.h"
 #include "storecontroller.h"
 #include "testsupport.h"
@@ -161,6 +162,203 @@ private slots:
         c.openStore(busy);
         QVERIFY(opened.wait(120000));
         QCOMPARE(c.storePath(), QDir::cleanPath(busy));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void reopeningAStoreWhileItOpensOpensIt()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = QDir::cleanPath(dir.filePath(QStringLiteral("a")));
+        const QString b = QDir::cleanPath(dir.filePath(QStringLiteral("b")));
+        // Enough WAL that the first open is still recovering (holding A's lock) when the second
+        // one starts on the other worker.
+        test::makeGeneratedStore(a, 40000, 400, 60, 14);
+        test::makeGeneratedStore(b, 500, 50, 10, 15);
+        StoreController c;
+        QSignalSpy failed(&c, &StoreController::operationFailed);
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        auto settle = [&] {
+            c.waitForWorkers();
+            QCoreApplication::sendPostedEvents();
+            c.waitForWorkers();
+            QCoreApplication::sendPostedEvents();
+        };
+        auto failures = [&] {
+            QStringList out;
+            for (const auto& f : failed)
+                out << f.at(0).toString() + QStringLiteral(": ") + f.at(1).toString();
+            return out.join(QLatin1Char('\n'));
+        };
+
+        // A twice (Open recent clicked again), then A, B, A: the last one asked for opens,
+        // nothing fails, and the superseded opens are never shown.
+        c.openStore(a);
+        c.openStore(a);
+        QVERIFY(test::waitUntil([&] { return c.isOpen(); }, std::chrono::seconds(120)));
+        settle();
+        QVERIFY2(failed.isEmpty(), qPrintable(failures()));
+        QCOMPARE(opened.count(), 1);
+        QCOMPARE(c.storePath(), a);
+        QCOMPARE(c.hotVersions(), quint64(40000));
+
+        c.openStore(b);
+        c.openStore(a);
+        QVERIFY(test::waitUntil([&] { return c.isOpen(); }, std::chrono::seconds(120)));
+        settle();
+        QVERIFY2(failed.isEmpty(), qPrintable(failures()));
+        QCOMPARE(opened.count(), 2);
+        QCOMPARE(opened.last().at(0).toString(), a);
+        QCOMPARE(c.storePath(), a);
+
+        // Close during the open, then open again: the abandoned open's store is waited for.
+        c.closeStore();
+        c.openStore(a);
+        c.closeStore();
+        c.openStore(a);
+        QVERIFY(test::waitUntil([&] { return c.isOpen(); }, std::chrono::seconds(120)));
+        settle();
+        QVERIFY2(failed.isEmpty(), qPrintable(failures()));
+        QCOMPARE(c.storePath(), a);
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void resultsAboutAClosedStoreDoNotShowForTheNextOne()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString a = QDir::cleanPath(dir.filePath(QStringLiteral("a")));
+        const QString b = QDir::cleanPath(dir.filePath(QStringLiteral("b")));
+        test::makeGeneratedStore(a, 3000, 100, 30, 16);
+        test::makeGeneratedStore(b, 500, 50, 10, 17);
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(a);
+        QVERIFY(opened.wait(120000));
+        QSignalSpy openedB(&c, &StoreController::storeOpened);
+
+        QSignalSpy checkpointed(&c, &StoreController::checkpointFinished);
+        QSignalSpy verified(&c, &StoreController::verifyFinished);
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        QSignalSpy failed(&c, &StoreController::operationFailed);
+        c.requestCheckpoint();
+        c.requestVerify();
+        // An import of a file that does not exist: its failure arrives after the switch too.
+        c.importFile(dir.filePath(QStringLiteral("missing.jsonl")));
+        c.openStore(b); // before any of their results can arrive (they are queued to this thread)
+        QVERIFY(test::waitUntil([&] { return c.isOpen(); }, std::chrono::seconds(120)));
+        c.waitForWorkers();
+        QCoreApplication::sendPostedEvents();
+
+        // A's checkpoint and verify changed nothing shown for B ...
+        QCOMPARE(checkpointed.count(), 0);
+        QCOMPARE(verified.count(), 0);
+        QCOMPARE(openedB.count(), 1);
+        const auto reportB = openedB.first().at(1).value<Store::OpenReport>();
+        QVERIFY(reportB.flushedLsn < 3000); // A's checkpoint would have shown 3000
+        QCOMPARE(c.flushedLsn(), reportB.flushedLsn);
+        // ... and their summaries and the failure say which store they were about.
+        QStringList aboutA;
+        for (const auto& f : finished)
+            if (f.at(0).toString() != StoreController::tr("Open store"))
+                aboutA << f.at(1).toString();
+        for (const auto& f : failed)
+            aboutA << f.at(1).toString();
+        QCOMPARE(aboutA.size(), 3);
+        for (const QString& message : aboutA)
+            QVERIFY2(message.endsWith(QStringLiteral("(store %1, closed since)").arg(a)),
+                     qPrintable(message));
+
+        // The same requests on the open store still show.
+        c.requestVerify();
+        QVERIFY(verified.wait(60000));
+        QCOMPARE(verified.last().at(0).toStringList(), QStringList());
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void previewsOfTwoPagesDoNotSupersedeEachOther()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 3000, 100, 30, 18);
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        QObject pageA, pageB;
+        MigrationPolicy older, newer;
+        newer.ageThresholdMicros = 1;
+        const qint64 now = currentMicros();
+        QSignalSpy ready(&c, &StoreController::previewReady);
+        const quint64 a1 = c.requestPreview(older, now, &pageA);
+        const quint64 b1 = c.requestPreview(newer, now, &pageB);
+        const quint64 a2 = c.requestPreview(newer, now, &pageA); // supersedes A's first only
+        QVERIFY(a1 > 0 && b1 > a1 && a2 > b1);
+        c.waitForWorkers();
+        QCoreApplication::sendPostedEvents();
+        QList<quint64> answered;
+        for (const auto& r : ready)
+            answered << r.at(0).value<quint64>();
+        std::sort(answered.begin(), answered.end());
+        QCOMPARE(answered, (QList<quint64>{b1, a2}));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void quickAppliesLeaveTheNewestPolicyInTheFile()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 300, 30, 10, 19);
+        StoreController c;
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        // Ten rounds of Apply clicked five times quickly: the window's active policy and
+        // policy.json both end with the last one.
+        for (int round = 0; round < 10; ++round) {
+            MigrationPolicy last;
+            for (int i = 1; i <= 5; ++i) {
+                last = MigrationPolicy();
+                last.batchSize = quint64(round * 10 + i);
+                c.applyPolicy(last);
+            }
+            c.waitForWorkers();
+            QCoreApplication::sendPostedEvents();
+            QCOMPARE(c.activePolicy(), last);
+            QCOMPARE(MigrationPolicy::load(c.store()->policyPath()), last);
+            QCOMPARE(c.service()->policy(), last);
+        }
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    void theNewStoreDialogMindsOnlyItsOwnOperation()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = QDir::cleanPath(dir.filePath(QStringLiteral("demo")));
+        StoreController c;
+        NewStoreDialog dialog(&c);
+        dialog.setPath(path);
+        dialog.setWorkload(200, 60000, 10, 7);
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        dialog.create();
+        // Another window's operation fails and its Cancel is pressed while the demo store is
+        // being generated: neither is the dialog's.
+        emit c.operationFailed(StoreController::tr("Import"), QStringLiteral("refused"));
+        c.cancelOperation();
+        QVERIFY2(!dialog.statusText().contains(QStringLiteral("failed")),
+                 qPrintable(dialog.statusText()));
+        QVERIFY(opened.wait(120000));
+        QCOMPARE(opened.first().at(0).toString(), path);
+        QCOMPARE(c.hotVersions(), quint64(60000)); // generated to the end
+        QCOMPARE(dialog.result(), int(QDialog::Accepted));
         c.closeStore();
         c.waitForWorkers();
     }
