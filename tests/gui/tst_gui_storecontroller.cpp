@@ -193,22 +193,26 @@ private slots:
         };
 
         // A twice (Open recent clicked again), then A, B, A: the last one asked for opens,
-        // nothing fails, and the superseded opens are never shown.
-        c.openStore(a);
-        c.openStore(a);
-        QVERIFY(test::waitUntil([&] { return c.isOpen(); }, std::chrono::seconds(120)));
-        settle();
-        QVERIFY2(failed.isEmpty(), qPrintable(failures()));
-        QCOMPARE(opened.count(), 1);
-        QCOMPARE(c.storePath(), a);
-        QCOMPARE(c.hotVersions(), quint64(40000));
+        // nothing fails, and the superseded opens are never shown. Which of two opens running
+        // at once reaches the lock first is up to the scheduler: six rounds.
+        for (int round = 1; round <= 6; ++round) {
+            c.openStore(a);
+            c.openStore(a);
+            QVERIFY(test::waitUntil([&] { return c.isOpen(); }, std::chrono::seconds(120)));
+            settle();
+            QVERIFY2(failed.isEmpty(), qPrintable(failures()));
+            QCOMPARE(opened.count(), round);
+            QCOMPARE(c.storePath(), a);
+            QCOMPARE(c.hotVersions(), quint64(40000));
+        }
+        opened.clear();
 
         c.openStore(b);
         c.openStore(a);
         QVERIFY(test::waitUntil([&] { return c.isOpen(); }, std::chrono::seconds(120)));
         settle();
         QVERIFY2(failed.isEmpty(), qPrintable(failures()));
-        QCOMPARE(opened.count(), 2);
+        QCOMPARE(opened.count(), 1);
         QCOMPARE(opened.last().at(0).toString(), a);
         QCOMPARE(c.storePath(), a);
 
