@@ -55,9 +55,14 @@ QString BerkeleyEnvironment::takeCapturedText()
 
 QString BerkeleyEnvironment::describe(const QString& what, int ret) const
 {
-    QString text = QStringLiteral("%1 in cold tier %2: %3")
-                       .arg(what, m_home, QString::fromLocal8Bit(DbEnv::strerror(ret)));
     const QString captured = takeCapturedText();
+    QString reason = QString::fromLocal8Bit(DbEnv::strerror(ret));
+    // A full disk sometimes comes back as another code (EPERM from a failed copy) that only
+    // Berkeley DB's own text explains: lead with the cause the operator can act on.
+    if (const QString full = FrostlineError::errnoText(ENOSPC);
+        ret != ENOSPC && captured.contains(full))
+        reason = full;
+    QString text = QStringLiteral("%1 in cold tier %2: %3").arg(what, m_home, reason);
     if (!captured.isEmpty())
         text += QStringLiteral(" (Berkeley DB: %1)").arg(captured);
     return text;

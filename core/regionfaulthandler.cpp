@@ -73,11 +73,13 @@ void RegionFaultHandler::install(const QString& program)
     ::sigaction(SIGBUS, &action, nullptr);
 }
 
-void RegionFaultHandler::noteEnvironment(const QString& home)
+QString RegionFaultHandler::noteEnvironment(const QString& home)
 {
     std::lock_guard lock(g_composeMutex);
+    const QString before = QFile::decodeName(g_home);
     g_home = QFile::encodeName(home);
     compose();
+    return before;
 }
 
 } // namespace frostline

@@ -20,7 +20,8 @@ public:
     // `program` prefixes the message, like the CLI's other errors ("frostline-cli migrate").
     static void install(const QString& program);
     // Called by BerkeleyEnvironment::open: the home named if a region fault happens later.
-    static void noteEnvironment(const QString& home);
+    // Returns the home noted before (a backup or restore notes its copy, then the store's again).
+    static QString noteEnvironment(const QString& home);
     // The line the handler writes (without the newline), for the given program and home.
     static QByteArray message(const QByteArray& program, const QByteArray& home);
 };

@@ -67,6 +67,11 @@ bool Store::isSameOrInside(const QString& path, const QString& dir)
            inner.startsWith(outer.endsWith(QLatin1Char('/')) ? outer : outer + QLatin1Char('/'));
 }
 
+QString Store::unfinishedCopyMarker(const QString& path)
+{
+    return QDir(path).filePath(QStringLiteral("INCOMPLETE"));
+}
+
 bool Store::looksLikeStore(const QString& path)
 {
     const QDir d(path);
@@ -159,6 +164,13 @@ Store::OpenReport Store::open()
             QStringLiteral("%1 is not a Frostline store (no wal/ and cold/ inside); run init first")
                 .arg(m_path));
     }
+    // A copy cut short can look whole and even open (a WAL segment copied in part reads as a
+    // torn tail): never let it pass for the store it was copied from.
+    if (!m_options.openUnfinishedCopy && QFileInfo::exists(unfinishedCopyMarker(m_path)))
+        throw FrostlineError::runtime(
+            QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may lack "
+                           "data; delete it and run the backup or restore again")
+                .arg(m_path, unfinishedCopyMarker(m_path)));
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
     if (isEncrypted() && !m_cipher) {

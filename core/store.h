@@ -96,6 +96,9 @@ public:
         // the backup, whose file the copy carries): open() checks them against that file's key
         // check instead of deriving again. Takes precedence over `passphrase`.
         std::shared_ptr<const StoreCipher> cipher = {};
+        // Opens a directory that still carries the unfinished-copy marker: only restore's own
+        // proof-open of the copy it is making.
+        bool openUnfinishedCopy = false;
     };
 
     struct OpenReport
@@ -122,6 +125,9 @@ public:
     // the WAL and the cold environment are laid down encrypted. The passphrase must not be empty.
     static void create(const QString& path, const QByteArray& passphrase);
     static bool looksLikeStore(const QString& path);
+    // The file a backup or restore keeps in its destination until the copy is whole; open()
+    // refuses a directory that has it (a copy cut short, e.g. by a full disk or kill -9).
+    static QString unfinishedCopyMarker(const QString& path);
     // PATH with symbolic links resolved as far as it exists (the rest appended): the directory
     // the operator means, whatever spelling a dialog or a shell gave.
     static QString resolvedPath(const QString& path);

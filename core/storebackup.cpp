@@ -2,6 +2,7 @@
 
 #include "coldtier.h"
 #include "frostlineerror.h"
+#include "regionfaulthandler.h"
 #include "store.h"
 #include "storecipher.h"
 
@@ -9,12 +10,16 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 
 #include <db_cxx.h>
 
 #include <cerrno>
 #include <fcntl.h>
 #include <limits>
+#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -22,6 +27,32 @@
 namespace frostline {
 
 namespace {
+
+// What a backup wrote, so that a restore can tell a whole backup from a damaged one: a WAL
+// segment cut at a record boundary, or a last record damaged, otherwise reads as a torn tail and
+// restores without a word, short of the versions it lost.
+const QString kManifest = QStringLiteral("backup.json");
+
+void writeSyncedFile(const QString& path, const QByteArray& bytes)
+{
+    const int fd =
+        ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
+    int err = fd < 0 ? errno : 0;
+    for (qsizetype done = 0; !err && done < bytes.size();) {
+        const ssize_t w = ::write(fd, bytes.constData() + done, std::size_t(bytes.size() - done));
+        if (w < 0 && errno != EINTR)
+            err = errno;
+        else if (w > 0)
+            done += w;
+    }
+    if (!err && ::fsync(fd) != 0)
+        err = errno;
+    if (fd >= 0)
+        ::close(fd);
+    if (err)
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot write %1: %2").arg(path, FrostlineError::errnoText(err)));
+}
 
 // DEST must be new or an empty directory; it is created owner-only.
 void prepareDestination(const QString& dest, const char* what)
@@ -34,8 +65,10 @@ void prepareDestination(const QString& dest, const char* what)
                      info.isDir() ? QStringLiteral("not empty")
                                   : QStringLiteral("not a directory")));
     for (const QString& dir : {dest, QDir(dest).filePath(QStringLiteral("wal"))}) {
+        errno = 0;
         if (!QDir().mkpath(dir))
-            throw FrostlineError::runtime(QStringLiteral("cannot create directory %1").arg(dir));
+            throw FrostlineError::runtime(QStringLiteral("cannot create directory %1: %2")
+                                              .arg(dir, FrostlineError::errnoText(errno)));
         ::chmod(QFile::encodeName(dir).constData(), 0700);
     }
 }
@@ -159,14 +192,141 @@ qint64 copyTree(const QString& from, const QString& to)
             ::chmod(QFile::encodeName(target).constData(), 0700);
             bytes += copyTree(entry.filePath(), target);
         } else if (!entry.fileName().startsWith(QLatin1String("__db.")) &&
-                   entry.fileName() != QLatin1String("store.lock")) {
-            // Region files and the lock belong to a running environment, not to the data.
+                   entry.fileName() != QLatin1String("store.lock") &&
+                   entry.fileName() != kManifest) {
+            // Region files and the lock belong to a running environment, not to the data; the
+            // manifest describes the backup, not the restored store.
             copyFile(entry.filePath(), target, -1, &bytes);
         }
     }
     syncPath(to, O_RDONLY | O_DIRECTORY);
     return bytes;
 }
+
+// While a copy's environment works, a region fault (a full disk) names the copy; then again the
+// environment noted before (the open store's, in the GUI).
+struct NotedCopy
+{
+    explicit NotedCopy(const QString& home) : before(RegionFaultHandler::noteEnvironment(home)) {}
+    ~NotedCopy() { RegionFaultHandler::noteEnvironment(before); }
+    NotedCopy(const NotedCopy&) = delete;
+    NotedCopy& operator=(const NotedCopy&) = delete;
+    QString before;
+};
+
+struct Manifest
+{
+    bool present = false;
+    quint64 lastLsn = 0;
+    bool encrypted = false;
+    struct Segment
+    {
+        QString file;
+        qint64 bytes = 0;
+    };
+    std::vector<Segment> segments;
+};
+
+// A backup made before manifests existed has none: it restores as before, unchecked.
+Manifest readManifest(const QString& backup)
+{
+    Manifest m;
+    QFile file(QDir(backup).filePath(kManifest));
+    if (!file.exists())
+        return m;
+    auto damaged = [&](const QString& why) {
+        return FrostlineError::badInput(
+            QStringLiteral("backup %1 is damaged: %2 %3").arg(backup, file.fileName(), why));
+    };
+    if (!file.open(QIODevice::ReadOnly))
+        throw damaged(QStringLiteral("cannot be read: ") + file.errorString());
+    QJsonParseError error;
+    const QJsonDocument doc = QJsonDocument::fromJson(file.readAll(), &error);
+    const QJsonObject o = doc.object();
+    if (error.error != QJsonParseError::NoError ||
+        !o.value(QStringLiteral("last_lsn")).isDouble() ||
+        !o.value(QStringLiteral("wal_segments")).isArray())
+        throw damaged(QStringLiteral("is not a backup manifest"));
+    m.present = true;
+    m.lastLsn = quint64(o.value(QStringLiteral("last_lsn")).toInteger());
+    m.encrypted = o.value(QStringLiteral("encrypted")).toBool();
+    for (const QJsonValue& v : o.value(QStringLiteral("wal_segments")).toArray()) {
+        const QJsonObject s = v.toObject();
+        const QString name = s.value(QStringLiteral("file")).toString();
+        if (name.isEmpty() || name.contains(QLatin1Char('/')) ||
+            !s.value(QStringLiteral("bytes")).isDouble())
+            throw damaged(QStringLiteral("is not a backup manifest"));
+        m.segments.push_back({name, s.value(QStringLiteral("bytes")).toInteger()});
+    }
+    return m;
+}
+
+// The destination of a backup or restore, marked unfinished (Store::unfinishedCopyMarker) from
+// before its first file until the copy is whole and proven. A failure removes what was made,
+// marker last, so no cut-short copy is ever left to pass for a store; a kill -9 leaves the
+// marker, and the copy is refused at open.
+class UnfinishedCopy
+{
+public:
+    UnfinishedCopy(QString dest, const char* what)
+        : m_dest(std::move(dest)), m_createdDest(!QFileInfo::exists(m_dest))
+    {
+        prepareDestination(m_dest, what);
+        m_armed = true; // DEST was new or empty: what is in it now is ours to remove
+        try {
+            writeSyncedFile(Store::unfinishedCopyMarker(m_dest),
+                            QStringLiteral("This %1 did not finish: the directory may lack data. "
+                                           "Delete it and run the %1 again.\n")
+                                .arg(QLatin1String(what))
+                                .toUtf8());
+            syncPath(m_dest, O_RDONLY | O_DIRECTORY);
+        } catch (...) {
+            removeCopy();
+            throw;
+        }
+    }
+    UnfinishedCopy(const UnfinishedCopy&) = delete;
+    UnfinishedCopy& operator=(const UnfinishedCopy&) = delete;
+
+    void finish()
+    {
+        if (!QFile::remove(Store::unfinishedCopyMarker(m_dest)))
+            throw FrostlineError::runtime(
+                QStringLiteral("cannot remove %1").arg(Store::unfinishedCopyMarker(m_dest)));
+        syncPath(m_dest, O_RDONLY | O_DIRECTORY);
+        m_armed = false;
+    }
+
+    ~UnfinishedCopy()
+    {
+        if (m_armed)
+            removeCopy();
+    }
+
+private:
+    void removeCopy()
+    {
+        const QString marker = Store::unfinishedCopyMarker(m_dest);
+        const QDir dir(m_dest);
+        for (const QFileInfo& entry :
+             dir.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
+            if (entry.absoluteFilePath() == QFileInfo(marker).absoluteFilePath())
+                continue;
+            if (entry.isDir() && !entry.isSymLink())
+                QDir(entry.absoluteFilePath()).removeRecursively();
+            else
+                QFile::remove(entry.absoluteFilePath());
+        }
+        if (dir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size() == 1)
+            QFile::remove(marker); // everything else is gone: nothing left to mistake
+        if (m_createdDest)
+            QDir().rmdir(m_dest);
+    }
+
+    QString m_dest;
+    bool m_createdDest;
+    bool m_armed = false;
+};
 
 } // namespace
 
@@ -181,7 +341,7 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
                 .arg(dest, store.path()));
     QElapsedTimer timer;
     timer.start();
-    prepareDestination(dest, "backup");
+    UnfinishedCopy unfinished(dest, "backup");
     Report report;
     const QDir destDir(dest);
     const QString walCopy = destDir.filePath(QStringLiteral("wal"));
@@ -214,6 +374,8 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
 
     // 3. The environment: database files, then logs; then catastrophic recovery in the copy.
     const QString coldCopy = destDir.filePath(QStringLiteral("cold"));
+    // A full disk while the copy's Berkeley DB regions grow is the destination's, not the store's.
+    const NotedCopy noted(coldCopy);
     store.cold().backup(coldCopy);
     ::chmod(QFile::encodeName(coldCopy).constData(), 0700);
     for (const QFileInfo& f : QDir(coldCopy).entryInfoList(QDir::Files)) {
@@ -252,7 +414,20 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
     cold.recordNewestWalSegment(newestCopied);
     cold.close();
     syncPath(walCopy, O_RDONLY | O_DIRECTORY);
+
+    QJsonArray segments;
+    for (const WalSegmentInfo& s : needed)
+        if (s.lastLsn > report.flushedLsn)
+            segments.append(QJsonObject{{QStringLiteral("file"), s.fileName},
+                                        {QStringLiteral("bytes"), s.sizeBytes},
+                                        {QStringLiteral("last_lsn"), qint64(s.lastLsn)}});
+    const QJsonObject manifest{{QStringLiteral("flushed_lsn"), qint64(report.flushedLsn)},
+                               {QStringLiteral("last_lsn"), qint64(report.lastLsn)},
+                               {QStringLiteral("encrypted"), store.isEncrypted()},
+                               {QStringLiteral("wal_segments"), segments}};
+    writeSyncedFile(destDir.filePath(kManifest), QJsonDocument(manifest).toJson());
     syncPath(dest, O_RDONLY | O_DIRECTORY);
+    unfinished.finish();
     report.elapsedMs = timer.elapsed();
     return report;
 }
@@ -275,8 +450,33 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
             QStringLiteral("restore destination %1 lies inside the backup %2; choose a directory "
                            "outside it")
                 .arg(dest, backup));
+    if (QFileInfo::exists(Store::unfinishedCopyMarker(backup)))
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 is an unfinished backup (%2 is there): it may lack data; restore "
+                           "another backup")
+                .arg(backup, Store::unfinishedCopyMarker(backup)));
+    // A store some process has open is no backup: a copy of its files taken now is not one
+    // instant of it (the store's own lock is exclusive; this shared probe only tests it).
+    if (const int fd = ::open(
+            QFile::encodeName(QDir(backup).filePath(QStringLiteral("store.lock"))).constData(),
+            O_RDONLY | O_CLOEXEC);
+        fd >= 0) {
+        const bool inUse = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
+        ::close(fd);
+        if (inUse)
+            throw FrostlineError::badInput(
+                QStringLiteral("%1 is a store that a process has open, not a backup: back it up "
+                               "with backup (or close it first)")
+                    .arg(backup));
+    }
+    const Manifest manifest = readManifest(backup);
     // An encrypted backup: the passphrase is checked before anything is copied.
     std::shared_ptr<const StoreCipher> cipher;
+    if (manifest.encrypted && !StoreCipher::isEncrypted(backup))
+        throw FrostlineError::badInput(
+            QStringLiteral("backup %1 was made from an encrypted store, but its %2 is missing: "
+                           "the copy cannot be opened without it")
+                .arg(backup, QFileInfo(StoreCipher::keyFilePath(backup)).fileName()));
     if (StoreCipher::isEncrypted(backup)) {
         if (passphrase.isEmpty())
             throw FrostlineError::badInput(
@@ -284,20 +484,55 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
                     .arg(backup));
         cipher = StoreCipher::unlock(backup, passphrase);
     }
-    prepareDestination(dest, "restore");
+    // Segments of the wrong size are named before anything is copied.
+    for (const Manifest::Segment& m : manifest.segments) {
+        const QFileInfo f(QDir(backup).filePath(QStringLiteral("wal/") + m.file));
+        if (!f.exists())
+            throw FrostlineError::badInput(
+                QStringLiteral("backup %1 is damaged: its WAL segment %2 is missing")
+                    .arg(backup, m.file));
+        if (f.size() != m.bytes)
+            throw FrostlineError::badInput(
+                QStringLiteral("backup %1 is damaged: its WAL segment %2 is %3 bytes, the backup "
+                               "wrote %4")
+                    .arg(backup, m.file)
+                    .arg(f.size())
+                    .arg(m.bytes));
+    }
+    UnfinishedCopy unfinished(dest, "restore");
+    const NotedCopy noted(QDir(dest).filePath(QStringLiteral("cold")));
     Report report;
     report.bytes = copyTree(backup, dest);
     // Opening recovers the environment (DB_RECOVER) and replays the WAL: proof it is a store.
     // The copy carries the backup's encryption.json: the keys derived above open it.
     Store::Options options;
     options.cipher = cipher;
-    Store store(dest, options);
-    store.open();
-    const StoreStatistics s = store.statistics();
-    report.flushedLsn = s.flushedLsn;
-    report.lastLsn = s.lastLsn;
-    report.walSegments = int(s.walSegments);
-    store.close();
+    options.openUnfinishedCopy = true;
+    {
+        Store store(dest, options);
+        try {
+            store.open();
+        } catch (const FrostlineError& e) {
+            throw FrostlineError(e.kind(), QStringLiteral("backup %1 is damaged: its copy in %2 "
+                                                          "does not open: %3")
+                                               .arg(backup, dest, e.message()));
+        }
+        const StoreStatistics s = store.statistics();
+        report.flushedLsn = s.flushedLsn;
+        report.lastLsn = s.lastLsn;
+        report.walSegments = int(s.walSegments);
+        store.close();
+    }
+    // A record damaged at the very end of the log is cut at open like a torn tail: the LSN the
+    // backup recorded says whether anything was lost.
+    if (manifest.present && report.lastLsn != manifest.lastLsn)
+        throw FrostlineError::badInput(
+            QStringLiteral("backup %1 is damaged: its WAL ends at LSN %2, but the backup recorded "
+                           "LSN %3 (a WAL segment was cut or altered)")
+                .arg(backup)
+                .arg(report.lastLsn)
+                .arg(manifest.lastLsn));
+    unfinished.finish();
     report.elapsedMs = timer.elapsed();
     return report;
 }

@@ -6,9 +6,12 @@
 #include "migrationservice.h"
 #include "store.h"
 #include "storebackup.h"
+#include "storecipher.h"
 #include "testsupport.h"
 
 #include <QDir>
+#include <QFile>
+#include <QFileInfo>
 #include <QSet>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -303,6 +306,159 @@ private slots:
         // A sibling whose name merely starts like the backup's is fine.
         StoreBackup::restore(backupPath, dir.filePath(QStringLiteral("b-restored")));
         QVERIFY(Store::looksLikeStore(dir.filePath(QStringLiteral("b-restored"))));
+    }
+
+    // A backup whose WAL was cut or altered after it was made would restore as if its tail were
+    // torn, short of the versions it lost: the manifest the backup wrote refuses it, and the
+    // refused restore leaves nothing behind.
+    void aDamagedBackupIsRefusedAndLeavesNoCopy()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path);
+        store.open();
+        appendRange(store, 1, 1001);
+        store.checkpoint();
+        appendRange(store, 1001, 1501); // WAL only
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        const StoreBackup::Report report = StoreBackup::backup(store, backup);
+        QCOMPARE(report.lastLsn, quint64(1500));
+        QVERIFY(QFileInfo::exists(QDir(backup).filePath(QStringLiteral("backup.json"))));
+        QVERIFY(!QFileInfo::exists(Store::unfinishedCopyMarker(backup)));
+        const QString segment = QDir(backup).filePath(QStringLiteral("wal/")) +
+                                QDir(QDir(backup).filePath(QStringLiteral("wal")))
+                                    .entryList({QStringLiteral("*.wal")}, QDir::Files, QDir::Name)
+                                    .constLast();
+        const QByteArray whole = test::readFile(segment);
+        auto refused = [&](const QString& expected) {
+            const QString dest = dir.filePath(QStringLiteral("r"));
+            try {
+                StoreBackup::restore(backup, dest);
+                return QStringLiteral("restored");
+            } catch (const FrostlineError& e) {
+                if (QFileInfo::exists(dest))
+                    return QStringLiteral("left %1 behind").arg(dest);
+                return e.message().contains(expected) ? QString() : e.message();
+            }
+        };
+
+        // Cut at the end (a record boundary or not): the size the backup wrote names it.
+        QVERIFY(QFile::resize(segment, whole.size() - 10));
+        QString problem = refused(QStringLiteral("is damaged: its WAL segment %1 is %2 bytes, the "
+                                                 "backup wrote %3")
+                                      .arg(QFileInfo(segment).fileName())
+                                      .arg(whole.size() - 10)
+                                      .arg(whole.size()));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+        // The last record altered, same size: cut as a torn tail at open, caught by the LSN.
+        QByteArray altered = whole;
+        altered[altered.size() - 5] = char(altered[altered.size() - 5] ^ 0x5a);
+        QFile::remove(segment);
+        test::writeFile(segment, altered);
+        problem = refused(QStringLiteral("is damaged: its WAL ends at LSN 1499, but the backup "
+                                         "recorded LSN 1500"));
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+        // Whole again: it restores, every version there.
+        QFile::remove(segment);
+        test::writeFile(segment, whole);
+        const QString dest = dir.filePath(QStringLiteral("r"));
+        StoreBackup::restore(backup, dest);
+        QVERIFY(!QFileInfo::exists(Store::unfinishedCopyMarker(dest)));
+        QVERIFY(!QFileInfo::exists(QDir(dest).filePath(QStringLiteral("backup.json"))));
+        Store copy(dest);
+        copy.open();
+        QVERIFY(copy.verify().isEmpty());
+        QCOMPARE(copy.maxVersionId(), quint64(1500));
+    }
+
+    // A copy cut short (a kill -9 during a backup or restore) keeps its marker: it never opens
+    // as a store, and a backup with it is never restored.
+    void anUnfinishedCopyIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            appendRange(store, 1, 101);
+            StoreBackup::backup(store, dir.filePath(QStringLiteral("b")));
+        }
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        test::writeFile(Store::unfinishedCopyMarker(backup), "cut short\n");
+        try {
+            Store(backup).open();
+            QFAIL("an unfinished copy opened");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("is an unfinished backup or restore")),
+                     qPrintable(e.message()));
+        }
+        try {
+            StoreBackup::restore(backup, dir.filePath(QStringLiteral("r")));
+            QFAIL("an unfinished backup was restored");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+            QVERIFY2(e.message().contains(QLatin1String("is an unfinished backup")),
+                     qPrintable(e.message()));
+        }
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r"))));
+    }
+
+    // A store that a process has open is no backup: a copy of its files is not one instant of it.
+    void aStoreInUseIsNoBackup()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        auto store = std::make_unique<Store>(path);
+        store->open();
+        appendRange(*store, 1, 101);
+        const QString dest = dir.filePath(QStringLiteral("r"));
+        try {
+            StoreBackup::restore(path, dest);
+            QFAIL("a store in use was restored as a backup");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+            QVERIFY2(e.message().contains(QLatin1String("is a store that a process has open")),
+                     qPrintable(e.message()));
+        }
+        QVERIFY(!QFileInfo::exists(dest));
+        store.reset(); // closed, it is a fine source
+        StoreBackup::restore(path, dest);
+        Store copy(dest);
+        copy.open();
+        QCOMPARE(copy.maxVersionId(), quint64(100));
+    }
+
+    // An encrypted store's backup that lost encryption.json cannot be opened: said plainly,
+    // not as Berkeley DB's panic over pages it cannot read.
+    void anEncryptedBackupWithoutItsKeyFileIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        const QByteArray passphrase("correct horse");
+        Store::create(path, passphrase);
+        {
+            Store::Options options;
+            options.passphrase = passphrase;
+            Store store(path, options);
+            store.open();
+            appendRange(store, 1, 51);
+            StoreBackup::backup(store, dir.filePath(QStringLiteral("b")));
+        }
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        QVERIFY(QFile::remove(StoreCipher::keyFilePath(backup)));
+        try {
+            StoreBackup::restore(backup, dir.filePath(QStringLiteral("r")), passphrase);
+            QFAIL("an encrypted backup without its key file was restored");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("was made from an encrypted store, but "
+                                                        "its encryption.json is missing")),
+                     qPrintable(e.message()));
+        }
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r"))));
     }
 
     void cliBackupAndRestore()

@@ -9,9 +9,11 @@
 #include "frostlineerror.h"
 #include "migrationrun.h"
 #include "store.h"
+#include "storebackup.h"
 #include "testsupport.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -739,6 +741,43 @@ private slots:
         // And the log carries on, its new segment recorded before it takes a record.
         store.append(bigVersions(301, 302));
         QCOMPARE(store.cold().newestWalSegment(), store.wal().segments().back().firstLsn);
+    }
+
+    // A restore that runs out of space leaves nothing: before, its copy (cold tier whole, the
+    // WAL cut part way) opened and verified clean, short of every version after the cut.
+    void restoreOntoAFullDiskLeavesNothing()
+    {
+        Tmpfs fs(m_dir.filePath(QStringLiteral("restorefull")));
+        REQUIRE_TMPFS(fs);
+        const QString path = m_dir.filePath(QStringLiteral("restorefull-source"));
+        const QString backup = m_dir.filePath(QStringLiteral("restorefull-backup"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(bigVersions(1, 3001)); // about 6 MB of WAL, all needed by the copy
+            StoreBackup::backup(store, backup);
+        }
+        qint64 bytes = 0;
+        QDirIterator it(backup, QDir::Files, QDirIterator::Subdirectories);
+        while (it.hasNext())
+            bytes += QFileInfo(it.next()).size();
+        fs.fill(bytes / 2);
+        const QString dest = fs.path(QStringLiteral("r"));
+        QString message;
+        try {
+            StoreBackup::restore(backup, dest);
+        } catch (const FrostlineError& e) {
+            message = e.message();
+        }
+        qInfo("restore onto a full disk: %s", qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("No space left on device")), qPrintable(message));
+        QVERIFY2(!QFileInfo::exists(dest), "the cut-short copy was left behind");
+        ++m_faults;
+        fs.free();
+        StoreBackup::restore(backup, dest);
+        const QString problem = reopenAndCheck(dest, 3000);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
     void exportFillsTheDisk()
