@@ -307,7 +307,9 @@ void Wal::Private::validateExisting(std::vector<Segment>& found)
         const qint64 sealAt = seg.size - kSealSize;
         if (sealAt < kHeaderSize || !reader.readSeal(sealAt, seg.size, &last, &records))
             reader.fail(std::max<qint64>(sealAt, 0),
-                        QStringLiteral("closed segment (followed by %1) has no sound seal")
+                        QStringLiteral("closed segment (followed by %1) has no sound seal; if %1 "
+                                       "was not written by this store (a stray or copied file), "
+                                       "move it out of the WAL directory and open again")
                             .arg(found[i + 1].fileName));
         if (last + 1 < seg.firstLsn || records != last + 1 - seg.firstLsn)
             reader.fail(sealAt, QStringLiteral("inconsistent seal (last LSN %1, %2 records)")
@@ -560,9 +562,11 @@ void Wal::Private::openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, Ope
     broken.clear();
 
     QDir dir(directory);
-    // Leftovers of a rotation interrupted before its rename: never part of the log.
+    // Leftovers of a rotation interrupted before its rename: never part of the log. Only names
+    // this log writes (a segment's name + .tmp): another file is the operator's, left alone.
     for (const QString& tmp : dir.entryList({QStringLiteral("*.wal.tmp")}, QDir::Files))
-        ::unlink(QFile::encodeName(dir.filePath(tmp)).constData());
+        if (segmentNamePattern().match(tmp.chopped(4)).hasMatch())
+            ::unlink(QFile::encodeName(dir.filePath(tmp)).constData());
     std::vector<Segment> found;
     for (const QString& name : dir.entryList({QStringLiteral("*.wal")}, QDir::Files, QDir::Name)) {
         const auto m = segmentNamePattern().match(name);

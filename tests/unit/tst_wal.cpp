@@ -685,6 +685,36 @@ private slots:
         expectRecords(collect(wal, 1), 1, 200);
     }
 
+    // An empty file named like a later segment (a stray copy) makes the real active segment
+    // look closed without a seal: the message must not send the operator to delete that one.
+    void aStraySegmentIsNamedAsTheSuspect()
+    {
+        QTemporaryDir tmp;
+        const QString dir = tmp.filePath("wal");
+        {
+            Wal wal(dir, {});
+            wal.open();
+            appendRange(wal, 1, 10, 2);
+        }
+        const QString stray = QDir(dir).filePath("00000000000000000100.wal");
+        test::writeFile(stray, QByteArray());
+        try {
+            Wal wal(dir, {});
+            wal.open();
+            QFAIL("a stray segment file was accepted");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(
+                         QLatin1String("if 00000000000000000100.wal was not written by this store "
+                                       "(a stray or copied file), move it out of the WAL "
+                                       "directory and open again")),
+                     qPrintable(e.message()));
+        }
+        QVERIFY(QFile::remove(stray));
+        Wal wal(dir, {});
+        wal.open();
+        expectRecords(collect(wal, 1), 1, 10);
+    }
+
     void crashBetweenSealAndNextSegment()
     {
         QTemporaryDir tmp;
@@ -698,10 +728,13 @@ private slots:
             const QString fresh = wal.segments().back().path;
             wal.close();
             QVERIFY(QFile::rename(fresh, fresh + ".tmp"));
+            test::writeFile(QDir(dir).filePath("notes.wal.tmp"), "mine");
         }
         Wal wal(dir, {});
         QCOMPARE(wal.open().tornBytesCut, qint64(0));
         QVERIFY(!QFile::exists(QDir(dir).filePath("00000000000000000011.wal.tmp")));
+        // A file of the operator's that merely ends the same way is not a leftover of ours.
+        QCOMPARE(test::readFile(QDir(dir).filePath("notes.wal.tmp")), QByteArray("mine"));
         QCOMPARE(wal.segments().size(), size_t(2));
         QCOMPARE(wal.append({payloadFor(11)}), quint64(11));
         expectRecords(collect(wal, 1), 1, 11);
