@@ -127,8 +127,9 @@ Options:
   --help       show this help
   --version    show the version
   --passphrase-file FILE
-               passphrase of an encrypted store (its first line); else the FROSTLINE_PASSPHRASE
-               environment variable, else a prompt when standard input is a terminal
+               passphrase of an encrypted store (its first line, at most 1 MiB); else the
+               FROSTLINE_PASSPHRASE environment variable, else a prompt when standard input is
+               a terminal
 
 Times are microseconds since the Unix epoch. Exit status: 0 success, 1 runtime failure,
 2 bad usage or bad input. Errors go to stderr as one line.
@@ -906,11 +907,20 @@ int run(const QStringList& arguments)
         if (it == commands.end())
             throw UsageError{QStringLiteral("unknown command '%1' (see --help)").arg(command)};
         currentCommand() = command;
-        // --passphrase-file FILE applies to every command that opens a store.
+        // --passphrase-file FILE applies to every command that opens a store. Like every other
+        // option, its value may not be empty and it may be given only once.
         QStringList rest = args.mid(1);
-        if (const auto at = rest.indexOf(QStringLiteral("--passphrase-file")); at >= 0) {
+        const QString passphraseFile = QStringLiteral("--passphrase-file");
+        bool passphraseFileGiven = false;
+        for (qsizetype at; (at = rest.indexOf(passphraseFile)) >= 0;) {
             if (at + 1 >= rest.size())
-                throw UsageError{QStringLiteral("option --passphrase-file needs a value")};
+                throw UsageError{QStringLiteral("option %1 needs a value").arg(passphraseFile)};
+            if (rest[at + 1].isEmpty())
+                throw UsageError{QStringLiteral("option %1 needs a value, not an empty string")
+                                     .arg(passphraseFile)};
+            if (passphraseFileGiven)
+                throw UsageError{QStringLiteral("option %1 is given twice").arg(passphraseFile)};
+            passphraseFileGiven = true;
             passphrases().setFile(rest[at + 1]);
             rest.remove(at, 2);
         }

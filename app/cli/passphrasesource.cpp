@@ -12,13 +12,39 @@ namespace frostline::cli {
 
 namespace {
 
-QByteArray firstLine(QByteArray text)
+QString tooLong(const QString& what)
 {
-    const qsizetype end = text.indexOf('\n');
-    if (end >= 0)
-        text.truncate(end);
+    return QStringLiteral("%1 is longer than the limit for a passphrase, %2 bytes")
+        .arg(what)
+        .arg(PassphraseSource::kMaxBytes);
+}
+
+// The first line of `file` (named `path`) without its line end, "\n" or "\r\n": all of it, read
+// only as far as needed to see it end or to see it is longer than a passphrase may be.
+QByteArray readFirstLine(QFile& file, const QString& path)
+{
+    QByteArray text;
+    QByteArray chunk(64 * 1024, Qt::Uninitialized);
+    // Up to the limit and a '\r' before the '\n'; beyond that the line is too long anyway.
+    while (text.size() <= PassphraseSource::kMaxBytes + 1) {
+        const qint64 n = file.read(chunk.data(), chunk.size());
+        if (n < 0)
+            throw FrostlineError::badInput(
+                QStringLiteral("cannot read passphrase file %1: %2").arg(path, file.errorString()));
+        if (n == 0)
+            break;
+        const qsizetype from = text.size();
+        text.append(chunk.constData(), qsizetype(n));
+        if (const qsizetype end = text.indexOf('\n', from); end >= 0) {
+            text.truncate(end);
+            break;
+        }
+    }
     if (text.endsWith('\r'))
         text.chop(1);
+    if (text.size() > PassphraseSource::kMaxBytes)
+        throw FrostlineError::badInput(
+            tooLong(QStringLiteral("the first line of passphrase file %1").arg(path)));
     return text;
 }
 
@@ -38,13 +64,16 @@ QByteArray PassphraseSource::fromFileOrEnvironment() const
         if (!file.open(QIODevice::ReadOnly))
             throw FrostlineError::badInput(QStringLiteral("cannot read passphrase file %1: %2")
                                                .arg(m_file, file.errorString()));
-        const QByteArray passphrase = firstLine(file.read(64 * 1024));
+        const QByteArray passphrase = readFirstLine(file, m_file);
         if (passphrase.isEmpty())
             throw FrostlineError::badInput(
                 QStringLiteral("passphrase file %1 holds an empty first line").arg(m_file));
         return passphrase;
     }
     const QByteArray fromEnvironment = qgetenv(kEnvironmentVariable);
+    if (fromEnvironment.size() > kMaxBytes)
+        throw FrostlineError::badInput(tooLong(QStringLiteral("the %1 environment variable")
+                                                   .arg(QLatin1String(kEnvironmentVariable))));
     if (!fromEnvironment.isEmpty())
         return fromEnvironment;
     return {};
@@ -69,6 +98,8 @@ QByteArray PassphraseSource::prompt(const QString& text)
         ::tcsetattr(STDIN_FILENO, TCSAFLUSH, &saved);
     if (line.endsWith('\r'))
         line.chop(1);
+    if (line.size() > kMaxBytes)
+        throw FrostlineError::badInput(tooLong(QStringLiteral("the passphrase typed")));
     return line;
 }
 

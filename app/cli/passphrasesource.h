@@ -6,13 +6,16 @@
 namespace frostline::cli {
 
 // Where frostline-cli takes the passphrase of an encrypted store from, in this order:
-// --passphrase-file FILE (its first line), the FROSTLINE_PASSPHRASE environment variable, or,
-// only when standard input is a terminal, a prompt without echo. Otherwise a clear error.
+// --passphrase-file FILE (all of its first line), the FROSTLINE_PASSPHRASE environment variable,
+// or, only when standard input is a terminal, a prompt without echo. Otherwise a clear error.
 // The passphrase is held in memory only; it is never written anywhere.
 class PassphraseSource
 {
 public:
     static constexpr const char* kEnvironmentVariable = "FROSTLINE_PASSPHRASE";
+    // The longest passphrase taken, whatever its source. A longer one is refused, never cut: a
+    // cut passphrase would let in a wrong one that shares its beginning.
+    static constexpr qsizetype kMaxBytes = 1024 * 1024;
 
     void setFile(const QString& path) { m_file = path; }
     bool hasFile() const { return !m_file.isEmpty(); }

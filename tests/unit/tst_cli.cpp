@@ -5,10 +5,12 @@
 #include "workloadgenerator.h"
 
 #include <QDir>
+#include <QDirIterator>
 #include <QJsonArray>
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -43,6 +45,33 @@ test::CliResult generate(const QString& store, int entities, int versions, int s
     return runCli({s("generate"), store, s("--entities"), QString::number(entities),
                    s("--versions"), QString::number(versions), s("--span-days"),
                    QString::number(spanDays), s("--seed"), QString::number(seed)});
+}
+
+// Every file under `root` (relative path -> contents): what a refused command must leave as it was.
+QMap<QString, QByteArray> filesUnder(const QString& root)
+{
+    QMap<QString, QByteArray> files;
+    QDirIterator it(root, QDir::Files | QDir::Hidden | QDir::System, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString path = it.next();
+        files.insert(QDir(root).relativeFilePath(path), test::readFile(path));
+    }
+    return files;
+}
+
+constexpr const char* kPassphraseVariable = "FROSTLINE_PASSPHRASE";
+// The longest passphrase frostline-cli takes, from a file's first line or the variable.
+constexpr qsizetype kPassphraseLimit = 1024 * 1024;
+
+// A passphrase of `size` bytes that is not one byte repeated (every 64 KiB of it differs).
+QByteArray longPassphrase(qsizetype size)
+{
+    QByteArray p;
+    p.reserve(size);
+    for (qsizetype i = 0; p.size() < size; ++i)
+        p.append(QByteArray::number(i)).append(' ');
+    p.truncate(size);
+    return p;
 }
 
 } // namespace
@@ -679,6 +708,159 @@ private slots:
         QVERIFY2(r.err.isEmpty(), r.err.constData()); // cut once, reported once
         QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(200));
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+    }
+
+    // docs/cli.md: the passphrase is the file's first line, all of it (it was cut at 64 KiB, so a
+    // wrong passphrase sharing the first 64 KiB opened the store, and the real one given through
+    // FROSTLINE_PASSPHRASE was refused).
+    void aPassphraseFileGivesItsWholeFirstLine()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        const QByteArray passphrase = longPassphrase(100 * 1000); // more than 64 KiB
+        const QString passFile = dir.filePath(s("pass.txt"));
+        test::writeFile(passFile, passphrase + "\nnot the passphrase\n");
+        qunsetenv(kPassphraseVariable);
+        const auto unset = qScopeGuard([] { qunsetenv(kPassphraseVariable); });
+
+        auto r = runCli({s("init"), store, s("--encrypt"), s("--passphrase-file"), passFile});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = runCli({s("stats"), store, s("--passphrase-file"), passFile});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        // The same passphrase through the variable: init took all of the first line.
+        qputenv(kPassphraseVariable, passphrase);
+        r = runCli({s("stats"), store});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        qunsetenv(kPassphraseVariable);
+        // A CRLF ending is not part of it either.
+        const QString crlfFile = dir.filePath(s("crlf.txt"));
+        test::writeFile(crlfFile, passphrase + "\r\n");
+        r = runCli({s("stats"), store, s("--passphrase-file"), crlfFile});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+
+        // Sharing the first 64 KiB is not enough, through the file or the variable.
+        const QMap<QString, QByteArray> before = filesUnder(store);
+        const QByteArray wrongLine =
+            "frostline-cli stats: wrong passphrase for encrypted store " + store.toUtf8() + "\n";
+        const QString wrongFile = dir.filePath(s("wrong.txt"));
+        test::writeFile(wrongFile, passphrase.left(64 * 1024) + "and then something else\n");
+        r = runCli({s("stats"), store, s("--passphrase-file"), wrongFile});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, wrongLine);
+        QVERIFY(r.out.isEmpty());
+        qputenv(kPassphraseVariable, passphrase.left(64 * 1024));
+        r = runCli({s("stats"), store});
+        qunsetenv(kPassphraseVariable);
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, wrongLine);
+        QVERIFY(r.out.isEmpty());
+        QVERIFY(filesUnder(store) == before);
+    }
+
+    // A first line up to the limit is the passphrase; a longer one is refused, naming the file
+    // and the limit, before anything is created or opened. (The same limit holds for
+    // FROSTLINE_PASSPHRASE, but Linux refuses to pass a variable over 128 KiB to a process.)
+    void aPassphraseOverTheLimitIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        const QByteArray atLimit = longPassphrase(kPassphraseLimit);
+        const QString passFile = dir.filePath(s("pass.txt"));
+        test::writeFile(passFile, atLimit + "\n");
+        qunsetenv(kPassphraseVariable);
+        const auto unset = qScopeGuard([] { qunsetenv(kPassphraseVariable); });
+
+        auto r = runCli({s("init"), store, s("--encrypt"), s("--passphrase-file"), passFile});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QString crlfFile = dir.filePath(s("crlf.txt"));
+        test::writeFile(crlfFile, atLimit + "\r\n");
+        for (const QString& file : {passFile, crlfFile}) {
+            r = runCli({s("stats"), store, s("--passphrase-file"), file});
+            QVERIFY2(r.exitCode == 0, r.err.constData());
+        }
+        const QMap<QString, QByteArray> before = filesUnder(store);
+        const QString wrongFile = dir.filePath(s("wrong.txt"));
+        test::writeFile(wrongFile, atLimit.left(kPassphraseLimit - 1) + "#");
+        r = runCli({s("stats"), store, s("--passphrase-file"), wrongFile});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli stats: wrong passphrase for encrypted store " +
+                            store.toUtf8() + "\n");
+
+        // One byte more, with or without a line end after it.
+        const QString overFile = dir.filePath(s("over.txt"));
+        const QString overNoEndFile = dir.filePath(s("over-no-end.txt"));
+        test::writeFile(overFile, atLimit + "#\n");
+        test::writeFile(overNoEndFile, atLimit + "#");
+        for (const QString& file : {overFile, overNoEndFile}) {
+            const QByteArray refusal =
+                "the first line of passphrase file " + file.toUtf8() +
+                " is longer than the limit for a passphrase, 1048576 bytes\n";
+            r = runCli({s("stats"), store, s("--passphrase-file"), file});
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(r.err, "frostline-cli stats: " + refusal);
+            QVERIFY(r.out.isEmpty());
+            const QString fresh = dir.filePath(s("fresh"));
+            r = runCli({s("init"), fresh, s("--encrypt"), s("--passphrase-file"), file});
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(r.err, "frostline-cli init: " + refusal);
+            QVERIFY(r.out.isEmpty());
+            QVERIFY(!QFileInfo::exists(fresh));
+        }
+        QVERIFY(filesUnder(store) == before);
+    }
+
+    // docs/cli.md's usage rules hold for --passphrase-file as for every option: an empty value is
+    // bad usage (it was taken as "not given", falling back to FROSTLINE_PASSPHRASE), and so is the
+    // option given twice (it was "unknown option --passphrase-file").
+    void thePassphraseFileOptionFollowsTheUsageRules()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        const QString passFile = dir.filePath(s("pass.txt"));
+        test::writeFile(passFile, "correct horse battery staple\n");
+        qunsetenv(kPassphraseVariable);
+        const auto unset = qScopeGuard([] { qunsetenv(kPassphraseVariable); });
+        auto r = runCli({s("init"), store, s("--encrypt"), s("--passphrase-file"), passFile});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        r = runCli({s("stats"), store, s("--passphrase-file"), passFile});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QMap<QString, QByteArray> before = filesUnder(store);
+        const QString fresh = dir.filePath(s("fresh"));
+
+        const QByteArray empty = "option --passphrase-file needs a value, not an empty string\n";
+        for (const char* variable : {"correct horse battery staple", ""}) {
+            if (*variable)
+                qputenv(kPassphraseVariable, variable);
+            else
+                qunsetenv(kPassphraseVariable);
+            r = runCli({s("stats"), store, s("--passphrase-file"), QString()});
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(r.err, "frostline-cli stats: " + empty);
+            QVERIFY(r.out.isEmpty());
+            r = runCli({s("init"), fresh, s("--encrypt"), s("--passphrase-file"), QString()});
+            QCOMPARE(r.exitCode, 2);
+            QCOMPARE(r.err, "frostline-cli init: " + empty);
+            QVERIFY(!QFileInfo::exists(fresh));
+        }
+        qunsetenv(kPassphraseVariable);
+
+        const QByteArray twice = "option --passphrase-file is given twice\n";
+        r = runCli({s("stats"), store, s("--passphrase-file"), passFile, s("--passphrase-file"),
+                    passFile});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli stats: " + twice);
+        QVERIFY(r.out.isEmpty());
+        r = runCli({s("export"), store, s("--passphrase-file"), passFile, s("--tier"), s("hot"),
+                    s("--passphrase-file"), dir.filePath(s("other.txt"))});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli export: " + twice);
+        QVERIFY(r.out.isEmpty());
+        r = runCli({s("init"), fresh, s("--encrypt"), s("--passphrase-file"), passFile,
+                    s("--passphrase-file"), passFile});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli init: " + twice);
+        QVERIFY(!QFileInfo::exists(fresh));
+        QVERIFY(filesUnder(store) == before);
     }
 };
 
