@@ -135,7 +135,7 @@ public:
     int prepareSegment(quint64 firstLsn, Segment* out, QString* tmpPath);
     void publishSegment(int fd, const QString& tmpPath, Segment segment);
     void validateExisting(std::vector<Segment>& found);
-    void scanLastSegment(Segment& last, OpenReport& report);
+    void scanLastSegment(Segment& last, OpenReport& report, quint64 mustReachLsn);
     void rotateLocked();
     void recordNewestSegment();
     void recordSegment(quint64 firstLsn);
@@ -341,7 +341,7 @@ void Wal::Private::validateExisting(std::vector<Segment>& found)
     }
 }
 
-void Wal::Private::scanLastSegment(Segment& last, OpenReport& report)
+void Wal::Private::scanLastSegment(Segment& last, OpenReport& report, quint64 mustReachLsn)
 {
     WalSegmentReader reader(last.path, last.fileName);
     reader.readHeader();
@@ -396,6 +396,18 @@ void Wal::Private::scanLastSegment(Segment& last, OpenReport& report)
     }
     last.lastLsn = expected - 1;
     last.size = size;
+    // A log that ends before the LSN it must continue from lost records the store needs:
+    // refused before the tail is cut, so that the refusal changes no file.
+    if (last.lastLsn < mustReachLsn)
+        throw FrostlineError::runtime(
+            QStringLiteral("WAL %1: the log ends at LSN %2 (segment %3%4), but it must reach "
+                           "LSN %5, the flushed LSN: WAL records are missing; nothing was changed")
+                .arg(directory)
+                .arg(last.lastLsn)
+                .arg(last.fileName,
+                     cutAt < 0 ? QString()
+                               : QStringLiteral(", after a torn tail at byte offset %1").arg(cutAt))
+                .arg(mustReachLsn));
     if (cutAt < 0)
         return;
     const int fd = ::open(QFile::encodeName(last.path).constData(), O_WRONLY | O_CLOEXEC);
@@ -600,7 +612,7 @@ void Wal::Private::openLocked(quint64 nextLsnIfEmpty, quint64 newestSegment, Ope
         publishSegment(fd, tmpPath, fresh);
     } else {
         validateExisting(found);
-        scanLastSegment(found.back(), report);
+        scanLastSegment(found.back(), report, nextLsnIfEmpty - 1);
         segments = std::move(found);
         Segment& last = active();
         if (last.sealed) {

@@ -77,7 +77,8 @@ public:
     // Opens (creating the directory and a first segment if needed, owner-only permissions).
     // Validates every segment header and LSN continuity between segments, scans the last segment
     // and cuts a torn tail at the last whole record. `nextLsnIfEmpty` is the LSN the log starts at
-    // when it holds no segment at all (the store passes flushedLsn + 1). `newestSegment` is the
+    // when it holds no segment at all (the store passes flushedLsn + 1); a log that ends before
+    // `nextLsnIfEmpty - 1` is refused before any tail is cut. `newestSegment` is the
     // first LSN last passed to Options::recordNewestSegment (0: none): when no segment that new
     // is on disk, the open is refused before anything is created or cut.
     // Throws FrostlineError naming segment and byte offset on corruption before the tail, a bad

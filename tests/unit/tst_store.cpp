@@ -352,6 +352,47 @@ private slots:
                  qPrintable(problems.join(QLatin1Char('\n'))));
     }
 
+    // A WAL cut short below the flushed LSN is refused, and the refusal changes no file: the
+    // torn tail it ends with is not cut first (that would destroy the evidence).
+    void aWalEndingBeforeTheFlushedLsnIsRefusedUntouched()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024;
+        QString last;
+        {
+            Store store(path, options);
+            store.open();
+            appendInSlices(store, 1, 400);
+            store.setTruncationHook([](quint64) { throw std::runtime_error("kept for the test"); });
+            QVERIFY_THROWS_EXCEPTION(std::runtime_error, store.checkpoint());
+            QCOMPARE(store.flushedLsn(), quint64(400));
+            last = store.wal().segments().back().path;
+            if (store.wal().segments().back().records == 0) // the checkpoint's fresh segment
+                last = store.wal().segments()[store.wal().segments().size() - 2].path;
+        }
+        // Remove every segment after LAST, and cut LAST in the middle of a record.
+        const QDir wal(path + QStringLiteral("/wal"));
+        for (const QString& f : wal.entryList({QStringLiteral("*.wal")}, QDir::Files))
+            if (f > QFileInfo(last).fileName())
+                QVERIFY(QFile::remove(wal.filePath(f)));
+        const qint64 cutTo = QFileInfo(last).size() / 2 + 3;
+        QVERIFY(QFile::resize(last, cutTo));
+        try {
+            Store store(path, options);
+            store.open();
+            QFAIL("a WAL ending before the flushed LSN was accepted");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("but it must reach LSN 400, the flushed "
+                                                        "LSN: WAL records are missing; nothing "
+                                                        "was changed")),
+                     qPrintable(e.message()));
+        }
+        QCOMPARE(QFileInfo(last).size(), cutTo);
+    }
+
     // A store directory that lost wal/ or cold/ is called incomplete, not "run init first".
     void anIncompleteStoreIsNotSentToInit()
     {
