@@ -780,6 +780,69 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    // frostline-cli backup onto a destination that fills up, at several points of the copy
+    // (WAL segments, Berkeley DB's files, the copy's own regions): exit 1, one line that leads
+    // with the full disk and names the destination, never the store being copied; and no copy
+    // is left that could pass for a backup.
+    void backupOntoAFullDisk()
+    {
+        Tmpfs fs(m_dir.filePath(QStringLiteral("backupfull")), QStringLiteral("256m"));
+        REQUIRE_TMPFS(fs);
+        const QString path = m_dir.filePath(QStringLiteral("backupfull-source"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(bigVersions(1, 3001));
+            StoreBackup::backup(store, m_dir.filePath(QStringLiteral("backupfull-measure")));
+        }
+        qint64 bytes = 0;
+        QDirIterator it(m_dir.filePath(QStringLiteral("backupfull-measure")), QDir::Files,
+                        QDirIterator::Subdirectories);
+        while (it.hasNext())
+            bytes += QFileInfo(it.next()).size();
+        constexpr qint64 kMiB = 1024 * 1024;
+        // Free space from nothing to more than the backup needs: each step of the copy meets
+        // the full disk somewhere in this sweep.
+        std::vector<qint64> leaves{qint64(64) * 1024, 3 * kMiB};
+        for (int step = 4; step <= 12; ++step)
+            leaves.push_back(bytes * step / 10);
+        for (const qint64 leave : leaves) {
+            fs.fill(leave);
+            const QString dest = fs.path(QStringLiteral("b"));
+            const test::CliResult r = test::runCli({QStringLiteral("backup"), path, dest});
+            const QString message = QString::fromLocal8Bit(r.err).trimmed();
+            qInfo("backup with %lld bytes free: exit %d: %s", leave, r.exitCode,
+                  qPrintable(message));
+            fs.free();
+            if (r.exitCode == 0) { // it fitted: a whole backup
+                QVERIFY(!QFileInfo::exists(Store::unfinishedCopyMarker(dest)));
+                QVERIFY(QDir(dest).removeRecursively());
+                continue;
+            }
+            ++m_faults;
+            QCOMPARE(r.exitCode, 1);
+            QCOMPARE(message.count(QLatin1Char('\n')), 0);
+            QVERIFY2(message.contains(QLatin1String("No space left on device")),
+                     qPrintable(message));
+            QVERIFY2(!message.contains(QLatin1String("Operation not permitted")),
+                     qPrintable(message));
+            const bool regionFault = message.contains(QLatin1String("region files in"));
+            if (regionFault) // the handler names the environment that faulted: the copy's
+                QVERIFY2(message.contains(QLatin1String("region files in ") + dest),
+                         qPrintable(message));
+            // A failure the process survived removed the copy; a SIGBUS ends the process on the
+            // spot, and the copy keeps its unfinished marker: it never opens.
+            if (QFileInfo::exists(dest)) {
+                QVERIFY2(regionFault, qPrintable(message));
+                QVERIFY(QFileInfo::exists(Store::unfinishedCopyMarker(dest)));
+                QVERIFY(QDir(dest).removeRecursively());
+            }
+        }
+        const QString problem = reopenAndCheck(path, 3000);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
     void exportFillsTheDisk()
     {
         // An export redirected to a file system that fills up part-way: the writes that got
