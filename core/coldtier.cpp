@@ -1201,7 +1201,7 @@ void ColdTier::backup(const QString& targetHome)
         d->fail(QStringLiteral("cannot back up to %1").arg(targetHome), ret);
 }
 
-QStringList ColdTier::verify() const
+QStringList ColdTier::verify(const OperationControl& control) const
 {
     std::shared_lock lock(d->lifecycle);
     d->requireOpen("verify");
@@ -1220,8 +1220,11 @@ QStringList ColdTier::verify() const
     if (int ret = d->env->handle()->memp_sync(nullptr))
         d->fail(QStringLiteral("cannot flush the cache before verify"), ret);
 
+    const QString verifyWhat = QStringLiteral("verify");
     for (const BerkeleyDatabase* db :
          {&d->nodes, &d->edges, &d->history, &d->checkpoint, &d->meta}) {
+        control.check(verifyWhat);
+        control.report(QStringLiteral("Berkeley DB verify of %1").arg(db->fileName()), 0, 0);
         BerkeleyEnvironment::clearCapturedText();
         // A fresh handle in the same environment (Db::verify may not be called on an open
         // handle, and the handle is unusable afterwards whatever verify returns).
@@ -1241,8 +1244,13 @@ QStringList ColdTier::verify() const
     quint64 bytes = 0;
     auto checkVersions = [&](const BerkeleyDatabase& db, EntityKind kind,
                              std::vector<quint64>& ids) {
+        control.check(verifyWhat);
+        control.report(QStringLiteral("decoding every record of %1").arg(db.fileName()), 0, 0);
+        quint64 seen = 0;
         d->forEachRecord(db.handle(), QStringLiteral("cannot read %1").arg(db.fileName()),
                          [&](const Record& r) {
+                             if (++seen % 4096 == 0)
+                                 control.check(verifyWhat);
                              const quint64 id = r.versionId();
                              if (r.keySize != kIdKeySize) {
                                  problem(QStringLiteral("%1: key of %2 bytes, expected 8")

@@ -1,5 +1,6 @@
 #pragma once
 
+#include "operationcontrol.h"
 #include "version.h"
 
 #include <QString>
@@ -142,7 +143,9 @@ public:
 
     // Structural check of every database (Berkeley DB's verify) plus decoding of every record.
     // Returns the problems found, empty when sound.
-    QStringList verify() const;
+    // CONTROL may stop it between databases and every few thousand records (it then throws,
+    // Cause::Cancelled).
+    QStringList verify(const OperationControl& control = {}) const;
 
 private:
     class Private;

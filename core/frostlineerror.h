@@ -25,7 +25,8 @@ public:
     enum class Cause
     {
         Unspecified,
-        WrongPassphrase
+        WrongPassphrase,
+        Cancelled // the operator stopped the operation (OperationControl)
     };
 
     FrostlineError(Kind kind, const QString& message, Cause cause = Cause::Unspecified);

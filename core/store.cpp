@@ -497,13 +497,23 @@ CheckpointResult Store::checkpoint()
     return checkpoint(true);
 }
 
-CheckpointResult Store::checkpoint(bool rotateActiveSegment)
+CheckpointResult Store::checkpoint(bool rotateActiveSegment, const OperationControl& control)
 {
     requireOpen();
     std::lock_guard guard(m_writeMutex);
     CheckpointResult result;
     std::size_t done = m_uncheckpointedStart;
+    const std::size_t first = done;
+    const QString step = QStringLiteral("versions written to the hot checkpoint");
+    control.report(step, 0, m_uncheckpointed.size() - first);
     while (done < m_uncheckpointed.size()) {
+        // Between chunks the store is as after a failed chunk: the flushed LSN covers what is
+        // committed, and the next checkpoint starts at m_uncheckpointedStart.
+        if (control.cancelled()) {
+            result.cancelled = true;
+            result.flushedLsn = m_flushedLsn.load();
+            return result;
+        }
         const std::size_t end = std::min(m_uncheckpointed.size(), done + m_options.checkpointChunk);
         // In place, not copied: the writer mutex keeps every insert and remove out meanwhile.
         std::vector<const HotTier::Entry*> entries = m_hot.entriesInPlace(
@@ -524,6 +534,7 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment)
         m_uncheckpointedStart = end;
         result.checkpointedVersions += entries.size();
         done = end;
+        control.report(step, done - first, m_uncheckpointed.size() - first);
     }
     m_uncheckpointed.clear();
     m_uncheckpointedStart = 0;
@@ -780,12 +791,17 @@ std::vector<WalSegmentStatus> Store::walStatus() const
     return out;
 }
 
-QStringList Store::verify()
+QStringList Store::verify(const OperationControl& control)
 {
     requireOpen();
     std::lock_guard guard(m_writeMutex);
+    const QString what = QStringLiteral("verify");
+    control.check(what);
+    control.report(QStringLiteral("WAL checksums and LSN continuity"), 0, 0);
     QStringList problems = m_wal->verify();
-    problems += m_cold->verify();
+    problems += m_cold->verify(control);
+    control.check(what);
+    control.report(QStringLiteral("hot tier and hot checkpoint"), 0, 0);
 
     // Hot entries by id, read in place (the writer mutex keeps them put), so the checks below
     // never hold the hot tier's lock while they take the cold tier's, or the other way round.
@@ -838,10 +854,19 @@ QStringList Store::verify()
                         .arg(m_appliedLsn + 1)
                         .arg(m_wal->lastLsn());
     if (m_wal->lastLsn() >= m_wal->firstLsn()) {
+        const QString step = QStringLiteral("WAL records against the tiers");
+        const quint64 firstLsn = m_wal->firstLsn();
+        const quint64 records = m_appliedLsn >= firstLsn ? m_appliedLsn - firstLsn + 1 : 0;
+        control.check(what);
+        control.report(step, 0, records);
         try {
-            m_wal->scan(m_wal->firstLsn(), [&](const WalRecord& r) {
+            m_wal->scan(firstLsn, [&](const WalRecord& r) {
                 if (r.lsn > m_appliedLsn)
                     return false;
+                if ((r.lsn - firstLsn + 1) % 10000 == 0) {
+                    control.check(what);
+                    control.report(step, r.lsn - firstLsn + 1, records);
+                }
                 Version v;
                 QString error;
                 if (!VersionCodec::decode(r.payload, &v, &error)) {
@@ -872,6 +897,8 @@ QStringList Store::verify()
                 return problems.size() < 200;
             });
         } catch (const FrostlineError& e) {
+            if (e.cause() == FrostlineError::Cause::Cancelled)
+                throw;
             // The WAL check above names a damaged record once; the scan stops at the same one.
             if (!problems.contains(e.message()))
                 problems << e.message();

@@ -4,6 +4,7 @@
 #include "coldtier.h"
 #include "hottier.h"
 #include "migrationpolicy.h"
+#include "operationcontrol.h"
 #include "storecipher.h"
 #include "storelock.h"
 #include "version.h"
@@ -71,6 +72,7 @@ struct CheckpointResult
     quint64 checkpointedVersions = 0;
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
+    bool cancelled = false; // stopped between chunks (OperationControl): not every version is in
 };
 
 // A store directory (design section 3):
@@ -178,7 +180,10 @@ public:
     // The explicit form (the `checkpoint` command) also closes the active segment so the log
     // can shrink at once; the end of a migration run passes false.
     CheckpointResult checkpoint();
-    CheckpointResult checkpoint(bool rotateActiveSegment);
+    // CONTROL reports the versions written (one report per chunk) and may stop the checkpoint
+    // between chunks: what it committed stays (the flushed LSN covers it), the rest waits for
+    // the next checkpoint, and nothing is rotated or truncated (CheckpointResult::cancelled).
+    CheckpointResult checkpoint(bool rotateActiveSegment, const OperationControl& control = {});
     // Hot versions appended since the last checkpoint that are not yet durable in Berkeley DB
     // (they live only in the WAL).
     quint64 uncheckpointedCount() const;
@@ -211,7 +216,9 @@ public:
     // Full consistency check: WAL checksums and LSN continuity, Berkeley DB verify, every version
     // present in exactly one tier and equal to its WAL record, the hot checkpoint matching the hot
     // tier. Returns the problems found; empty when the store is sound.
-    QStringList verify();
+    // CONTROL reports the steps (and the WAL records cross-checked) and may stop the check: it
+    // then throws FrostlineError with Cause::Cancelled. It holds the writer mutex throughout.
+    QStringList verify(const OperationControl& control = {});
 
     HotTier& hot() { return m_hot; }
     const HotTier& hot() const { return m_hot; }

@@ -6,16 +6,22 @@
 #include <QGroupBox>
 #include <QHBoxLayout>
 #include <QHeaderView>
+#include <QLabel>
 #include <QListWidget>
+#include <QProgressBar>
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
+
+#include <algorithm>
+#include <limits>
 
 namespace frostline {
 
 ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
     : QWidget(parent), m_controller(controller), m_log(new QTableWidget(0, 3, this)),
-      m_problems(new QListWidget(this))
+      m_problems(new QListWidget(this)), m_progress(new QProgressBar(this)),
+      m_step(new QLabel(this)), m_cancel(new QPushButton(tr("Cancel"), this))
 {
     m_log->setHorizontalHeaderLabels({tr("Time"), tr("Operation"), tr("Outcome")});
     m_log->horizontalHeader()->setStretchLastSection(true);
@@ -31,6 +37,20 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(verify);
     buttons->addWidget(checkpoint);
+    // While a verify or checkpoint runs: its step and progress, and a Cancel that stops it (a
+    // verify changes nothing; a checkpoint keeps the chunks it committed).
+    m_progress->setObjectName(QStringLiteral("operationProgress"));
+    m_progress->setMaximumWidth(220);
+    m_progress->setTextVisible(true);
+    m_step->setObjectName(QStringLiteral("operationStep"));
+    m_cancel->setObjectName(QStringLiteral("operationCancel"));
+    m_cancel->setToolTip(tr("Stop the verify (it changes nothing) or the checkpoint (what it has "
+                            "written stays; the next checkpoint writes the rest)"));
+    for (QWidget* w : {static_cast<QWidget*>(m_progress), static_cast<QWidget*>(m_step),
+                       static_cast<QWidget*>(m_cancel)}) {
+        w->hide();
+        buttons->addWidget(w);
+    }
     buttons->addStretch(1);
 
     auto* logBox = new QGroupBox(tr("Operations of this session"), this);
@@ -46,10 +66,27 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
 
     connect(verify, &QPushButton::clicked, m_controller, &StoreController::requestVerify);
     connect(checkpoint, &QPushButton::clicked, m_controller, &StoreController::requestCheckpoint);
+    connect(m_cancel, &QPushButton::clicked, this, [this] {
+        if (m_running.contains(tr("Verify")))
+            m_controller->cancelVerify();
+        if (m_running.contains(tr("Checkpoint")))
+            m_controller->cancelCheckpoint();
+        m_cancel->setEnabled(false); // one request is enough
+        m_step->setText(tr("Cancelling…"));
+    });
+    connect(m_controller, &StoreController::operationStarted, this,
+            [this](const QString& what) { setRunning(what, true); });
+    connect(m_controller, &StoreController::stepProgress, this, &ActivityPage::showStep);
     connect(m_controller, &StoreController::operationFinished, this,
-            [this](const QString& what, const QString& summary) { add(what, summary, false); });
+            [this](const QString& what, const QString& summary) {
+                add(what, summary, false);
+                setRunning(what, false);
+            });
     connect(m_controller, &StoreController::operationFailed, this,
-            [this](const QString& what, const QString& message) { add(what, message, true); });
+            [this](const QString& what, const QString& message) {
+                add(what, message, true);
+                setRunning(what, false);
+            });
     connect(m_controller, &StoreController::migrationFinished, this,
             [this](const MigrationRunResult& r) {
                 add(tr("Migrate"),
@@ -75,6 +112,54 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
 int ActivityPage::entryCount() const
 {
     return m_log->rowCount();
+}
+
+bool ActivityPage::isShowingProgress() const
+{
+    return !m_progress->isHidden();
+}
+
+QString ActivityPage::progressText() const
+{
+    return m_step->text();
+}
+
+void ActivityPage::setRunning(const QString& what, bool running)
+{
+    if (what != tr("Verify") && what != tr("Checkpoint"))
+        return;
+    if (running) {
+        if (!m_running.contains(what))
+            m_running << what;
+        m_progress->setRange(0, 0); // busy until a step has something to count
+        m_step->setText(tr("%1…").arg(what));
+        m_cancel->setEnabled(true);
+    } else {
+        m_running.removeAll(what);
+    }
+    const bool visible = !m_running.isEmpty();
+    m_progress->setVisible(visible);
+    m_step->setVisible(visible);
+    m_cancel->setVisible(visible);
+}
+
+void ActivityPage::showStep(const QString& what, const QString& step, quint64 done, quint64 total)
+{
+    if (!m_running.contains(what) || !m_cancel->isEnabled())
+        return; // finished, or being cancelled: keep saying so
+    if (total == 0) {
+        m_progress->setRange(0, 0);
+        m_step->setText(tr("%1: %2").arg(what, step));
+        return;
+    }
+    // QProgressBar counts in int: large counts are shown in coarser units.
+    int shift = 0;
+    while ((total >> shift) > quint64(std::numeric_limits<int>::max()))
+        ++shift;
+    m_progress->setRange(0, int(total >> shift));
+    m_progress->setValue(int(std::min(done, total) >> shift));
+    m_step->setText(
+        tr("%1: %2, %3 of %4").arg(what, step, Format::count(done), Format::count(total)));
 }
 
 void ActivityPage::add(const QString& what, const QString& outcome, bool failure)

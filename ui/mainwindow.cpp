@@ -172,6 +172,13 @@ MainWindow::MainWindow(QWidget* parent)
                 if (what == importWhat && m_importRunning)
                     showImportProgress(phase, done, total);
             });
+    connect(m_controller, &StoreController::stepProgress, this,
+            [this](const QString& what, const QString& step, quint64 done, quint64 total) {
+                statusBar()->showMessage(
+                    total ? tr("%1… %2, %3 of %4")
+                                .arg(what, step, Format::count(done), Format::count(total))
+                          : tr("%1… %2").arg(what, step));
+            });
     connect(m_controller, &StoreController::operationFinished, this,
             [this, importWhat](const QString& what, const QString& summary) {
                 statusBar()->showMessage(summary, 8000);

@@ -159,6 +159,7 @@ public:
     std::atomic<quint64> stale{0};
     std::atomic<bool> cancelOperation{false}; // import
     std::atomic<bool> cancelGenerate{false};  // the demo store being generated
+    std::atomic<bool> cancelVerify{false}, cancelCheckpoint{false};
     // Preview generations are per requester (a page): a page's new question supersedes only
     // its own older one, so two pages never drop each other's answers.
     QMutex previewMutex;
@@ -247,6 +248,25 @@ public:
     std::function<QString(const QString&)> failureAbout(const Session& s) const
     {
         return [this, s](const QString& message) { return about(s, message); };
+    }
+
+    // Progress (stepProgress, queued to the GUI thread) and cancellation of a verify or
+    // checkpoint running on a worker.
+    OperationControl control(const QString& what, const std::atomic<bool>& cancel)
+    {
+        OperationControl c;
+        c.cancel = &cancel;
+        QPointer<StoreController> guard(q);
+        c.progress = [this, guard, what](const QString& step, quint64 done, quint64 total) {
+            if (guard)
+                QMetaObject::invokeMethod(
+                    q,
+                    [this, what, step, done, total] {
+                        emit q->stepProgress(what, step, done, total);
+                    },
+                    Qt::QueuedConnection);
+        };
+        return c;
     }
 
     // Destroys a store on the closing pool (never on the GUI thread: ~Store checkpoints).
@@ -772,6 +792,8 @@ void StoreController::closeStore()
     for (int k = KindPreview; k < KindCount; ++k)
         ++d->generation[k];
     d->cancelOperation = true;
+    d->cancelVerify = true; // a verify or checkpoint of the closing store stops early
+    d->cancelCheckpoint = true;
     {
         QMutexLocker lock(&d->previewMutex);
         d->newestPreview.clear(); // every preview in flight is about the store closing
@@ -977,20 +999,34 @@ void StoreController::requestVerify()
         emit operationFailed(what, tr("Open a store to verify it."));
         return;
     }
+    d->cancelVerify = false;
     emit operationStarted(what);
     auto store = d->store;
     const Private::Session session = d->session();
-    d->run(what, d->failureAbout(session), [this, what, store, session]() -> std::function<void()> {
-        const QStringList problems = store->verify();
-        return [this, what, problems, session] {
-            if (d->isCurrent(session))
-                emit verifyFinished(problems);
-            emit operationFinished(what, d->about(session, problems.isEmpty()
-                                                               ? tr("The store is sound.")
-                                                               : tr("%n problem(s) found.", nullptr,
-                                                                    int(problems.size()))));
-        };
-    });
+    const OperationControl control = d->control(what, d->cancelVerify);
+    d->run(what, d->failureAbout(session),
+           [this, what, store, session, control]() -> std::function<void()> {
+               QStringList problems;
+               try {
+                   problems = store->verify(control);
+               } catch (const FrostlineError& e) {
+                   if (e.cause() != FrostlineError::Cause::Cancelled)
+                       throw;
+                   return [this, what, session] {
+                       emit operationFinished(
+                           what, d->about(session, tr("Verify cancelled; it changed nothing.")));
+                   };
+               }
+               return [this, what, problems, session] {
+                   if (d->isCurrent(session))
+                       emit verifyFinished(problems);
+                   emit operationFinished(
+                       what,
+                       d->about(session, problems.isEmpty() ? tr("The store is sound.")
+                                                            : tr("%n problem(s) found.", nullptr,
+                                                                 int(problems.size()))));
+               };
+           });
 }
 
 void StoreController::requestCheckpoint()
@@ -1000,26 +1036,35 @@ void StoreController::requestCheckpoint()
         emit operationFailed(what, tr("Open a store to checkpoint it."));
         return;
     }
+    d->cancelCheckpoint = false;
     emit operationStarted(what);
     auto store = d->store;
     const Private::Session session = d->session();
-    d->run(what, d->failureAbout(session), [this, what, store, session]() -> std::function<void()> {
-        const CheckpointResult r = store->checkpoint();
-        return [this, what, r, session] {
-            if (d->isCurrent(session)) {
-                d->flushedLsn = std::max(d->flushedLsn, r.flushedLsn);
-                emit checkpointFinished(r);
-            }
-            emit operationFinished(
-                what, d->about(session, tr("Checkpointed %1 versions; flushed LSN %2; %3 WAL "
-                                           "segment(s) deleted")
-                                            .arg(r.checkpointedVersions)
-                                            .arg(r.flushedLsn)
-                                            .arg(r.segmentsDeleted)));
-            refreshStatistics();
-            refreshWal();
-        };
-    });
+    const OperationControl control = d->control(what, d->cancelCheckpoint);
+    d->run(
+        what, d->failureAbout(session),
+        [this, what, store, session, control]() -> std::function<void()> {
+            const CheckpointResult r = store->checkpoint(true, control);
+            return [this, what, r, session] {
+                if (d->isCurrent(session)) {
+                    d->flushedLsn = std::max(d->flushedLsn, r.flushedLsn);
+                    emit checkpointFinished(r);
+                }
+                const QString summary =
+                    r.cancelled
+                        ? tr("Checkpoint cancelled after %1 versions; flushed LSN %2 (the next "
+                             "checkpoint writes the rest)")
+                              .arg(r.checkpointedVersions)
+                              .arg(r.flushedLsn)
+                        : tr("Checkpointed %1 versions; flushed LSN %2; %3 WAL segment(s) deleted")
+                              .arg(r.checkpointedVersions)
+                              .arg(r.flushedLsn)
+                              .arg(r.segmentsDeleted);
+                emit operationFinished(what, d->about(session, summary));
+                refreshStatistics();
+                refreshWal();
+            };
+        });
 }
 
 void StoreController::lookupVersion(quint64 versionId)
@@ -1256,6 +1301,16 @@ void StoreController::cancelOperation()
 void StoreController::cancelDemoStore()
 {
     d->cancelGenerate = true;
+}
+
+void StoreController::cancelVerify()
+{
+    d->cancelVerify = true;
+}
+
+void StoreController::cancelCheckpoint()
+{
+    d->cancelCheckpoint = true;
 }
 
 } // namespace frostline

@@ -113,8 +113,13 @@ public slots:
                            const QObject* requester = nullptr);
     void refreshStatistics();
     void refreshWal();
+    // Verify and checkpoint report their steps (stepProgress) and stop when cancelled:
+    // a verify at its next check, changing nothing; a checkpoint between chunks, keeping what
+    // it committed. Either ends with operationFinished saying it was cancelled.
     void requestVerify();
     void requestCheckpoint();
+    void cancelVerify();
+    void cancelCheckpoint();
     void lookupVersion(quint64 versionId);
     void lookupHistory(const frostline::EntityKey& entity);
     void requestColdStatistics();
@@ -154,6 +159,9 @@ signals:
     void operationFinished(const QString& what, const QString& summary);
     // Every failure, in plain words, for the window that caused it.
     void operationFailed(const QString& what, const QString& message);
+    // A verify or checkpoint is in STEP, DONE of TOTAL in that step's units (0 of 0: nothing to
+    // count in this step).
+    void stepProgress(const QString& what, const QString& step, quint64 done, quint64 total);
 
     void policyApplied(const frostline::MigrationPolicy& policy);
     void previewReady(quint64 generation, const frostline::MigrationPolicy& policy, qint64 now,

@@ -1,3 +1,4 @@
+#include "activitypage.h"
 #include "guitestsupport.h"
 #include "jsonlcodec.h"
 #include "migrationservice.h"
@@ -363,6 +364,88 @@ private slots:
         QCOMPARE(opened.first().at(0).toString(), path);
         QCOMPARE(c.hotVersions(), quint64(60000)); // generated to the end
         QCOMPARE(dialog.result(), int(QDialog::Accepted));
+        c.closeStore();
+        c.waitForWorkers();
+    }
+
+    // Verify and checkpoint show their steps on the Activity page, with a Cancel that stops
+    // them: the verify changing nothing, the checkpoint keeping what it committed.
+    void verifyAndCheckpointShowProgressAndCanBeCancelled()
+    {
+        QTemporaryDir dir;
+        QVERIFY(dir.isValid());
+        const QString path = dir.filePath(QStringLiteral("store"));
+        test::makeGeneratedStore(path, 25000, 400, 30, 20);
+        StoreController c;
+        ActivityPage page(&c);
+        QSignalSpy opened(&c, &StoreController::storeOpened);
+        c.openStore(path);
+        QVERIFY(opened.wait(120000));
+        QSignalSpy steps(&c, &StoreController::stepProgress);
+        QSignalSpy finished(&c, &StoreController::operationFinished);
+        QSignalSpy verified(&c, &StoreController::verifyFinished);
+        auto summaryOf = [&](const QString& what) {
+            return test::waitUntil(
+                       [&] {
+                           return std::any_of(finished.begin(), finished.end(), [&](const auto& f) {
+                               return f.at(0).toString() == what;
+                           });
+                       },
+                       std::chrono::seconds(120))
+                       ? std::find_if(finished.begin(), finished.end(),
+                                      [&](const auto& f) { return f.at(0).toString() == what; })
+                             ->at(1)
+                             .toString()
+                       : QString();
+        };
+
+        // Cancelled from the page. The writers are paused meanwhile, so the worker (which
+        // takes the writer mutex first) sees the request at its first check.
+        {
+            const auto paused = c.store()->pauseWriters();
+            c.requestVerify();
+            QVERIFY(page.isShowingProgress());
+            QVERIFY(page.cancelButton()->isEnabled());
+            QTest::mouseClick(page.cancelButton(), Qt::LeftButton);
+        }
+        QCOMPARE(summaryOf(StoreController::tr("Verify")),
+                 QStringLiteral("Verify cancelled; it changed nothing."));
+        QVERIFY(!page.isShowingProgress());
+        QCOMPARE(verified.count(), 0);
+
+        // Run to the end: the steps arrive, the last one counting the WAL records.
+        finished.clear();
+        c.requestVerify();
+        QVERIFY(verified.wait(120000));
+        QCOMPARE(verified.last().at(0).toStringList(), QStringList());
+        QVERIFY(test::waitUntil([&] { return !page.isShowingProgress(); }));
+        QStringList seen;
+        quint64 walTotal = 0;
+        for (const auto& step : steps) {
+            seen << step.at(1).toString();
+            if (step.at(1).toString() == QLatin1String("WAL records against the tiers"))
+                walTotal = step.at(3).value<quint64>();
+        }
+        QVERIFY2(seen.contains(QStringLiteral("decoding every record of nodes.db")),
+                 qPrintable(seen.join(QLatin1String(", "))));
+        QCOMPARE(walTotal, quint64(25000));
+
+        // A checkpoint cancelled before its first chunk writes nothing; the next writes all.
+        finished.clear();
+        {
+            const auto paused = c.store()->pauseWriters();
+            c.requestCheckpoint();
+            c.cancelCheckpoint();
+        }
+        QCOMPARE(summaryOf(StoreController::tr("Checkpoint")),
+                 QStringLiteral("Checkpoint cancelled after 0 versions; flushed LSN 0 (the next "
+                                "checkpoint writes the rest)"));
+        finished.clear();
+        c.requestCheckpoint();
+        QVERIFY2(summaryOf(StoreController::tr("Checkpoint"))
+                     .startsWith(QStringLiteral("Checkpointed 25000 versions; flushed LSN 25000")),
+                 qPrintable(summaryOf(StoreController::tr("Checkpoint"))));
+        QVERIFY(!page.isShowingProgress());
         c.closeStore();
         c.waitForWorkers();
     }

@@ -393,6 +393,97 @@ private slots:
         QCOMPARE(QFileInfo(last).size(), cutTo);
     }
 
+    // verify reports its steps (and the WAL records it has cross-checked) and stops when asked;
+    // a stopped verify changes nothing and the next one runs to the end.
+    void verifyReportsItsStepsAndCanBeCancelled()
+    {
+        FreshStore fresh;
+        Store& store = fresh.store();
+        appendInSlices(store, 1, 25000, 5000);
+        QStringList steps;
+        quint64 lastDone = 0, lastTotal = 0;
+        OperationControl control;
+        control.progress = [&](const QString& step, quint64 done, quint64 total) {
+            if (steps.isEmpty() || steps.last() != step)
+                steps << step;
+            if (step == QLatin1String("WAL records against the tiers")) {
+                QVERIFY(done >= lastDone);
+                lastDone = done;
+                lastTotal = total;
+            }
+        };
+        QCOMPARE(store.verify(control), QStringList());
+        QCOMPARE(steps.first(), QStringLiteral("WAL checksums and LSN continuity"));
+        QVERIFY2(steps.contains(QStringLiteral("decoding every record of nodes.db")),
+                 qPrintable(steps.join(QLatin1String(", "))));
+        QCOMPARE(steps.last(), QStringLiteral("WAL records against the tiers"));
+        QCOMPARE(lastTotal, quint64(25000));
+        QCOMPARE(lastDone, quint64(20000)); // reported every 10,000 records
+
+        // Cancelled at the third step: it throws, saying so, and the store is as it was.
+        std::atomic<bool> cancel{false};
+        OperationControl stopping;
+        stopping.cancel = &cancel;
+        stopping.progress = [&](const QString& step, quint64, quint64) {
+            if (step.startsWith(QLatin1String("decoding every record")))
+                cancel = true;
+        };
+        try {
+            store.verify(stopping);
+            QFAIL("a cancelled verify ran to the end");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
+            QCOMPARE(e.message(), QStringLiteral("verify cancelled"));
+        }
+        QCOMPARE(store.verify(), QStringList());
+    }
+
+    // A checkpoint stopped between chunks keeps the chunks it committed (the flushed LSN covers
+    // them), rotates and truncates nothing; the next checkpoint writes the rest.
+    void checkpointCanBeCancelledBetweenChunks()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.checkpointChunk = 100;
+        {
+            Store store(path, options);
+            store.open();
+            appendInSlices(store, 1, 1000, 100);
+            const auto segmentsBefore = store.wal().segments().size();
+            std::atomic<bool> cancel{false};
+            OperationControl control;
+            control.cancel = &cancel;
+            QList<quint64> reported;
+            control.progress = [&](const QString&, quint64 done, quint64 total) {
+                QCOMPARE(total, quint64(1000));
+                reported << done;
+                if (done >= 200)
+                    cancel = true;
+            };
+            const CheckpointResult partial = store.checkpoint(true, control);
+            QVERIFY(partial.cancelled);
+            QCOMPARE(reported, (QList<quint64>{0, 100, 200}));
+            QCOMPARE(partial.checkpointedVersions, quint64(200));
+            QCOMPARE(partial.flushedLsn, quint64(200));
+            QCOMPARE(store.flushedLsn(), quint64(200));
+            QCOMPARE(partial.segmentsDeleted, 0);
+            QCOMPARE(store.wal().segments().size(), segmentsBefore);
+            QCOMPARE(store.verify(), QStringList());
+
+            const CheckpointResult rest = store.checkpoint();
+            QVERIFY(!rest.cancelled);
+            QCOMPARE(rest.checkpointedVersions, quint64(800));
+            QCOMPARE(rest.flushedLsn, quint64(1000));
+        }
+        Store store(path, options);
+        const Store::OpenReport report = store.open();
+        QCOMPARE(report.checkpointVersions, quint64(1000));
+        QCOMPARE(report.replayedRecords, quint64(0));
+        QCOMPARE(store.verify(), QStringList());
+    }
+
     // A store directory that lost wal/ or cold/ is called incomplete, not "run init first".
     void anIncompleteStoreIsNotSentToInit()
     {
