@@ -90,7 +90,10 @@ MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback
     // batch in flight; the next run or checkpoint catches up, and nothing is at risk meanwhile.)
     if (result.batches > 0 && !(cancel && cancel->load()) && m_store.uncheckpointedCount() > 0) {
         const qint64 closingStart = timer.nsecsElapsed();
-        const CheckpointResult c = m_store.checkpoint(false);
+        // A cancel that comes during it stops it between chunks: what it wrote stays.
+        OperationControl control;
+        control.cancel = cancel;
+        const CheckpointResult c = m_store.checkpoint(false, control);
         result.closingCheckpointSecs = double(timer.nsecsElapsed() - closingStart) / 1e9;
         result.segmentsDeleted += c.segmentsDeleted;
         result.flushedLsn = c.flushedLsn;

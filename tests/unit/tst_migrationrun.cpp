@@ -11,6 +11,7 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstring>
 #include <stdexcept>
 
 using namespace frostline;
@@ -405,6 +406,51 @@ private slots:
         QVERIFY(!result.cancelled); // every batch committed
         QCOMPARE(result.closingCheckpointSecs, 0.0);
         QVERIFY(store.uncheckpointedCount() > 0);
+        QVERIFY(store.flushedLsn() < store.wal().lastLsn());
+        QCOMPARE(store.verify(), QStringList());
+        store.checkpoint();
+        QCOMPARE(store.flushedLsn(), store.wal().lastLsn());
+        QCOMPARE(store.verify(), QStringList());
+    }
+
+    // A cancel that arrives during the closing checkpoint stops it between its chunks (it can be
+    // long: every version that stays hot), keeping the chunks it committed.
+    void cancelDuringTheClosingCheckpointStopsItBetweenChunks()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.checkpointChunk = 50;
+        Store store(path, options);
+        store.open();
+        const auto versions = generated(2000, 202);
+        appendInSlices(store, versions);
+        MigrationPolicy policy;
+        policy.batchSize = 100;
+        policy.ageThresholdMicros = 5 * kDay;
+        MigrationRun run(store, policy, kNow);
+        Selection preview = run.select();
+        const std::size_t total = preview.candidates.size();
+        std::atomic<bool> cancel{false};
+        int checkpointCommits = 0;
+        const MigrationRunResult result = run.run(
+            std::move(preview),
+            [&](const MigrationProgress& p, const BatchCommitResult&) {
+                if (p.batch != p.batches)
+                    return;
+                // After the last batch: the closing checkpoint's first chunk asks to stop.
+                store.cold().setFailureHook([&](const char* stage) {
+                    if (std::strcmp(stage, "before-commit") == 0 && ++checkpointCommits == 1)
+                        cancel = true;
+                });
+            },
+            &cancel);
+        store.cold().setFailureHook({});
+        QCOMPARE(result.migrated, quint64(total));
+        QCOMPARE(checkpointCommits, 1); // one chunk committed, then it stopped
+        const quint64 stayedHot = store.uncheckpointedCount();
+        QVERIFY(stayedHot > 0);
         QVERIFY(store.flushedLsn() < store.wal().lastLsn());
         QCOMPARE(store.verify(), QStringList());
         store.checkpoint();
