@@ -2,6 +2,7 @@
 
 #include "frostlineerror.h"
 #include "inputlimits.h"
+#include "privatefile.h"
 #include "timestamps.h"
 
 #include <QDir>
@@ -805,54 +806,7 @@ void MigrationPolicy::save(const QString& path) const
 {
     const QByteArray bytes =
         path.endsWith(QLatin1String(".toml"), Qt::CaseInsensitive) ? toToml() : toJsonBytes();
-    auto fail = [&](const char* what, int err) {
-        return FrostlineError::runtime(
-            QStringLiteral("%1: cannot save the policy: %2: %3")
-                .arg(path, QLatin1String(what), FrostlineError::errnoText(err)));
-    };
-    // mkstemp creates the temp file 0600 beside the target, so the rename stays on one file
-    // system and readers see either the old policy or the whole new one.
-    QByteArray tmpl = QFile::encodeName(path) + ".tmp-XXXXXX";
-    const int fd = ::mkstemp(tmpl.data());
-    if (fd < 0)
-        throw fail("create temp file", errno);
-    auto cleanup = [&](const char* what) {
-        const int err = errno;
-        ::close(fd);
-        ::unlink(tmpl.constData());
-        return fail(what, err);
-    };
-    if (::fchmod(fd, 0600) != 0)
-        throw cleanup("chmod");
-    qsizetype written = 0;
-    while (written < bytes.size()) {
-        const ssize_t n = ::write(fd, bytes.constData() + written,
-                                  static_cast<std::size_t>(bytes.size() - written));
-        if (n < 0) {
-            if (errno == EINTR)
-                continue;
-            throw cleanup("write");
-        }
-        written += n;
-    }
-    if (::fsync(fd) != 0)
-        throw cleanup("fsync");
-    if (::close(fd) != 0) {
-        const int err = errno;
-        ::unlink(tmpl.constData());
-        throw fail("close", err);
-    }
-    if (::rename(tmpl.constData(), QFile::encodeName(path).constData()) != 0) {
-        const int err = errno;
-        ::unlink(tmpl.constData());
-        throw fail("rename", err);
-    }
-    // Make the rename itself durable.
-    const QByteArray dir = QFile::encodeName(QFileInfo(path).absolutePath());
-    if (const int dfd = ::open(dir.constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC); dfd >= 0) {
-        ::fsync(dfd);
-        ::close(dfd);
-    }
+    PrivateFile::write(path, bytes, QStringLiteral("save the policy"));
 }
 
 std::optional<qint64> MigrationPolicy::secondsToMicrosExact(double seconds)

@@ -2,6 +2,7 @@
 
 #include "coldtier.h"
 #include "frostlineerror.h"
+#include "privatefile.h"
 #include "regionfaulthandler.h"
 #include "store.h"
 #include "storecipher.h"
@@ -32,27 +33,6 @@ namespace {
 // segment cut at a record boundary, or a last record damaged, otherwise reads as a torn tail and
 // restores without a word, short of the versions it lost.
 const QString kManifest = QStringLiteral("backup.json");
-
-void writeSyncedFile(const QString& path, const QByteArray& bytes)
-{
-    const int fd =
-        ::open(QFile::encodeName(path).constData(), O_WRONLY | O_CREAT | O_EXCL | O_CLOEXEC, 0600);
-    int err = fd < 0 ? errno : 0;
-    for (qsizetype done = 0; !err && done < bytes.size();) {
-        const ssize_t w = ::write(fd, bytes.constData() + done, std::size_t(bytes.size() - done));
-        if (w < 0 && errno != EINTR)
-            err = errno;
-        else if (w > 0)
-            done += w;
-    }
-    if (!err && ::fsync(fd) != 0)
-        err = errno;
-    if (fd >= 0)
-        ::close(fd);
-    if (err)
-        throw FrostlineError::runtime(
-            QStringLiteral("cannot write %1: %2").arg(path, FrostlineError::errnoText(err)));
-}
 
 // DEST must be new or an empty directory; it is created owner-only.
 void prepareDestination(const QString& dest, const char* what)
@@ -274,11 +254,12 @@ public:
         prepareDestination(m_dest, what);
         m_armed = true; // DEST was new or empty: what is in it now is ours to remove
         try {
-            writeSyncedFile(Store::unfinishedCopyMarker(m_dest),
-                            QStringLiteral("This %1 did not finish: the directory may lack data. "
-                                           "Delete it and run the %1 again.\n")
-                                .arg(QLatin1String(what))
-                                .toUtf8());
+            PrivateFile::write(Store::unfinishedCopyMarker(m_dest),
+                               QStringLiteral("This %1 did not finish: the directory may lack "
+                                              "data. Delete it and run the %1 again.\n")
+                                   .arg(QLatin1String(what))
+                                   .toUtf8(),
+                               QStringLiteral("mark the %1 unfinished").arg(QLatin1String(what)));
             syncPath(m_dest, O_RDONLY | O_DIRECTORY);
         } catch (...) {
             removeCopy();
@@ -425,7 +406,8 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
                                {QStringLiteral("last_lsn"), qint64(report.lastLsn)},
                                {QStringLiteral("encrypted"), store.isEncrypted()},
                                {QStringLiteral("wal_segments"), segments}};
-    writeSyncedFile(destDir.filePath(kManifest), QJsonDocument(manifest).toJson());
+    PrivateFile::write(destDir.filePath(kManifest), QJsonDocument(manifest).toJson(),
+                       QStringLiteral("write the backup manifest"));
     syncPath(dest, O_RDONLY | O_DIRECTORY);
     unfinished.finish();
     report.elapsedMs = timer.elapsed();

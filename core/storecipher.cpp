@@ -1,6 +1,7 @@
 #include "storecipher.h"
 
 #include "frostlineerror.h"
+#include "privatefile.h"
 
 #include <QDir>
 #include <QFile>
@@ -94,40 +95,6 @@ QByteArray keyCheckAad(const QJsonObject& kdf)
 {
     return QByteArrayLiteral("frostline encryption.json v1|") + kCipherName + '|' +
            QJsonDocument(kdf).toJson(QJsonDocument::Compact);
-}
-
-void writePrivateFile(const QString& path, const QByteArray& bytes)
-{
-    const QString tmp = path + QStringLiteral(".tmp");
-    const QByteArray tmpName = QFile::encodeName(tmp);
-    const int fd = ::open(tmpName.constData(), O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0600);
-    int err = fd < 0 ? errno : 0;
-    if (!err && ::fchmod(fd, 0600) != 0)
-        err = errno;
-    for (qsizetype done = 0; !err && done < bytes.size();) {
-        const ssize_t w = ::write(fd, bytes.constData() + done, std::size_t(bytes.size() - done));
-        if (w < 0 && errno != EINTR)
-            err = errno;
-        else if (w > 0)
-            done += w;
-    }
-    if (!err && ::fsync(fd) != 0)
-        err = errno;
-    if (fd >= 0)
-        ::close(fd);
-    if (!err && ::rename(tmpName.constData(), QFile::encodeName(path).constData()) != 0)
-        err = errno;
-    if (err) {
-        ::unlink(tmpName.constData());
-        throw FrostlineError::runtime(
-            QStringLiteral("cannot write %1: %2").arg(path, FrostlineError::errnoText(err)));
-    }
-    const int dir = ::open(QFile::encodeName(QFileInfo(path).absolutePath()).constData(),
-                           O_RDONLY | O_DIRECTORY | O_CLOEXEC);
-    if (dir >= 0) {
-        ::fsync(dir);
-        ::close(dir);
-    }
 }
 
 } // namespace
@@ -299,7 +266,8 @@ std::shared_ptr<const StoreCipher> StoreCipher::create(const QString& storePath,
                            {QStringLiteral("cipher"), QLatin1String(kCipherName)},
                            {QStringLiteral("kdf"), kdf},
                            {QStringLiteral("key_check"), QString::fromLatin1(check.toBase64())}};
-    writePrivateFile(path, QJsonDocument(root).toJson(QJsonDocument::Indented));
+    PrivateFile::write(path, QJsonDocument(root).toJson(QJsonDocument::Indented),
+                       QStringLiteral("save the encryption parameters"));
     return cipher;
 }
 
