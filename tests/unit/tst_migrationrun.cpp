@@ -12,6 +12,7 @@
 #include <QtTest>
 
 #include <cstring>
+#include <memory>
 #include <stdexcept>
 
 using namespace frostline;
@@ -129,6 +130,43 @@ void checkTiers(const Store& store, const QSet<quint64>& all, const QSet<quint64
     QCOMPARE(cold.size(), expectedCold.size());
     QVERIFY(cold == expectedCold);
     QVERIFY(hotIds(store) == (all - expectedCold));
+}
+
+// 2,000 generated versions over ENTITIES entities in a new store, open; nothing migrated or
+// checkpointed yet.
+struct GeneratedStore
+{
+    QTemporaryDir dir;
+    std::unique_ptr<Store> store;
+
+    explicit GeneratedStore(quint64 entities, const Store::Options& options = {})
+    {
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        store = std::make_unique<Store>(path, options);
+        store->open();
+        appendInSlices(*store, generated(2000, entities));
+    }
+};
+
+// Every version older than 5 days, in batches of 100.
+MigrationPolicy olderThanFiveDaysIn100s()
+{
+    MigrationPolicy policy;
+    policy.batchSize = 100;
+    policy.ageThresholdMicros = 5 * kDay;
+    return policy;
+}
+
+// After a run that left versions out of the hot checkpoint: the store is sound, and the next
+// checkpoint catches up with the whole log.
+void checkpointCatchesUp(Store& store)
+{
+    QVERIFY(store.flushedLsn() < store.wal().lastLsn());
+    QCOMPARE(store.verify(), QStringList());
+    store.checkpoint();
+    QCOMPARE(store.flushedLsn(), store.wal().lastLsn());
+    QCOMPARE(store.verify(), QStringList());
 }
 
 } // namespace
@@ -380,17 +418,9 @@ private slots:
     // in flight. Nothing is at risk: the next checkpoint catches up.
     void cancelDuringTheLastBatchSkipsTheClosingCheckpoint()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store store(path);
-        store.open();
-        const auto versions = generated(2000, 201);
-        appendInSlices(store, versions);
-        MigrationPolicy policy;
-        policy.batchSize = 100;
-        policy.ageThresholdMicros = 5 * kDay;
-        MigrationRun run(store, policy, kNow);
+        GeneratedStore fixture(201);
+        Store& store = *fixture.store;
+        MigrationRun run(store, olderThanFiveDaysIn100s(), kNow);
         Selection preview = run.select();
         const std::size_t total = preview.candidates.size();
         QVERIFY(total > 200);
@@ -406,30 +436,18 @@ private slots:
         QVERIFY(!result.cancelled); // every batch committed
         QCOMPARE(result.closingCheckpointSecs, 0.0);
         QVERIFY(store.uncheckpointedCount() > 0);
-        QVERIFY(store.flushedLsn() < store.wal().lastLsn());
-        QCOMPARE(store.verify(), QStringList());
-        store.checkpoint();
-        QCOMPARE(store.flushedLsn(), store.wal().lastLsn());
-        QCOMPARE(store.verify(), QStringList());
+        checkpointCatchesUp(store);
     }
 
     // A cancel that arrives during the closing checkpoint stops it between its chunks (it can be
     // long: every version that stays hot), keeping the chunks it committed.
     void cancelDuringTheClosingCheckpointStopsItBetweenChunks()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
         Store::Options options;
         options.checkpointChunk = 50;
-        Store store(path, options);
-        store.open();
-        const auto versions = generated(2000, 202);
-        appendInSlices(store, versions);
-        MigrationPolicy policy;
-        policy.batchSize = 100;
-        policy.ageThresholdMicros = 5 * kDay;
-        MigrationRun run(store, policy, kNow);
+        GeneratedStore fixture(202, options);
+        Store& store = *fixture.store;
+        MigrationRun run(store, olderThanFiveDaysIn100s(), kNow);
         Selection preview = run.select();
         const std::size_t total = preview.candidates.size();
         std::atomic<bool> cancel{false};
@@ -449,13 +467,8 @@ private slots:
         store.cold().setFailureHook({});
         QCOMPARE(result.migrated, quint64(total));
         QCOMPARE(checkpointCommits, 1); // one chunk committed, then it stopped
-        const quint64 stayedHot = store.uncheckpointedCount();
-        QVERIFY(stayedHot > 0);
-        QVERIFY(store.flushedLsn() < store.wal().lastLsn());
-        QCOMPARE(store.verify(), QStringList());
-        store.checkpoint();
-        QCOMPARE(store.flushedLsn(), store.wal().lastLsn());
-        QCOMPARE(store.verify(), QStringList());
+        QVERIFY(store.uncheckpointedCount() > 0);
+        checkpointCatchesUp(store);
     }
 
     void failingBatchChangesNothingAndRetrySucceeds()

@@ -70,6 +70,26 @@ Store::Options smallSegments()
     return o;
 }
 
+// A closed store at PATH of 400 versions in 16 KiB WAL segments, checkpointed (flushed LSN 400)
+// with every segment kept, as after a crash between the commit and the truncation. Returns the
+// segments.
+std::vector<WalSegmentInfo> checkpointedKeepingTheWal(const QString& path)
+{
+    Store::create(path);
+    Store store(path, smallSegments());
+    store.open();
+    for (quint64 id = 1; id <= 400; id += 20)
+        store.append(versionsRange(id, 20));
+    store.setTruncationHook([](quint64) { throw std::runtime_error("kept for the test"); });
+    try {
+        store.checkpoint();
+    } catch (const std::runtime_error&) {
+    }
+    if (store.flushedLsn() != 400)
+        qFatal("checkpointedKeepingTheWal: flushed LSN %llu", store.flushedLsn());
+    return store.wal().segments();
+}
+
 QStringList walFiles(const QString& store)
 {
     return QDir(store + QStringLiteral("/wal"))
@@ -321,21 +341,9 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store::Options options;
-        options.walSegmentBytes = 16 * 1024;
-        QString segment;
-        {
-            Store store(path, options);
-            store.open();
-            appendInSlices(store, 1, 400);
-            // Covered segments stay (as after a crash between the commit and the truncation).
-            store.setTruncationHook([](quint64) { throw std::runtime_error("kept for the test"); });
-            QVERIFY_THROWS_EXCEPTION(std::runtime_error, store.checkpoint());
-            QCOMPARE(store.flushedLsn(), quint64(400));
-            QVERIFY(store.wal().segments().size() > 2);
-            segment = store.wal().segments().front().path;
-        }
+        const std::vector<WalSegmentInfo> segments = checkpointedKeepingTheWal(path);
+        QVERIFY(segments.size() > 2);
+        const QString segment = segments.front().path;
         QFile file(segment);
         QVERIFY(file.open(QIODevice::ReadWrite));
         QByteArray bytes = file.readAll();
@@ -344,7 +352,7 @@ private slots:
         QCOMPARE(file.write(bytes), bytes.size());
         file.close();
 
-        Store store(path, options);
+        Store store(path, smallSegments());
         store.open();
         const QStringList problems = store.verify();
         const QString name = QFileInfo(segment).fileName();
@@ -358,21 +366,10 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store::Options options;
-        options.walSegmentBytes = 16 * 1024;
-        QString last;
-        {
-            Store store(path, options);
-            store.open();
-            appendInSlices(store, 1, 400);
-            store.setTruncationHook([](quint64) { throw std::runtime_error("kept for the test"); });
-            QVERIFY_THROWS_EXCEPTION(std::runtime_error, store.checkpoint());
-            QCOMPARE(store.flushedLsn(), quint64(400));
-            last = store.wal().segments().back().path;
-            if (store.wal().segments().back().records == 0) // the checkpoint's fresh segment
-                last = store.wal().segments()[store.wal().segments().size() - 2].path;
-        }
+        const std::vector<WalSegmentInfo> segments = checkpointedKeepingTheWal(path);
+        QString last = segments.back().path;
+        if (segments.back().records == 0) // the checkpoint's fresh segment
+            last = segments[segments.size() - 2].path;
         // Remove every segment after LAST, and cut LAST in the middle of a record.
         const QDir wal(path + QStringLiteral("/wal"));
         for (const QString& f : wal.entryList({QStringLiteral("*.wal")}, QDir::Files))
@@ -381,7 +378,7 @@ private slots:
         const qint64 cutTo = QFileInfo(last).size() / 2 + 3;
         QVERIFY(QFile::resize(last, cutTo));
         try {
-            Store store(path, options);
+            Store store(path, smallSegments());
             store.open();
             QFAIL("a WAL ending before the flushed LSN was accepted");
         } catch (const FrostlineError& e) {
