@@ -166,11 +166,20 @@ Store::OpenReport Store::open()
     }
     // A copy cut short can look whole and even open (a WAL segment copied in part reads as a
     // torn tail): never let it pass for the store it was copied from.
-    if (!m_options.openUnfinishedCopy && QFileInfo::exists(unfinishedCopyMarker(m_path)))
+    if (!m_options.openUnfinishedCopy && QFileInfo::exists(unfinishedCopyMarker(m_path))) {
+        QFile marker(unfinishedCopyMarker(m_path));
+        const bool ours = marker.open(QIODevice::ReadOnly) &&
+                          marker.read(64).contains(QByteArrayLiteral(" did not finish"));
         throw FrostlineError::runtime(
-            QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may lack "
-                           "data; delete it and run the backup or restore again")
-                .arg(m_path, unfinishedCopyMarker(m_path)));
+            ours ? QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may "
+                                  "lack data; delete this copy and run the backup or restore "
+                                  "again")
+                       .arg(m_path, unfinishedCopyMarker(m_path))
+                 : QStringLiteral("%1 holds a file named %2, the name Frostline keeps for an "
+                                  "unfinished backup or restore, but not one it wrote: if this "
+                                  "is your store, move that file away and open it again")
+                       .arg(m_path, QFileInfo(unfinishedCopyMarker(m_path)).fileName()));
+    }
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
     if (isEncrypted() && !m_cipher) {

@@ -414,6 +414,11 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
     return report;
 }
 
+bool StoreBackup::madeFromEncryptedStore(const QString& backup)
+{
+    return readManifest(backup).encrypted;
+}
+
 StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& dest)
 {
     return restore(backup, dest, QByteArray());
@@ -493,10 +498,11 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
     {
         Store store(dest, options);
         try {
-            store.open();
+            report.tornTailNote = store.open().tornTailNote();
         } catch (const FrostlineError& e) {
-            throw FrostlineError(e.kind(), QStringLiteral("backup %1 is damaged: its copy in %2 "
-                                                          "does not open: %3")
+            // Not "damaged": a full disk fails here too, and the backup may be fine.
+            throw FrostlineError(e.kind(), QStringLiteral("restore of %1: its copy in %2 does not "
+                                                          "open (the copy is removed): %3")
                                                .arg(backup, dest, e.message()));
         }
         const StoreStatistics s = store.statistics();

@@ -29,6 +29,9 @@ public:
         int walSegments = 0;    // segments kept in the copy
         qint64 bytes = 0;       // bytes copied (WAL, environment, policy)
         qint64 elapsedMs = 0;
+        // restore: what the proof-open said of a torn WAL tail it cut (a backup made before
+        // backup.json existed is not checked against one; the operator must hear of the cut).
+        QString tornTailNote;
     };
 
     // DEST must not exist or be an empty directory, nor lie inside the store. Throws FrostlineError
@@ -41,6 +44,10 @@ public:
     static Report restore(const QString& backup, const QString& dest);
     // The same for an encrypted backup: its passphrase (checked before anything is copied).
     static Report restore(const QString& backup, const QString& dest, const QByteArray& passphrase);
+
+    // Whether BACKUP's manifest says it was made from an encrypted store (false without one),
+    // so a caller can tell a backup that lost encryption.json from a plain one.
+    static bool madeFromEncryptedStore(const QString& backup);
 };
 
 } // namespace frostline

@@ -307,9 +307,10 @@ void Wal::Private::validateExisting(std::vector<Segment>& found)
         const qint64 sealAt = seg.size - kSealSize;
         if (sealAt < kHeaderSize || !reader.readSeal(sealAt, seg.size, &last, &records))
             reader.fail(std::max<qint64>(sealAt, 0),
-                        QStringLiteral("closed segment (followed by %1) has no sound seal; if %1 "
-                                       "was not written by this store (a stray or copied file), "
-                                       "move it out of the WAL directory and open again")
+                        QStringLiteral("closed segment (followed by %1, which may be a stray or "
+                                       "copied file: if this store did not write it, move it "
+                                       "out of the WAL directory and open again) has no sound "
+                                       "seal")
                             .arg(found[i + 1].fileName));
         if (last + 1 < seg.firstLsn || records != last + 1 - seg.firstLsn)
             reader.fail(sealAt, QStringLiteral("inconsistent seal (last LSN %1, %2 records)")

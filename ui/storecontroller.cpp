@@ -37,11 +37,15 @@ QString describe(const std::exception& e)
 
 QString copySummary(const QString& verb, const QString& dest, const StoreBackup::Report& r)
 {
-    return QObject::tr("%1 %2: %3 in %4; flushed LSN %5, last LSN %6, %7 WAL segment(s)")
-        .arg(verb, dest, Format::bytes(double(r.bytes)), Format::duration(r.elapsedMs))
-        .arg(r.flushedLsn)
-        .arg(r.lastLsn)
-        .arg(r.walSegments);
+    QString summary =
+        QObject::tr("%1 %2: %3 in %4; flushed LSN %5, last LSN %6, %7 WAL segment(s)")
+            .arg(verb, dest, Format::bytes(double(r.bytes)), Format::duration(r.elapsedMs))
+            .arg(r.flushedLsn)
+            .arg(r.lastLsn)
+            .arg(r.walSegments);
+    if (!r.tornTailNote.isEmpty())
+        summary += QStringLiteral("; ") + r.tornTailNote;
+    return summary;
 }
 
 // Why PATH cannot be opened as a store, or an empty string. Cheap file checks: the GUI thread

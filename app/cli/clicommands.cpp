@@ -5,6 +5,7 @@
 #include "migrationpolicy.h"
 #include "migrationrun.h"
 #include "passphrasesource.h"
+#include "regionfaulthandler.h"
 #include "store.h"
 #include "storebackup.h"
 #include "storecipher.h"
@@ -480,6 +481,8 @@ void printBackupReport(const char* verb, const QString& dest, const StoreBackup:
           << QString::number(double(r.elapsedMs) / 1000.0, 'f', 3) << " s; flushed LSN "
           << r.flushedLsn << ", last LSN " << r.lastLsn << ", " << r.walSegments
           << " WAL segment(s)\n";
+    if (!r.tornTailNote.isEmpty())
+        diagnostic() << "note: " << r.tornTailNote << "\n";
 }
 
 int cmdBackup(const QStringList& args)
@@ -499,8 +502,13 @@ int cmdRestore(const QStringList& args)
     const QString backup = a.positional(0, "BACKUP");
     const QString dest = a.positional(1, "DEST");
     a.expectPositional(2);
-    printBackupReport("restored into", dest,
-                      StoreBackup::restore(backup, dest, passphraseFor(backup)));
+    // A backup of an encrypted store that lost encryption.json: restore says so, whatever
+    // passphrase was given (it would otherwise look like a plain backup given a passphrase).
+    const bool keyFileLost =
+        !StoreCipher::isEncrypted(backup) && StoreBackup::madeFromEncryptedStore(backup);
+    printBackupReport(
+        "restored into", dest,
+        StoreBackup::restore(backup, dest, keyFileLost ? QByteArray() : passphraseFor(backup)));
     return kExitOk;
 }
 
@@ -907,6 +915,8 @@ int run(const QStringList& arguments)
         if (it == commands.end())
             throw UsageError{QStringLiteral("unknown command '%1' (see --help)").arg(command)};
         currentCommand() = command;
+        // A full disk inside Berkeley DB is then said like every other error of the command.
+        RegionFaultHandler::install(QStringLiteral("frostline-cli ") + command);
         // --passphrase-file FILE applies to every command that opens a store. Like every other
         // option, its value may not be empty and it may be given only once.
         QStringList rest = args.mid(1);

@@ -387,12 +387,16 @@ private slots:
             StoreBackup::backup(store, dir.filePath(QStringLiteral("b")));
         }
         const QString backup = dir.filePath(QStringLiteral("b"));
-        test::writeFile(Store::unfinishedCopyMarker(backup), "cut short\n");
+        // What a backup killed part-way leaves (the marker's own text).
+        test::writeFile(Store::unfinishedCopyMarker(backup),
+                        "This backup did not finish: the directory may lack data. Delete it and "
+                        "run the backup again.\n");
         try {
             Store(backup).open();
             QFAIL("an unfinished copy opened");
         } catch (const FrostlineError& e) {
-            QVERIFY2(e.message().contains(QLatin1String("is an unfinished backup or restore")),
+            QVERIFY2(e.message().contains(QLatin1String("is an unfinished backup or restore")) &&
+                         e.message().contains(QLatin1String("delete this copy")),
                      qPrintable(e.message()));
         }
         try {
@@ -404,6 +408,45 @@ private slots:
                      qPrintable(e.message()));
         }
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r"))));
+
+        // A file of that name that Frostline did not write (an operator's, in a live store):
+        // refused too, but never with advice to delete the store.
+        test::writeFile(Store::unfinishedCopyMarker(path), "my notes\n");
+        try {
+            Store(path).open();
+            QFAIL("a store with a foreign INCOMPLETE file opened");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("but not one it wrote: if this is your "
+                                                        "store, move that file away")) &&
+                         !e.message().contains(QLatin1String("delete")),
+                     qPrintable(e.message()));
+        }
+    }
+
+    // A backup made before backup.json existed restores unchecked; a torn tail its proof-open
+    // cuts is said, not passed over in silence.
+    void anOldBackupsCutTailIsReported()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            appendRange(store, 1, 201);
+            StoreBackup::backup(store, dir.filePath(QStringLiteral("b")));
+        }
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        QVERIFY(QFile::remove(QDir(backup).filePath(QStringLiteral("backup.json"))));
+        const QString segment =
+            QDir(backup).filePath(QStringLiteral("wal/00000000000000000001.wal"));
+        QVERIFY(QFile::resize(segment, QFileInfo(segment).size() - 7));
+        const StoreBackup::Report report =
+            StoreBackup::restore(backup, dir.filePath(QStringLiteral("r")));
+        QVERIFY2(report.tornTailNote.startsWith(QStringLiteral("recovery cut ")) &&
+                     report.tornTailNote.contains(QStringLiteral("00000000000000000001.wal")),
+                 qPrintable(report.tornTailNote));
+        QCOMPARE(report.lastLsn, quint64(199));
     }
 
     // A store that a process has open is no backup: a copy of its files is not one instant of it.
@@ -458,6 +501,17 @@ private slots:
                                                         "its encryption.json is missing")),
                      qPrintable(e.message()));
         }
+        QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r"))));
+        // The CLI says the same with the passphrase given (it is no plain backup).
+        const QString passFile = dir.filePath(QStringLiteral("pass.txt"));
+        test::writeFile(passFile, passphrase + '\n');
+        const auto r =
+            test::runCli({QStringLiteral("restore"), backup, dir.filePath(QStringLiteral("r")),
+                          QStringLiteral("--passphrase-file"), passFile});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains("was made from an encrypted store, but its encryption.json is "
+                                "missing"),
+                 r.err.constData());
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r"))));
     }
 

@@ -828,8 +828,10 @@ private slots:
             QVERIFY2(!message.contains(QLatin1String("Operation not permitted")),
                      qPrintable(message));
             const bool regionFault = message.contains(QLatin1String("region files in"));
-            if (regionFault) // the handler names the environment that faulted: the copy's
-                QVERIFY2(message.contains(QLatin1String("region files in ") + dest),
+            if (regionFault) // the handler names the command and the environment that
+                             // faulted: the copy's
+                QVERIFY2(message.startsWith(QLatin1String("frostline-cli backup: ")) &&
+                             message.contains(QLatin1String("region files in ") + dest),
                          qPrintable(message));
             // A failure the process survived removed the copy; a SIGBUS ends the process on the
             // spot, and the copy keeps its unfinished marker: it never opens.

@@ -704,9 +704,10 @@ private slots:
             QFAIL("a stray segment file was accepted");
         } catch (const FrostlineError& e) {
             QVERIFY2(e.message().contains(
-                         QLatin1String("if 00000000000000000100.wal was not written by this store "
-                                       "(a stray or copied file), move it out of the WAL "
-                                       "directory and open again")),
+                         QLatin1String("(followed by 00000000000000000100.wal, which may be a "
+                                       "stray or copied file: if this store did not write it, "
+                                       "move it out of the WAL directory and open again) has no "
+                                       "sound seal at byte offset")),
                      qPrintable(e.message()));
         }
         QVERIFY(QFile::remove(stray));
