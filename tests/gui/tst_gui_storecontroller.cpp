@@ -175,7 +175,7 @@ private slots:
         const QString b = QDir::cleanPath(dir.filePath(QStringLiteral("b")));
         // Enough WAL that the first open is still recovering (holding A's lock) when the second
         // one starts on the other worker.
-        test::makeGeneratedStore(a, 40000, 400, 60, 14);
+        test::makeGeneratedStore(a, 15000, 300, 60, 14);
         test::makeGeneratedStore(b, 500, 50, 10, 15);
         StoreController c;
         QSignalSpy failed(&c, &StoreController::operationFailed);
@@ -204,7 +204,7 @@ private slots:
             QVERIFY2(failed.isEmpty(), qPrintable(failures()));
             QCOMPARE(opened.count(), round);
             QCOMPARE(c.storePath(), a);
-            QCOMPARE(c.hotVersions(), quint64(40000));
+            QCOMPARE(c.hotVersions(), quint64(15000));
         }
         opened.clear();
 

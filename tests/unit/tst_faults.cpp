@@ -805,8 +805,8 @@ private slots:
         // Free space from nothing to more than the backup needs: each step of the copy meets
         // the full disk somewhere in this sweep.
         std::vector<qint64> leaves{qint64(64) * 1024, 3 * kMiB};
-        for (int step = 4; step <= 12; ++step)
-            leaves.push_back(bytes * step / 10);
+        for (const int tenths : {4, 6, 7, 8, 9, 12}) // SIGBUS came at 8 on the dev machine
+            leaves.push_back(bytes * tenths / 10);
         for (const qint64 leave : leaves) {
             fs.fill(leave);
             const QString dest = fs.path(QStringLiteral("b"));
