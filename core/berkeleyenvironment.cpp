@@ -144,7 +144,9 @@ void BerkeleyEnvironment::open(const Options& options)
     }
     m_env = std::move(env);
     m_encrypted = encrypted;
-    RegionFaultHandler::noteEnvironment(m_home);
+    // A restore's copy is noted with its own advice (StoreBackup): keep that for this home.
+    if (!RegionFaultHandler::notedEnvironment().startsWith(m_home + QLatin1Char(' ')))
+        RegionFaultHandler::noteEnvironment(m_home);
 }
 
 void BerkeleyEnvironment::close()

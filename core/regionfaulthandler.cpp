@@ -73,6 +73,12 @@ void RegionFaultHandler::install(const QString& program)
     ::sigaction(SIGBUS, &action, nullptr);
 }
 
+QString RegionFaultHandler::notedEnvironment()
+{
+    std::lock_guard lock(g_composeMutex);
+    return QFile::decodeName(g_home);
+}
+
 QString RegionFaultHandler::noteEnvironment(const QString& home)
 {
     std::lock_guard lock(g_composeMutex);

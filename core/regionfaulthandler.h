@@ -22,6 +22,8 @@ public:
     // Called by BerkeleyEnvironment::open: the home named if a region fault happens later.
     // Returns the home noted before (a backup or restore notes its copy, then the store's again).
     static QString noteEnvironment(const QString& home);
+    // What is noted now.
+    static QString notedEnvironment();
     // The line the handler writes (without the newline), for the given program and home.
     static QByteArray message(const QByteArray& program, const QByteArray& home);
 };

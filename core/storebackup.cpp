@@ -183,11 +183,17 @@ qint64 copyTree(const QString& from, const QString& to)
     return bytes;
 }
 
-// While a copy's environment works, a region fault (a full disk) names the copy; then again the
-// environment noted before (the open store's, in the GUI).
+// While a copy's environment works, a region fault (a full disk) names the copy, and says that
+// the copy (left marked INCOMPLETE: the process ends there) must go before the next attempt;
+// then again the environment noted before (the open store's, in the GUI).
 struct NotedCopy
 {
-    explicit NotedCopy(const QString& home) : before(RegionFaultHandler::noteEnvironment(home)) {}
+    NotedCopy(const QString& home, const QString& dest)
+        : before(RegionFaultHandler::noteEnvironment(
+              QStringLiteral("%1 (the copy being made, left unfinished: delete %2 before you run "
+                             "again)")
+                  .arg(home, dest)))
+    {}
     ~NotedCopy() { RegionFaultHandler::noteEnvironment(before); }
     NotedCopy(const NotedCopy&) = delete;
     NotedCopy& operator=(const NotedCopy&) = delete;
@@ -356,7 +362,7 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
     // 3. The environment: database files, then logs; then catastrophic recovery in the copy.
     const QString coldCopy = destDir.filePath(QStringLiteral("cold"));
     // A full disk while the copy's Berkeley DB regions grow is the destination's, not the store's.
-    const NotedCopy noted(coldCopy);
+    const NotedCopy noted(coldCopy, dest);
     store.cold().backup(coldCopy);
     ::chmod(QFile::encodeName(coldCopy).constData(), 0700);
     for (const QFileInfo& f : QDir(coldCopy).entryInfoList(QDir::Files)) {
@@ -487,7 +493,7 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
                     .arg(m.bytes));
     }
     UnfinishedCopy unfinished(dest, "restore");
-    const NotedCopy noted(QDir(dest).filePath(QStringLiteral("cold")));
+    const NotedCopy noted(QDir(dest).filePath(QStringLiteral("cold")), dest);
     Report report;
     report.bytes = copyTree(backup, dest);
     // Opening recovers the environment (DB_RECOVER) and replays the WAL: proof it is a store.

@@ -831,7 +831,9 @@ private slots:
             if (regionFault) // the handler names the command and the environment that
                              // faulted: the copy's
                 QVERIFY2(message.startsWith(QLatin1String("frostline-cli backup: ")) &&
-                             message.contains(QLatin1String("region files in ") + dest),
+                             message.contains(QLatin1String("region files in ") + dest) &&
+                             message.contains(QLatin1String("left unfinished: delete ") + dest +
+                                              QLatin1String(" before you run again")),
                          qPrintable(message));
             // A failure the process survived removed the copy; a SIGBUS ends the process on the
             // spot, and the copy keeps its unfinished marker: it never opens.
