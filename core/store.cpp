@@ -140,7 +140,7 @@ void Store::requireOpen() const
         throw FrostlineError::runtime(QStringLiteral("store %1 is not open").arg(m_path));
 }
 
-Store::OpenReport Store::open()
+Store::OpenReport Store::open(const OperationControl& control)
 {
     if (m_open)
         return {};
@@ -199,6 +199,7 @@ Store::OpenReport Store::open()
     }
     m_lock.acquire(m_path);
     OpenReport report;
+    const QString cancelled = QStringLiteral("opening store %1").arg(m_path);
     try {
         // Only init lays down a new cold tier: an existing store whose cold/ holds no database
         // was emptied or moved, and a new one would silently stand in for what it held.
@@ -208,8 +209,10 @@ Store::OpenReport Store::open()
                                "or moved; nothing was changed: put it back, or restore the store "
                                "from a backup")
                     .arg(m_path, coldDir(m_path)));
+        control.report(QStringLiteral("recovering the cold tier"), 0, 0);
         m_cold = std::make_unique<ColdTier>(coldDir(m_path), m_cipher);
         m_cold->open();
+        control.check(cancelled);
         const quint64 flushed = m_cold->flushedLsn();
         m_flushedLsn = flushed;
         report.flushedLsn = flushed;
@@ -218,11 +221,18 @@ Store::OpenReport Store::open()
         quint64 maxId = m_coldMaxId;
 
         // 1. The hot checkpoint: every hot version whose WAL record is at or below L.
+        const QString loading = QStringLiteral("loading the hot checkpoint");
+        control.report(loading, 0, 0);
         std::vector<std::pair<Version, quint64>> loaded;
         m_cold->loadCheckpoint([&](Version&& v, quint64 lsn) {
             maxId = std::max(maxId, v.versionId);
             loaded.emplace_back(std::move(v), lsn);
+            if (loaded.size() % 32768 == 0) {
+                control.check(cancelled);
+                control.report(loading, loaded.size(), 0); // its size is known only at the end
+            }
         });
+        control.check(cancelled);
         report.checkpointVersions = loaded.size();
         m_hot.clear();
         m_hot.reserve(loaded.size());
@@ -259,6 +269,8 @@ Store::OpenReport Store::open()
         m_uncheckpointed.clear();
         m_uncheckpointedStart = 0;
         const quint64 toReplay = m_wal->lastLsn() > flushed ? m_wal->lastLsn() - flushed : 0;
+        const QString replaying = QStringLiteral("replaying the WAL");
+        control.report(replaying, 0, toReplay);
         m_hot.reserve(std::size_t(report.checkpointVersions + toReplay));
         m_uncheckpointed.reserve(std::size_t(toReplay));
 
@@ -309,11 +321,16 @@ Store::OpenReport Store::open()
         m_wal->scan(flushed + 1, [&](const WalRecord& record) {
             ++report.replayedRecords;
             records.push_back(record);
-            if (records.size() == kChunk)
+            if (records.size() == kChunk) {
+                control.check(cancelled);
                 replayChunk();
+                control.report(replaying, report.replayedRecords, toReplay);
+            }
             return true;
         });
+        control.check(cancelled);
         replayChunk();
+        control.report(replaying, report.replayedRecords, toReplay);
         m_maxVersionId = maxId;
         m_appliedLsn = m_wal->lastLsn();
     } catch (...) {

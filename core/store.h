@@ -147,7 +147,12 @@ public:
     // after the flushed LSN. Throws FrostlineError naming what failed and where. An encrypted
     // store checks the passphrase first, before touching any file: a missing or wrong one throws
     // FrostlineError::badInput ("wrong passphrase for encrypted store PATH").
-    OpenReport open();
+    // CONTROL gets the steps (Berkeley DB recovery, the hot checkpoint, the WAL replay with
+    // records replayed of those to replay) and may cancel between them and between chunks:
+    // open() then throws FrostlineError with Cause::Cancelled and leaves the store closed and
+    // unlocked. Nothing open() does before that is undone, and none of it needs undoing: the
+    // recovery and a cut torn tail are what any open does, the rest happens in memory.
+    OpenReport open(const OperationControl& control = {});
     void close();
     bool isOpen() const { return m_open; }
     QString path() const { return m_path; }

@@ -76,7 +76,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_statusHot(new QLabel(this)), m_statusCold(new QLabel(this)), m_statusLsn(new QLabel(this)),
       m_statusService(new QLabel(this)), m_statusTimer(new QTimer(this)),
       m_copyProgress(new QProgressBar(this)), m_importProgress(new QProgressBar(this)),
-      m_importCancel(new QPushButton(tr("Cancel"), this))
+      m_importCancel(new QPushButton(tr("Cancel"), this)), m_openProgress(new QProgressBar(this)),
+      m_openCancel(new QPushButton(tr("Cancel"), this))
 {
     setWindowTitle(QStringLiteral("Frostline"));
     setWindowIcon(QIcon::fromTheme(QStringLiteral("drive-harddisk")));
@@ -141,6 +142,23 @@ MainWindow::MainWindow(QWidget* parent)
         m_importCancel->setEnabled(false);
         statusBar()->showMessage(tr("Cancelling the import…"));
     });
+    // An open of a large store recovers Berkeley DB, loads the hot checkpoint and replays the
+    // WAL; the operator sees which, and can give up on it (nothing is lost: see cancelOpen).
+    m_openProgress->setObjectName(QStringLiteral("openProgress"));
+    m_openProgress->setMaximumWidth(220);
+    m_openProgress->setTextVisible(true);
+    m_openProgress->hide();
+    statusBar()->addPermanentWidget(m_openProgress);
+    m_openCancel->setObjectName(QStringLiteral("openCancel"));
+    m_openCancel->setToolTip(tr("Stop opening this store. No store is open afterwards; nothing "
+                                "in the store is lost or changed beyond what any open does."));
+    m_openCancel->hide();
+    statusBar()->addPermanentWidget(m_openCancel);
+    connect(m_openCancel, &QPushButton::clicked, this, [this] {
+        m_controller->cancelOpen();
+        m_openCancel->setEnabled(false); // one request is enough
+        statusBar()->showMessage(tr("Cancelling the open…"));
+    });
     m_statusPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_statusTimer->setInterval(500);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
@@ -159,12 +177,15 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
     connect(m_controller, &StoreController::migrationFailed, this,
             [this](const QString& cause) { m_banner->showError(tr("Migration"), cause); });
-    const QString importWhat = tr("Import"); // the controller's name for importFile
+    const QString importWhat = tr("Import");   // the controller's name for importFile
+    const QString openWhat = tr("Open store"); // and for openStore
     connect(m_controller, &StoreController::operationStarted, this,
-            [this, importWhat](const QString& what) {
+            [this, importWhat, openWhat](const QString& what) {
                 statusBar()->showMessage(tr("%1…").arg(what));
                 if (what == importWhat)
                     setImportRunning(true);
+                if (what == openWhat)
+                    setOpenRunning(true);
             });
     connect(m_controller, &StoreController::operationProgress, this,
             [this, importWhat](const QString& what, StoreController::Phase phase, qint64 done,
@@ -172,23 +193,30 @@ MainWindow::MainWindow(QWidget* parent)
                 if (what == importWhat && m_importRunning)
                     showImportProgress(phase, done, total);
             });
-    connect(m_controller, &StoreController::stepProgress, this,
-            [this](const QString& what, const QString& step, quint64 done, quint64 total) {
-                statusBar()->showMessage(
-                    total ? tr("%1… %2, %3 of %4")
-                                .arg(what, step, Format::count(done), Format::count(total))
-                          : tr("%1… %2").arg(what, step));
-            });
+    connect(
+        m_controller, &StoreController::stepProgress, this,
+        [this, openWhat](const QString& what, const QString& step, quint64 done, quint64 total) {
+            if (what == openWhat)
+                showOpenStep(step, done, total);
+            statusBar()->showMessage(
+                total ? tr("%1… %2, %3 of %4")
+                            .arg(what, step, Format::count(done), Format::count(total))
+                      : tr("%1… %2").arg(what, step));
+        });
     connect(m_controller, &StoreController::operationFinished, this,
-            [this, importWhat](const QString& what, const QString& summary) {
+            [this, importWhat, openWhat](const QString& what, const QString& summary) {
                 statusBar()->showMessage(summary, 8000);
                 if (what == importWhat)
                     setImportRunning(false);
+                if (what == openWhat)
+                    setOpenRunning(false);
             });
     connect(m_controller, &StoreController::operationFailed, this,
-            [this, importWhat](const QString& what) {
+            [this, importWhat, openWhat](const QString& what) {
                 if (what == importWhat)
                     setImportRunning(false);
+                if (what == openWhat)
+                    setOpenRunning(false);
             });
     connect(m_controller, &StoreController::storeOpened, this, [this](const QString& path) {
         m_banner->clear();
@@ -368,6 +396,33 @@ void MainWindow::setImportRunning(bool running)
     m_importProgress->setVisible(running);
     m_importCancel->setVisible(running);
     updateActions();
+}
+
+void MainWindow::setOpenRunning(bool running)
+{
+    if (running) {
+        m_openProgress->setRange(0, 0); // busy until the first step says what it counts
+        m_openProgress->setToolTip(tr("Opening the store…"));
+        m_openCancel->setEnabled(true);
+    }
+    m_openProgress->setVisible(running);
+    m_openCancel->setVisible(running);
+}
+
+void MainWindow::showOpenStep(const QString& step, quint64 done, quint64 total)
+{
+    if (m_openProgress->isHidden())
+        return; // a late report of an open that has ended
+    m_openProgress->setToolTip(tr("Opening the store: %1").arg(step));
+    if (total == 0) {
+        m_openProgress->setRange(0, 0);
+        return;
+    }
+    // Per mille: record counts do not fit a QProgressBar's int.
+    m_openProgress->setRange(0, 1000);
+    m_openProgress->setValue(int(std::min<quint64>(done, total) * 1000 / total));
+    m_openProgress->setFormat(
+        tr("%1: %2 of %3").arg(step, Format::count(done), Format::count(total)));
 }
 
 void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, qint64 total)

@@ -61,6 +61,10 @@ public:
     // (both hidden otherwise).
     QProgressBar* importProgress() const { return m_importProgress; }
     QPushButton* importCancelButton() const { return m_importCancel; }
+    // While a store opens: its step (recovery, hot checkpoint, WAL replay with records replayed
+    // of those to replay) and the button that cancels the open (both hidden otherwise).
+    QProgressBar* openProgress() const { return m_openProgress; }
+    QPushButton* openCancelButton() const { return m_openCancel; }
     // Asks for a directory (caption says which); returns "" when the operator cancels. The
     // default is a QFileDialog; tests put their own in to drive the actions without a modal.
     using DirectoryChooser = std::function<QString(const QString& caption)>;
@@ -99,6 +103,8 @@ private:
     void offerToOpenRestored(const QString& path);
     void setImportRunning(bool running);
     void showImportProgress(StoreController::Phase phase, qint64 done, qint64 total);
+    void setOpenRunning(bool running);
+    void showOpenStep(const QString& step, quint64 done, quint64 total);
 
     StoreController* m_controller;
     ErrorBanner* m_banner;
@@ -123,6 +129,8 @@ private:
     QPushButton* m_importCancel;
     bool m_importRunning = false;
     StoreController::Phase m_importPhase = StoreController::Phase::Reading;
+    QProgressBar* m_openProgress;
+    QPushButton* m_openCancel;
     DirectoryChooser m_chooseDirectory;
     QString m_screenshotDir;
     std::vector<int> m_screenshotOrder;

@@ -156,6 +156,8 @@ public:
     // The open in flight: its store's flag exists before the worker makes the store, so an
     // open that supersedes it can wait for it (it may hold the directory's lock).
     Retired opening;
+    // Set to stop that open at its next step (Cancel, a close, a newer open, quitting).
+    std::shared_ptr<std::atomic<bool>> openCancel;
     std::unique_ptr<MigrationService> service;
     QString path;
     MigrationPolicy policy;
@@ -254,19 +256,22 @@ public:
         return [this, s](const QString& message) { return about(s, message); };
     }
 
-    // Progress (stepProgress, queued to the GUI thread) and cancellation of a verify or
-    // checkpoint running on a worker.
-    OperationControl control(const QString& what, const std::atomic<bool>& cancel)
+    // Progress (stepProgress, queued to the GUI thread) and cancellation of an open, verify or
+    // checkpoint running on a worker. WANTED, if given, is asked on the GUI thread before each
+    // report goes out: a superseded open's last steps must not show as the newer open's.
+    OperationControl control(const QString& what, const std::atomic<bool>& cancel,
+                             std::function<bool()> wanted = {})
     {
         OperationControl c;
         c.cancel = &cancel;
         QPointer<StoreController> guard(q);
-        c.progress = [this, guard, what](const QString& step, quint64 done, quint64 total) {
+        c.progress = [this, guard, what, wanted](const QString& step, quint64 done, quint64 total) {
             if (guard)
                 QMetaObject::invokeMethod(
                     q,
-                    [this, what, step, done, total] {
-                        emit q->stepProgress(what, step, done, total);
+                    [this, what, step, done, total, wanted] {
+                        if (!wanted || wanted())
+                            emit q->stepProgress(what, step, done, total);
                     },
                     Qt::QueuedConnection);
         };
@@ -283,6 +288,9 @@ public:
     // its store to be destroyed, as for a closed one.
     void abandonOpen()
     {
+        if (openCancel)
+            openCancel->store(true); // its recovery and replay stop at the next step
+        openCancel.reset();
         if (opening.destroyed && !opening.destroyed->load())
             retired.push_back(std::move(opening));
         opening = {};
@@ -379,6 +387,9 @@ StoreController::~StoreController()
 {
     d->cancelOperation = true;
     d->cancelGenerate = true;
+    d->cancelVerify = true; // long reads of a store nobody will see stop early
+    d->cancelCheckpoint = true;
+    d->abandonOpen();
     d->service.reset(); // stops the service; the batch in flight commits first
     for (auto& g : d->generation)
         ++g; // whatever is still running is stale now
@@ -530,6 +541,10 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
     const QString resolved = Store::resolvedPath(clean);
     auto destroyed = std::make_shared<std::atomic<bool>>(false);
     d->opening = {resolved, destroyed};
+    auto cancel = std::make_shared<std::atomic<bool>>(false);
+    d->openCancel = cancel;
+    const OperationControl control =
+        d->control(what, *cancel, [this, g] { return d->generation[KindOpen].load() == g; });
     // Only a store closed (or an open abandoned) at the same directory holds what this open
     // needs (its lock).
     std::erase_if(d->retired,
@@ -557,8 +572,20 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         return d->current(KindOpen, g) ? message : QString();
     };
     d->run(what, unlessSuperseded,
-           [this, g, clean, retiring, secret, encrypted, destroyed]() -> std::function<void()> {
+           [this, g, clean, retiring, secret, encrypted, destroyed, cancel,
+            control]() -> std::function<void()> {
                GoneUnlessOwned gone{destroyed};
+               auto cancelled = [this, g, clean]() -> std::function<void()> {
+                   return [this, g, clean] {
+                       if (!d->current(KindOpen, g))
+                           return; // a close or a newer open cancelled it: no news
+                       d->opening = {};
+                       d->openCancel.reset();
+                       emit operationFinished(
+                           tr("Open store"),
+                           tr("Opening %1 cancelled; no store is open.").arg(clean));
+                   };
+               };
                // Wait (here, on the worker) until a store closed a moment ago at this directory is
                // really gone: its last workers finish and ~Store returns (Berkeley DB closed, lock
                // released). Up to 2 minutes, for a heavily loaded machine.
@@ -566,8 +593,13 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                    return std::all_of(retiring.begin(), retiring.end(),
                                       [](const auto& flag) { return flag->load(); });
                };
-               for (int i = 0; i < 12000 && !closed(); ++i)
+               if (!closed())
+                   control.report(tr("waiting for the store closed a moment ago to let go of it"),
+                                  0, 0);
+               for (int i = 0; i < 12000 && !closed() && !cancel->load(); ++i)
                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
+               if (cancel->load())
+                   return cancelled();
                // Checked again: the folder may have changed since the GUI thread looked.
                if (const QString problem = openProblem(clean); !problem.isEmpty())
                    throw FrostlineError::runtime(problem);
@@ -581,8 +613,10 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                gone.owned = true;
                Store::OpenReport report;
                try {
-                   report = store->open();
+                   report = store->open(control);
                } catch (const FrostlineError& e) {
+                   if (e.cause() == FrostlineError::Cause::Cancelled)
+                       return cancelled();
                    // No cipher yet: the passphrase check itself refused it. Ask again (unless the
                    // operator has moved on to another store meanwhile).
                    if (!encrypted || store->cipher() || e.kind() != FrostlineError::Kind::BadInput)
@@ -615,6 +649,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                        return;
                    }
                    d->opening = {};
+                   d->openCancel.reset();
                    d->store = store;
                    d->storeDestroyed = destroyed;
                    d->path = clean;
@@ -1305,6 +1340,12 @@ void StoreController::cancelOperation()
 void StoreController::cancelDemoStore()
 {
     d->cancelGenerate = true;
+}
+
+void StoreController::cancelOpen()
+{
+    if (d->openCancel)
+        d->openCancel->store(true);
 }
 
 void StoreController::cancelVerify()

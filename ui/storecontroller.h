@@ -90,7 +90,12 @@ public:
     void setPassphraseProvider(PassphraseProvider provider);
 
 public slots:
+    // Opens the store on a worker; stepProgress("Open store", …) tells its steps (Berkeley DB
+    // recovery, the hot checkpoint, the WAL replay). cancelOpen() stops it at the next step and
+    // ends it with operationFinished saying so: no store is open then, and no file changed
+    // beyond what any open does (recovery, cutting a torn WAL tail).
     void openStore(const QString& path);
+    void cancelOpen();
     // Creates a store and fills it with a generated workload (progress via operationProgress).
     // A non-empty PASSPHRASE creates it encrypted at rest; the new store then opens with it
     // (the operator is not asked again).
@@ -159,8 +164,8 @@ signals:
     void operationFinished(const QString& what, const QString& summary);
     // Every failure, in plain words, for the window that caused it.
     void operationFailed(const QString& what, const QString& message);
-    // A verify or checkpoint is in STEP, DONE of TOTAL in that step's units (0 of 0: nothing to
-    // count in this step).
+    // An open, verify or checkpoint is in STEP, DONE of TOTAL in that step's units (0 of 0: nothing
+    // to count in this step).
     void stepProgress(const QString& what, const QString& step, quint64 done, quint64 total);
 
     void policyApplied(const frostline::MigrationPolicy& policy);

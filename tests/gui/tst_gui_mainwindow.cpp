@@ -110,6 +110,84 @@ private slots:
         QCOMPARE(window.controller()->hotVersions(), versions);
     }
 
+    // While a store opens, the status bar shows the step (the WAL replay counted in records)
+    // and a Cancel. A cancelled open says so, leaves no store open and no failure, and the
+    // store opens again afterwards.
+    void openingShowsItsStepsAndCanBeCancelled()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        makeStore(path, 40000, 400);
+        MainWindow window;
+        window.show();
+        StoreController* c = window.controller();
+        QProgressBar* bar = window.findChild<QProgressBar*>(QStringLiteral("openProgress"));
+        QPushButton* cancel = window.findChild<QPushButton*>(QStringLiteral("openCancel"));
+        QVERIFY(bar && bar == window.openProgress());
+        QVERIFY(cancel && cancel == window.openCancelButton());
+        QVERIFY(!bar->isVisible());
+
+        QSignalSpy opened(c, &StoreController::storeOpened);
+        QSignalSpy steps(c, &StoreController::stepProgress);
+        window.openStorePath(path);
+        QVERIFY(bar->isVisible());
+        QVERIFY(cancel->isVisible() && cancel->isEnabled());
+        QVERIFY(opened.wait(60000));
+        QVERIFY(test::waitUntil([&] { return !bar->isVisible(); }));
+        QVERIFY(!cancel->isVisible());
+        QList<quint64> replayed;
+        for (const auto& step : steps)
+            if (step.at(0).toString() == StoreController::tr("Open store") &&
+                step.at(1).toString() == QLatin1String("replaying the WAL")) {
+                QCOMPARE(step.at(3).value<quint64>(), quint64(40000));
+                replayed << step.at(2).value<quint64>();
+            }
+        QCOMPARE(replayed, (QList<quint64>{0, 32768, 40000}));
+
+        // A verify stuck behind the paused writers holds the store just closed, so the next
+        // open of it waits for it to let go: cancelled there, from the status bar.
+        QSignalSpy finished(c, &StoreController::operationFinished);
+        QSignalSpy failed(c, &StoreController::operationFailed);
+        {
+            const auto paused = c->store()->pauseWriters();
+            c->requestVerify();
+            steps.clear();
+            window.openStorePath(path);
+            QVERIFY(test::waitUntil([&] {
+                return std::any_of(steps.begin(), steps.end(), [](const auto& step) {
+                    return step.at(1).toString().startsWith(QLatin1String("waiting for"));
+                });
+            }));
+            QVERIFY(bar->isVisible());
+            QTest::mouseClick(cancel, Qt::LeftButton);
+            QVERIFY(!cancel->isEnabled());
+            QVERIFY(test::waitUntil([&] {
+                return std::any_of(finished.begin(), finished.end(), [](const auto& f) {
+                    return f.at(0).toString() == StoreController::tr("Open store");
+                });
+            }));
+        }
+        const auto openFinished = std::find_if(finished.begin(), finished.end(), [](const auto& f) {
+            return f.at(0).toString() == StoreController::tr("Open store");
+        });
+        QCOMPARE(
+            openFinished->at(1).toString(),
+            QStringLiteral("Opening %1 cancelled; no store is open.").arg(QDir::cleanPath(path)));
+        QVERIFY(!c->isOpen());
+        QVERIFY(!bar->isVisible());
+        QVERIFY(!cancel->isVisible());
+        QVERIFY2(std::none_of(failed.begin(), failed.end(),
+                              [](const auto& f) {
+                                  return f.at(0).toString() == StoreController::tr("Open store");
+                              }),
+                 qPrintable(failed.value(0).value(1).toString()));
+
+        opened.clear();
+        window.openStorePath(path);
+        QVERIFY(opened.wait(150000));
+        QCOMPARE(c->hotVersions(), quint64(40000));
+    }
+
     void openingANonStoreShowsAPlainError()
     {
         QTemporaryDir dir;

@@ -435,6 +435,85 @@ private slots:
         QCOMPARE(store.verify(), QStringList());
     }
 
+    // open reports its steps in order (recovery, the hot checkpoint, the WAL replay counted in
+    // records of those to replay) and stops when asked, in the checkpoint load or between replay
+    // chunks: the cancelled open leaves the store closed, unlocked and its files as they were,
+    // and the next open finds every version.
+    void openReportsItsStepsAndCanBeCancelled()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            appendInSlices(store, 1, 40000, 5000);
+            QCOMPARE(store.checkpoint().flushedLsn, quint64(40000));
+            appendInSlices(store, 40001, 70000, 5000);
+        }
+        auto walSizes = [&] {
+            QMap<QString, qint64> sizes;
+            for (const QFileInfo& f :
+                 QDir(path + QStringLiteral("/wal")).entryInfoList(QDir::Files))
+                sizes[f.fileName()] = f.size();
+            return sizes;
+        };
+        const QMap<QString, qint64> walBefore = walSizes();
+
+        QStringList steps;
+        QList<quint64> replayed;
+        quint64 loaded = 0;
+        OperationControl watching;
+        watching.progress = [&](const QString& step, quint64 done, quint64 total) {
+            if (steps.isEmpty() || steps.last() != step)
+                steps << step;
+            if (step == QLatin1String("loading the hot checkpoint"))
+                loaded = std::max(loaded, done);
+            if (step == QLatin1String("replaying the WAL")) {
+                QCOMPARE(total, quint64(70000));
+                replayed << done;
+            }
+        };
+        {
+            Store store(path);
+            const Store::OpenReport report = store.open(watching);
+            QCOMPARE(report.checkpointVersions, quint64(40000));
+            QCOMPARE(report.replayedRecords, quint64(70000));
+        }
+        QCOMPARE(steps, (QStringList{QStringLiteral("recovering the cold tier"),
+                                     QStringLiteral("loading the hot checkpoint"),
+                                     QStringLiteral("replaying the WAL")}));
+        QCOMPARE(loaded, quint64(32768)); // reported every 32,768 versions
+        QCOMPARE(replayed, (QList<quint64>{0, 32768, 65536, 70000}));
+
+        // Cancelled in each of the two long steps.
+        for (const QString& stopAt :
+             {QStringLiteral("loading the hot checkpoint"), QStringLiteral("replaying the WAL")}) {
+            std::atomic<bool> cancel{false};
+            OperationControl stopping;
+            stopping.cancel = &cancel;
+            stopping.progress = [&](const QString& step, quint64 done, quint64) {
+                if (step == stopAt && done > 0)
+                    cancel = true;
+            };
+            Store store(path);
+            try {
+                store.open(stopping);
+                QFAIL(qPrintable(
+                    QStringLiteral("an open cancelled in '%1' ran to the end").arg(stopAt)));
+            } catch (const FrostlineError& e) {
+                QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
+                QCOMPARE(e.message(), QStringLiteral("opening store %1 cancelled").arg(path));
+            }
+            QVERIFY(!store.isOpen());
+            QCOMPARE(walSizes(), walBefore);
+            Store other(path); // the cancelled open let go of the lock
+            const Store::OpenReport report = other.open();
+            QCOMPARE(report.checkpointVersions + report.replayedRecords, quint64(110000));
+            QCOMPARE(other.hot().versionCount(), quint64(110000));
+        }
+    }
+
     // A checkpoint stopped between chunks keeps the chunks it committed (the flushed LSN covers
     // them), rotates and truncates nothing; the next checkpoint writes the rest.
     void checkpointCanBeCancelledBetweenChunks()
