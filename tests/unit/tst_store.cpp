@@ -447,9 +447,9 @@ private slots:
         {
             Store store(path);
             store.open();
-            appendInSlices(store, 1, 40000, 5000);
-            QCOMPARE(store.checkpoint().flushedLsn, quint64(40000));
-            appendInSlices(store, 40001, 70000, 5000);
+            appendInSlices(store, 1, 70000, 5000);
+            QCOMPARE(store.checkpoint().flushedLsn, quint64(70000));
+            appendInSlices(store, 70001, 70000, 5000);
         }
         auto walSizes = [&] {
             QMap<QString, qint64> sizes;
@@ -477,24 +477,28 @@ private slots:
         {
             Store store(path);
             const Store::OpenReport report = store.open(watching);
-            QCOMPARE(report.checkpointVersions, quint64(40000));
+            QCOMPARE(report.checkpointVersions, quint64(70000));
             QCOMPARE(report.replayedRecords, quint64(70000));
         }
         QCOMPARE(steps, (QStringList{QStringLiteral("recovering the cold tier"),
                                      QStringLiteral("loading the hot checkpoint"),
                                      QStringLiteral("replaying the WAL")}));
-        QCOMPARE(loaded, quint64(32768)); // reported every 32,768 versions
+        QCOMPARE(loaded, quint64(65536)); // reported every 32,768 versions
         QCOMPARE(replayed, (QList<quint64>{0, 32768, 65536, 70000}));
 
-        // Cancelled in each of the two long steps.
+        // Cancelled in each of the two long steps, at its first report: it stops there, before
+        // the step's next report (at 65,536).
         for (const QString& stopAt :
              {QStringLiteral("loading the hot checkpoint"), QStringLiteral("replaying the WAL")}) {
             std::atomic<bool> cancel{false};
             OperationControl stopping;
             stopping.cancel = &cancel;
+            quint64 reached = 0;
             stopping.progress = [&](const QString& step, quint64 done, quint64) {
-                if (step == stopAt && done > 0)
+                if (step == stopAt && done > 0) {
+                    reached = std::max(reached, done);
                     cancel = true;
+                }
             };
             Store store(path);
             try {
@@ -505,12 +509,13 @@ private slots:
                 QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
                 QCOMPARE(e.message(), QStringLiteral("opening store %1 cancelled").arg(path));
             }
+            QCOMPARE(reached, quint64(32768));
             QVERIFY(!store.isOpen());
             QCOMPARE(walSizes(), walBefore);
             Store other(path); // the cancelled open let go of the lock
             const Store::OpenReport report = other.open();
-            QCOMPARE(report.checkpointVersions + report.replayedRecords, quint64(110000));
-            QCOMPARE(other.hot().versionCount(), quint64(110000));
+            QCOMPARE(report.checkpointVersions + report.replayedRecords, quint64(140000));
+            QCOMPARE(other.hot().versionCount(), quint64(140000));
         }
     }
 
