@@ -636,13 +636,18 @@ void MainWindow::screenshotStep(int step)
         m_wal->selectSegment(0);
     if (index == ActivityPageIndex)
         m_controller->requestVerify();
-    if (index == ColdPageIndex && m_controller->store()) {
-        // Show a real lookup and a history that spans both tiers, not empty tables.
+    if (index == ColdPageIndex && m_controller->isOpen()) {
+        // Show a real lookup and a history that spans both tiers, not empty tables; the lookup
+        // runs on a worker like any other, and its answer names the entity whose history to show.
         if (auto* cold = findChild<ColdBrowserPage*>()) {
-            if (const auto v = m_controller->store()->find(1)) {
-                cold->lookupVersion(1);
-                cold->lookupHistory(v->version.entity());
-            }
+            connect(
+                m_controller, &StoreController::versionFound, this,
+                [cold](quint64 versionId, const std::optional<TieredVersion>& found) {
+                    if (versionId == 1 && found)
+                        cold->lookupHistory(found->version.entity());
+                },
+                Qt::SingleShotConnection);
+            cold->lookupVersion(1);
         }
     }
     if (index == MigrationPageIndex) {
