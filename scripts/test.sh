@@ -3,10 +3,10 @@
 #   1. the default build (RelWithDebInfo, gcc): every Qt Test suite, GUI suites offscreen
 #   2. the Debian package: cpack from that same build, lintian, install with apt, run, purge
 #   3. AddressSanitizer + UBSan (asan preset, clang): the whole suite again
-#   4. libFuzzer: each fuzz target for FROSTLINE_FUZZ_SECONDS (default 60), two at a time,
+#   4. libFuzzer: each fuzz target for FROSTLINE_FUZZ_SECONDS (default 45), two at a time,
 #      built in the same asan tree (only the engine carries the fuzzer's coverage hooks)
 #   5. ThreadSanitizer (tsan preset, clang): the concurrency suites (ctest label "concurrency")
-# About 18-19 minutes on 2 idle cores from nothing (docs/reliability.md, "Sanitizers").
+# About 20 minutes on 2 idle cores from nothing (docs/reliability.md, "Sanitizers").
 # FROSTLINE_QUICK=1 runs only stage 1 (for a fast local loop).
 set -euo pipefail
 cd "$(dirname "$0")/.."
@@ -39,7 +39,7 @@ ctest --preset asan -j "$jobs"
 
 stage "fuzzing"
 FROSTLINE_FUZZ_JOBS="${FROSTLINE_FUZZ_JOBS:-$jobs}" FUZZ_BUILD_JOBS="$jobs" \
-  scripts/fuzz.sh "${FROSTLINE_FUZZ_SECONDS:-60}"
+  scripts/fuzz.sh "${FROSTLINE_FUZZ_SECONDS:-45}"
 
 stage "ThreadSanitizer concurrency suites"
 cmake --preset tsan >/dev/null
