@@ -169,6 +169,17 @@ MainWindow::MainWindow(QWidget* parent)
         return QFileDialog::getExistingDirectory(
             this, caption, recent.isEmpty() ? QDir::homePath() : QFileInfo(recent).path());
     };
+    m_confirmQuit = [this](const QString& running) {
+        QMessageBox ask(QMessageBox::Question, tr("Quit Frostline"),
+                        tr("%1 is running and cannot be stopped part-way.").arg(running),
+                        QMessageBox::Yes | QMessageBox::No, this);
+        ask.setInformativeText(tr("Frostline can quit as soon as it has finished. Until then the "
+                                  "store stays locked by this window."));
+        ask.button(QMessageBox::Yes)->setText(tr("Quit when finished"));
+        ask.button(QMessageBox::No)->setText(tr("Keep working"));
+        ask.setDefaultButton(QMessageBox::No);
+        return ask.exec() == QMessageBox::Yes;
+    };
     m_controller->setPassphraseProvider([this](const QString& storePath, const QString& problem) {
         return PassphraseDialog::ask(this, storePath, problem);
     });
@@ -234,6 +245,7 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &StoreController::copyRunningChanged, this, [this](bool running) {
         m_copyProgress->setVisible(running);
         updateActions();
+        quitIfIdle();
     });
     connect(m_controller, &StoreController::restoreFinished, this,
             &MainWindow::offerToOpenRestored);
@@ -383,6 +395,8 @@ void MainWindow::importJsonl()
 void MainWindow::setImportRunning(bool running)
 {
     m_importRunning = running;
+    if (!running)
+        QTimer::singleShot(0, this, &MainWindow::quitIfIdle); // after this handler returns
     if (running) {
         // Busy until the first report says how big the file is.
         m_importPhase = StoreController::Phase::Reading;
@@ -509,6 +523,8 @@ void MainWindow::restoreStoreDialog()
 
 void MainWindow::offerToOpenRestored(const QString& path)
 {
+    if (m_quitWhenIdle)
+        return; // the operator is leaving: the restore's summary is in the status bar and log
     // Nothing open: the restored store is what the operator wants to look at. A store open:
     // switching closes it (and stops its service), so ask instead of doing it behind their back.
     if (!m_controller->isOpen()) {
@@ -594,8 +610,41 @@ void MainWindow::showAbout()
                                 QString::fromLatin1(DbEnv::version(nullptr, nullptr, nullptr))));
 }
 
+void MainWindow::setQuitConfirmer(QuitConfirmer confirmer)
+{
+    m_confirmQuit = std::move(confirmer);
+}
+
+QString MainWindow::unstoppableWork() const
+{
+    if (m_controller->isCopyRunning())
+        return tr("A backup or restore");
+    // An import that still reads its file is simply cancelled by quitting (nothing imported).
+    if (m_importRunning && m_importPhase == StoreController::Phase::Appending)
+        return tr("An import appending its versions");
+    return {};
+}
+
+void MainWindow::quitIfIdle()
+{
+    if (m_quitWhenIdle && unstoppableWork().isEmpty())
+        close();
+}
+
 void MainWindow::closeEvent(QCloseEvent* event)
 {
+    // Quitting in the middle of a copy or an append would only hide the window: the process
+    // stays until that work ends, holding the store's lock, and a new window could not open the
+    // store meanwhile. Say so, and let the operator choose.
+    if (const QString running = unstoppableWork(); !running.isEmpty()) {
+        event->ignore();
+        if (m_quitWhenIdle || !m_confirmQuit || !m_confirmQuit(running))
+            return;
+        m_quitWhenIdle = true;
+        statusBar()->showMessage(
+            tr("%1 is running: Frostline quits as soon as it has finished.").arg(running));
+        return;
+    }
     QSettings settings;
     settings.setValue(kGeometryKey, saveGeometry());
     settings.setValue(kStateKey, saveState());

@@ -72,6 +72,13 @@ public:
     // Asks the passphrase of an encrypted store or backup (default: a PassphraseDialog); tests
     // answer it themselves. Forwarded to the controller, which asks on the GUI thread.
     void setPassphraseProvider(StoreController::PassphraseProvider provider);
+    // Asked when the window is closed while work that cannot be stopped part-way runs (a backup
+    // or restore, an import's append); RUNNING names it. True: quit as soon as it has finished;
+    // false: keep working. The default is a QMessageBox; tests answer it themselves.
+    using QuitConfirmer = std::function<bool(const QString& running)>;
+    void setQuitConfirmer(QuitConfirmer confirmer);
+    // Whether the window closes by itself once that work has finished.
+    bool isQuittingWhenIdle() const { return m_quitWhenIdle; }
 
     // Hidden --screenshot-dir mode: once a store is open, visits every page, waits for its
     // data, saves one PNG per page into `dir`, then quits the application.
@@ -132,6 +139,11 @@ private:
     QProgressBar* m_openProgress;
     QPushButton* m_openCancel;
     DirectoryChooser m_chooseDirectory;
+    QuitConfirmer m_confirmQuit;
+    bool m_quitWhenIdle = false;
+    // What runs that a quit must not cut short, in the operator's words ("" when nothing).
+    QString unstoppableWork() const;
+    void quitIfIdle();
     QString m_screenshotDir;
     std::vector<int> m_screenshotOrder;
 };

@@ -119,6 +119,53 @@ private slots:
         QCOMPARE(copy.verify(), QStringList());
     }
 
+    // Closing the window during a backup asks first: "keep working" leaves everything as it
+    // was; "quit when finished" keeps the window until the backup has finished, then closes it.
+    // The backup waits for the paused writers meanwhile, so it is surely still running.
+    void quittingDuringABackupAsksAndWaitsForIt()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString dest = dir.filePath(QStringLiteral("backup"));
+        const quint64 versions = makeStore(path, 3000);
+        MainWindow window;
+        window.show();
+        openInWindow(window, path);
+        StoreController* c = window.controller();
+        QSignalSpy finished(c, &StoreController::backupFinished);
+        QStringList asked;
+        bool answer = false;
+        window.setQuitConfirmer([&](const QString& running) {
+            asked << running;
+            return answer;
+        });
+        {
+            const auto paused = c->store()->pauseWriters();
+            test::answerDirectories(window, {dest});
+            window.backupAction()->trigger();
+            QVERIFY(c->isCopyRunning());
+
+            QVERIFY(!window.close()); // "keep working"
+            QCOMPARE(asked, QStringList{QStringLiteral("A backup or restore")});
+            QVERIFY(window.isVisible());
+            QVERIFY(!window.isQuittingWhenIdle());
+
+            answer = true;
+            QVERIFY(!window.close()); // "quit when finished"
+            QCOMPARE(asked.size(), 2);
+            QVERIFY(window.isVisible());
+            QVERIFY(window.isQuittingWhenIdle());
+            QVERIFY(!window.close()); // asked once is enough
+            QCOMPARE(asked.size(), 2);
+            QVERIFY(c->isCopyRunning());
+        }
+        QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
+        QCOMPARE(finished.count(), 1);
+        QVERIFY(!c->isCopyRunning());
+        Store copy(dest);
+        QCOMPARE(copy.open().replayedRecords, versions);
+    }
+
     void backupDuringAMigrationRestoresToASoundStore()
     {
         QTemporaryDir dir;
