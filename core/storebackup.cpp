@@ -257,7 +257,22 @@ public:
     UnfinishedCopy(QString dest, const char* what)
         : m_dest(std::move(dest)), m_createdDest(!QFileInfo::exists(m_dest))
     {
-        prepareDestination(m_dest, what);
+        // What a failure must put back: the parents this copy creates (a/b of a/b/dest), or the
+        // mode of an empty DEST that was there before (the copy makes it owner-only).
+        for (QString dir = QFileInfo(m_dest).absolutePath();
+             !dir.isEmpty() && !QFileInfo::exists(dir) && dir != QDir::rootPath();
+             dir = QFileInfo(dir).absolutePath())
+            m_createdParents.push_back(dir); // deepest first
+        struct stat before = {};
+        if (!m_createdDest && ::stat(QFile::encodeName(m_dest).constData(), &before) == 0)
+            m_modeBefore = before.st_mode & 07777;
+        try {
+            prepareDestination(m_dest, what);
+        } catch (...) {
+            if (m_createdDest) // a directory it made before it failed (a full disk)
+                removeCreatedDirectories();
+            throw;
+        }
         m_armed = true; // DEST was new or empty: what is in it now is ours to remove
         try {
             PrivateFile::write(Store::unfinishedCopyMarker(m_dest),
@@ -307,11 +322,27 @@ private:
         if (dir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size() == 1)
             QFile::remove(marker); // everything else is gone: nothing left to mistake
         if (m_createdDest)
-            QDir().rmdir(m_dest);
+            removeCreatedDirectories();
+        else if (m_modeBefore >= 0)
+            ::chmod(QFile::encodeName(m_dest).constData(), mode_t(m_modeBefore));
+    }
+
+    // DEST and the parents made for it, as far as they are empty: what else was put there
+    // meanwhile stays.
+    void removeCreatedDirectories()
+    {
+        QDir().rmdir(QDir(m_dest).filePath(QStringLiteral("wal")));
+        if (!QDir().rmdir(m_dest))
+            return;
+        for (const QString& parent : m_createdParents)
+            if (!QDir().rmdir(parent))
+                return;
     }
 
     QString m_dest;
     bool m_createdDest;
+    QStringList m_createdParents;
+    int m_modeBefore = -1;
     bool m_armed = false;
 };
 

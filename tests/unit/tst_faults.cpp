@@ -762,18 +762,32 @@ private slots:
         QDirIterator it(backup, QDir::Files, QDirIterator::Subdirectories);
         while (it.hasNext())
             bytes += QFileInfo(it.next()).size();
+        // Into new parents (a/b/r, made for the copy) and into an empty directory that was
+        // there before, group-readable: a failure leaves neither the parents nor a changed mode.
+        const QString emptyBefore = fs.path(QStringLiteral("empty"));
+        QVERIFY(QDir().mkdir(emptyBefore));
+        QCOMPARE(::chmod(QFile::encodeName(emptyBefore).constData(), 0750), 0);
         fs.fill(bytes / 2);
-        const QString dest = fs.path(QStringLiteral("r"));
-        QString message;
-        try {
-            StoreBackup::restore(backup, dest);
-        } catch (const FrostlineError& e) {
-            message = e.message();
+        const QString dest = fs.path(QStringLiteral("a/b/r"));
+        for (const QString& target : {dest, emptyBefore}) {
+            QString message;
+            try {
+                StoreBackup::restore(backup, target);
+            } catch (const FrostlineError& e) {
+                message = e.message();
+            }
+            qInfo("restore onto a full disk: %s", qPrintable(message));
+            QVERIFY2(message.contains(QLatin1String("No space left on device")),
+                     qPrintable(message));
+            ++m_faults;
         }
-        qInfo("restore onto a full disk: %s", qPrintable(message));
-        QVERIFY2(message.contains(QLatin1String("No space left on device")), qPrintable(message));
         QVERIFY2(!QFileInfo::exists(dest), "the cut-short copy was left behind");
-        ++m_faults;
+        QVERIFY2(!QFileInfo::exists(fs.path(QStringLiteral("a"))),
+                 "the parents made for the copy were left behind");
+        QVERIFY(QDir(emptyBefore).isEmpty());
+        struct stat after = {};
+        QCOMPARE(::stat(QFile::encodeName(emptyBefore).constData(), &after), 0);
+        QCOMPARE(after.st_mode & 07777, mode_t(0750));
         fs.free();
         StoreBackup::restore(backup, dest);
         const QString problem = reopenAndCheck(dest, 3000);
