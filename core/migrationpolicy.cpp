@@ -16,6 +16,7 @@
 #include <cerrno>
 #include <charconv>
 #include <cmath>
+#include <cstdio>
 #include <fcntl.h>
 #include <limits>
 #include <optional>
@@ -54,6 +55,29 @@ QString quoted(const char* key)
 QString fromStd(const std::string& s)
 {
     return QString::fromStdString(s);
+}
+
+// What the operator wrote (a key, a value), fit for a one-line message: control characters
+// escaped (a newline or an escape sequence in a key must not break or recolour the line) and
+// anything past 40 bytes cut.
+QString shownText(const std::string& text)
+{
+    std::string out;
+    for (const char c : text) {
+        const auto u = static_cast<unsigned char>(c);
+        if (u < 0x20 || u == 0x7f) {
+            char escaped[8];
+            std::snprintf(escaped, sizeof escaped, "\\u%04x", unsigned(u));
+            out += escaped;
+        } else {
+            out += c;
+        }
+        if (out.size() > 40)
+            break;
+    }
+    if (out.size() > 40)
+        out = out.substr(0, 37) + "...";
+    return fromStd(out);
 }
 
 // Microseconds as decimal seconds: an integer when whole, else a fraction exact to the
@@ -196,10 +220,7 @@ using RawEntries = std::vector<std::pair<std::string, RawValue>>;
 
 QString gotText(const RawValue& v)
 {
-    std::string shown = v.shown;
-    if (shown.size() > 40)
-        shown = shown.substr(0, 37) + "...";
-    return QStringLiteral(" (got %1)").arg(fromStd(shown));
+    return QStringLiteral(" (got %1)").arg(shownText(v.shown));
 }
 
 // An integer field: JSON/TOML integers, or a float that is a whole number exactly representable
@@ -213,6 +234,7 @@ std::optional<quint64> readInteger(const RawValue& v, quint64 minimum, const cha
         QStringLiteral("%1 must be an integer <= %2").arg(quoted(key)).arg(kMaxInteger);
     std::optional<quint64> value;
     bool tooLarge = v.outOfRange;
+    bool inexact = false;
     switch (v.type) {
     case RawValue::Type::Signed:
         if (v.i >= 0)
@@ -223,14 +245,25 @@ std::optional<quint64> readInteger(const RawValue& v, quint64 minimum, const cha
         break;
     case RawValue::Type::Float:
         if (std::isfinite(v.d) && v.d == std::floor(v.d) && v.d >= 0) {
-            if (v.d <= 9007199254740992.0) // 2^53: every integer below is exact in a double
+            // Below 2^53 every integer is exact in a double; above, "9007199254740993.0" would
+            // silently become ...992, so such a value must be written in digits.
+            if (v.d < 9007199254740992.0)
                 value = quint64(v.d);
+            else if (v.d <= double(kMaxInteger))
+                inexact = true;
             else
                 tooLarge = true;
         }
         break;
     default:
         break;
+    }
+    if (inexact) {
+        problems->append(QStringLiteral("%1 must be an integer written in digits, without a "
+                                        "fraction or exponent, from 9007199254740992 (2^53) up")
+                             .arg(quoted(key)) +
+                         gotText(v));
+        return std::nullopt;
     }
     if (tooLarge || (value && *value > kMaxInteger)) {
         problems->append(above + gotText(v));
@@ -248,7 +281,7 @@ std::optional<qint64> readSeconds(const RawValue& v, bool zeroAllowed, const cha
 {
     const QString below =
         QStringLiteral("%1 must be a number of seconds %2")
-            .arg(quoted(key), zeroAllowed ? QStringLiteral(">= 0") : QStringLiteral("> 0"));
+            .arg(quoted(key), zeroAllowed ? QStringLiteral(">= 0") : QStringLiteral(">= 0.000001"));
     const QString above = QStringLiteral("%1 must be a number of seconds <= %2")
                               .arg(quoted(key), QLatin1String(kMaxSecondsText));
     qint64 micros = 0;
@@ -291,7 +324,7 @@ MigrationPolicy policyFromEntries(const RawEntries& entries, const QString& sour
     std::map<std::string, const RawValue*> byKey;
     for (const auto& [key, value] : entries) {
         if (!known.contains(key))
-            problems.append(QStringLiteral("unknown key \"%1\"").arg(fromStd(key)));
+            problems.append(QStringLiteral("unknown key \"%1\"").arg(shownText(key)));
         else
             byKey[key] = &value;
     }
@@ -633,7 +666,7 @@ QStringList MigrationPolicy::validate() const
             got(std::to_string(batchSize)));
     if (runIntervalMicros <= 0)
         problems.append(
-            QStringLiteral("%1 must be a number of seconds > 0").arg(quoted(kIntervalKey)) +
+            QStringLiteral("%1 must be a number of seconds >= 0.000001").arg(quoted(kIntervalKey)) +
             got(secondsTextStd(runIntervalMicros)));
     if (runIntervalMicros > kMaxDurationMicros)
         problems.append(QStringLiteral("%1 must be a number of seconds <= %2")
@@ -746,7 +779,7 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
                 .arg(sourceName, QString::fromUtf8(doc.type_name())));
     if (!duplicate.empty())
         throw FrostlineError::badInput(
-            QStringLiteral("%1: duplicate key \"%2\"").arg(sourceName, fromStd(duplicate)));
+            QStringLiteral("%1: duplicate key \"%2\"").arg(sourceName, shownText(duplicate)));
     RawEntries entries;
     for (const auto& [key, value] : doc.items())
         entries.emplace_back(key, rawFromJson(value));

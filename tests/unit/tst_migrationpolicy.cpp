@@ -208,6 +208,14 @@ private slots:
             R"("memory_threshold_bytes" must be an integer <= 9223372036854775807 (got 9223372036854775808))");
         row("memory beyond u64", R"({"memory_threshold_bytes": 18446744073709551616})",
             R"("memory_threshold_bytes" must be an integer <= 9223372036854775807 (got 1.8446744073709552e+19))");
+        row("memory 1e17", R"({"memory_threshold_bytes": 1e17})",
+            R"("memory_threshold_bytes" must be an integer written in digits, without a fraction or exponent, from 9007199254740992 (2^53) up (got 1e+17))");
+        row("memory 2^53 + 1 as a float", R"({"memory_threshold_bytes": 9007199254740993.0})",
+            R"("memory_threshold_bytes" must be an integer written in digits, without a fraction or exponent, from 9007199254740992 (2^53) up (got 9.007199254740992e+15))");
+        row("unknown key with a newline", "{\"a\\nb\": 1}", R"(unknown key "a\u000ab")");
+        row("unknown key of 60 bytes",
+            "{\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": 1}",
+            R"(unknown key "kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk...")");
         row("memory array", R"({"memory_threshold_bytes": [1]})",
             R"("memory_threshold_bytes" must be an integer >= 1 (got [1]))");
         // min_hot_versions
@@ -228,13 +236,13 @@ private slots:
             R"("batch_size" must be an integer >= 1 (got {"n":1}))");
         // run_interval_secs
         row("interval zero", R"({"run_interval_secs": 0})",
-            R"("run_interval_secs" must be a number of seconds > 0 (got 0))");
+            R"("run_interval_secs" must be a number of seconds >= 0.000001 (got 0))");
         row("interval negative", R"({"run_interval_secs": -5})",
-            R"("run_interval_secs" must be a number of seconds > 0 (got -5))");
+            R"("run_interval_secs" must be a number of seconds >= 0.000001 (got -5))");
         row("interval below a microsecond", R"({"run_interval_secs": 1e-07})",
-            R"("run_interval_secs" must be a number of seconds > 0 (got 1e-07))");
+            R"("run_interval_secs" must be a number of seconds >= 0.000001 (got 1e-07))");
         row("interval string", R"({"run_interval_secs": "60s"})",
-            R"("run_interval_secs" must be a number of seconds > 0 (got "60s"))");
+            R"("run_interval_secs" must be a number of seconds >= 0.000001 (got "60s"))");
         row("interval too large", R"({"run_interval_secs": 1e13})",
             R"("run_interval_secs" must be a number of seconds <= 9223372036854 (got 10000000000000.0))");
         // booleans
@@ -311,7 +319,7 @@ private slots:
         row("min negative", "min_hot_versions = -2\n",
             R"("min_hot_versions" must be an integer >= 0 (got -2))");
         row("interval zero", "run_interval_secs = 0\n",
-            R"("run_interval_secs" must be a number of seconds > 0 (got 0))");
+            R"("run_interval_secs" must be a number of seconds >= 0.000001 (got 0))");
         row("enabled as 1", "enabled = 1\n", R"("enabled" must be true or false (got 1))");
         row("lru as string", "enable_lru = \"yes\"\n",
             R"("enable_lru" must be true or false (got "yes"))");
@@ -361,7 +369,7 @@ private slots:
                 R"("memory_threshold_bytes" must be an integer >= 1 (got 0))",
                 R"("min_hot_versions" must be an integer <= 9223372036854775807 (got 18446744073709551615))",
                 R"("batch_size" must be an integer >= 1 (got 0))",
-                R"("run_interval_secs" must be a number of seconds > 0 (got 0))",
+                R"("run_interval_secs" must be a number of seconds >= 0.000001 (got 0))",
             }));
         MigrationPolicy q;
         q.memoryThresholdBytes = std::numeric_limits<quint64>::max();
