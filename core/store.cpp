@@ -12,6 +12,7 @@
 #include <QSet>
 
 #include <algorithm>
+#include <cerrno>
 #include <numeric>
 #include <sys/stat.h>
 #include <utility>
@@ -31,8 +32,11 @@ QString coldDir(const QString& store)
 
 void makePrivateDir(const QString& path)
 {
+    errno = 0;
     if (!QDir().mkpath(path))
-        throw FrostlineError::runtime(QStringLiteral("cannot create directory %1").arg(path));
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot create directory %1: %2")
+                .arg(path, FrostlineError::errnoText(errno ? errno : EEXIST)));
     ::chmod(QFile::encodeName(path).constData(), 0700);
 }
 
@@ -146,8 +150,10 @@ Store::OpenReport Store::open(const OperationControl& control)
         return {};
     QElapsedTimer timer;
     timer.start();
+    // A STORE that names no store is bad input (exit 2 on the command line), like any argument
+    // that is wrong; a store that is there but damaged is a runtime failure.
     if (const QFileInfo info(m_path); !info.isDir())
-        throw FrostlineError::runtime(
+        throw FrostlineError::badInput(
             info.exists() ? QStringLiteral("store %1 is not a directory").arg(m_path)
                           : QStringLiteral("store %1 does not exist").arg(m_path));
     if (!looksLikeStore(m_path)) {
@@ -160,7 +166,7 @@ Store::OpenReport Store::open(const OperationControl& control)
                                "incomplete; restore %2 or the whole store from a backup")
                     .arg(m_path, hasWal ? QStringLiteral("cold/") : QStringLiteral("wal/"),
                          hasWal ? QStringLiteral("wal/") : QStringLiteral("cold/")));
-        throw FrostlineError::runtime(
+        throw FrostlineError::badInput(
             QStringLiteral("%1 is not a Frostline store (no wal/ and cold/ inside); run init first")
                 .arg(m_path));
     }

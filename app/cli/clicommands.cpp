@@ -21,6 +21,7 @@
 
 #include <algorithm>
 #include <cerrno>
+#include <cmath>
 #include <cstdio>
 #include <functional>
 #include <unistd.h>
@@ -48,6 +49,15 @@ QString& outWriteFailure()
 {
     static QString failure;
     return failure;
+}
+
+// What a command has done for good even if its report cannot be written (a migrate into a
+// closed pipe still runs to the end): said with the write failure, so exit 1 does not read as a
+// failed run.
+QString& doneDespiteOutput()
+{
+    static QString done;
+    return done;
 }
 
 void flushOut()
@@ -159,6 +169,13 @@ public:
                 } else if (valueOptions.contains(name)) {
                     if (i + 1 >= args.size())
                         throw UsageError{QStringLiteral("option %1 needs a value").arg(a)};
+                    // "--kind --entity 1": the operator left the value out; taking "--entity" as
+                    // the kind would blame the wrong argument.
+                    if (const QString next = args[i + 1];
+                        next.startsWith(QLatin1String("--")) &&
+                        (switches.contains(next.mid(2)) || valueOptions.contains(next.mid(2))))
+                        throw UsageError{
+                            QStringLiteral("option %1 needs a value (%2 follows it)").arg(a, next)};
                     if (args[i + 1].isEmpty())
                         throw UsageError{QStringLiteral("option %1 needs a value, not an empty "
                                                         "string")
@@ -243,9 +260,9 @@ public:
             return fallback;
         bool ok = false;
         const double v = value(name).toDouble(&ok);
-        if (!ok || !(v > 0))
-            throw UsageError{
-                QStringLiteral("--%1 must be a number > 0 (got '%2')").arg(name, value(name))};
+        if (!ok || !(v > 0) || !std::isfinite(v))
+            throw UsageError{QStringLiteral("--%1 must be a finite number > 0 (got '%2')")
+                                 .arg(name, value(name))};
         return v;
     }
 
@@ -851,6 +868,11 @@ int cmdMigrate(const QStringList& args)
               << " batch(es), " << QString::number(r.durationSecs, 'f', 3) << " s; flushed LSN "
               << r.flushedLsn << "; " << r.segmentsDeleted << " WAL segment(s) deleted\n";
     }
+    doneDespiteOutput() = QStringLiteral("the migration itself finished: %1 versions in %2 "
+                                         "batch(es) are durable in the cold tier (flushed LSN %3)")
+                              .arg(r.migrated)
+                              .arg(r.batches)
+                              .arg(r.flushedLsn);
     return kExitOk;
 }
 
@@ -865,7 +887,10 @@ int finish(int code)
         const QString failure = !outWriteFailure().isEmpty()
                                     ? outWriteFailure()
                                     : FrostlineError::errnoText(errno ? errno : EIO);
-        diagnostic() << "cannot write to standard output: " << failure << "\n";
+        diagnostic() << "cannot write to standard output: " << failure
+                     << (doneDespiteOutput().isEmpty() ? QString()
+                                                       : QStringLiteral("; ") + doneDespiteOutput())
+                     << "\n";
         code = kExitFailure;
     }
     err().flush();

@@ -2,14 +2,48 @@
 #include "regionfaulthandler.h"
 
 #include <QCoreApplication>
+#include <QFile>
 
 #include <csignal>
+#include <cstdio>
+
+namespace {
+
+// Qt names files in UTF-8: an argument that is not valid UTF-8 would reach the command as a
+// different path (each bad byte a U+FFFD), and init or import would work on that other path.
+// Returns the first such argument with its bytes escaped, or an empty string.
+QByteArray firstArgumentNotInUtf8(int argc, char** argv)
+{
+    for (int i = 1; i < argc; ++i) {
+        const QByteArray raw(argv[i]);
+        if (QFile::encodeName(QFile::decodeName(raw)) == raw)
+            continue;
+        QByteArray shown;
+        for (const char c : raw) {
+            const auto u = static_cast<unsigned char>(c);
+            shown += (u >= 0x20 && u < 0x7f)
+                         ? QByteArray(1, c)
+                         : "\\x" + QByteArray::number(u, 16).rightJustified(2, '0');
+        }
+        return shown;
+    }
+    return {};
+}
+
+} // namespace
 
 int main(int argc, char** argv)
 {
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("frostline-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FROSTLINE_VERSION));
+    if (const QByteArray bad = firstArgumentNotInUtf8(argc, argv); !bad.isEmpty()) {
+        std::fprintf(stderr,
+                     "frostline-cli: argument '%s' is not valid UTF-8: Frostline would read it as "
+                     "a different path; rename the file or directory\n",
+                     bad.constData());
+        return 2;
+    }
     frostline::RegionFaultHandler::install(QStringLiteral("frostline-cli"));
     // A closed pipe (`export S | head`) is then a failed write that the command reports, exit 1,
     // instead of a silent death by SIGPIPE (exit 141) that a script cannot tell from a success

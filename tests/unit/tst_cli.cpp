@@ -516,6 +516,21 @@ private slots:
             QCOMPARE(err, QByteArray("frostline-cli export: cannot write to standard output: "
                                      "Broken pipe\n"));
         }
+        // A migrate whose report cannot be written still runs to the end; the one line says
+        // so, so that exit 1 does not read as a failed migration.
+        {
+            QProcess p;
+            p.setStandardOutputFile(s("/dev/full"));
+            p.start(test::cliPath(), {s("migrate"), store, s("--policy"), policy});
+            QVERIFY(p.waitForFinished(60000));
+            const QByteArray err = p.readAllStandardError();
+            QCOMPARE(p.exitCode(), 1);
+            QCOMPARE(err.count('\n'), 1);
+            QVERIFY2(err.startsWith("frostline-cli migrate: cannot write to standard output: ") &&
+                         err.contains("; the migration itself finished: ") &&
+                         err.contains(" batch(es) are durable in the cold tier (flushed LSN "),
+                     err.constData());
+        }
         // Nothing was harmed: the store still holds everything.
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
         QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(3000));
@@ -606,13 +621,59 @@ private slots:
         const QString store = dir.filePath(s("store"));
         QCOMPARE(runCli({s("init"), store}).exitCode, 0);
 
-        // A path that is a regular file is not "missing".
+        // A STORE that names no store is bad input (exit 2), told apart from a broken store
+        // (exit 1). A path that is a regular file is not "missing".
         const QString file = dir.filePath(s("afile"));
         test::writeFile(file, "x");
         auto r = runCli({s("stats"), file});
-        QCOMPARE(r.exitCode, 1);
+        QCOMPARE(r.exitCode, 2);
         QVERIFY2(r.err == "frostline-cli stats: store " + file.toUtf8() + " is not a directory\n",
                  r.err.constData());
+        const QString missing = dir.filePath(s("no-such-store"));
+        r = runCli({s("stats"), missing});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err == "frostline-cli stats: store " + missing.toUtf8() + " does not exist\n",
+                 r.err.constData());
+        r = runCli({s("verify"), dir.path()});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(" is not a Frostline store") && r.err.count('\n') == 1,
+                 r.err.constData());
+
+        // An option whose value was left out is named, not the option that follows it.
+        r = runCli({s("history"), store, s("--kind"), s("--entity"), s("1")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err == "frostline-cli history: option --kind needs a value (--entity follows "
+                          "it)\n",
+                 r.err.constData());
+        r = runCli({s("generate"), store, s("--entities"), s("1"), s("--versions"), s("1"),
+                    s("--span-days"), s("inf"), s("--seed"), s("1")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err == "frostline-cli generate: --span-days must be a finite number > 0 (got "
+                          "'inf')\n",
+                 r.err.constData());
+
+        // A directory that cannot be made says why.
+        r = runCli({s("init"), file + s("/sub")});
+        QCOMPARE(r.exitCode, 1);
+        QVERIFY2(r.err == "frostline-cli init: cannot create directory " + file.toUtf8() +
+                              "/sub: Not a directory\n",
+                 r.err.constData());
+
+        // A path that is not UTF-8 would be read as another path (each bad byte a U+FFFD) and
+        // init would make that one: refused, and nothing is made anywhere.
+        {
+            QProcess p;
+            p.setWorkingDirectory(dir.path());
+            p.start(s("/bin/sh"),
+                    {s("-c"), s("exec \"$0\" init \"$(printf 'raw\\377dir')\""), test::cliPath()});
+            QVERIFY(p.waitForFinished(60000));
+            const QByteArray err = p.readAllStandardError();
+            QCOMPARE(p.exitCode(), 2);
+            QVERIFY2(err == "frostline-cli: argument 'raw\\xffdir' is not valid UTF-8: Frostline "
+                            "would read it as a different path; rename the file or directory\n",
+                     err.constData());
+            QCOMPARE(QDir(dir.path()).entryList({s("raw*")}, QDir::AllEntries), QStringList());
+        }
 
         // A number out of range says so, with the range.
         r = runCli({s("preview"), store, s("--now"), s("99999999999999999999")});
