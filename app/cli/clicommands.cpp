@@ -20,8 +20,10 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <atomic>
 #include <cerrno>
 #include <cmath>
+#include <csignal>
 #include <cstdio>
 #include <functional>
 #include <unistd.h>
@@ -145,6 +147,60 @@ Options:
 Times are microseconds since the Unix epoch. Exit status: 0 success, 1 runtime failure,
 2 bad usage or bad input. Errors go to stderr as one line.
 )";
+
+// Ctrl-C (SIGINT) or SIGTERM while generate or migrate writes: the command stops at its next
+// durable step (a generated slice, a migration batch) and says what is durable, exit 1. Without
+// this the process died silently and the operator had to find out how far it got. A second
+// signal ends the process at once: safe as well (each slice and batch is atomic), only silent.
+class InterruptAtDurableSteps
+{
+public:
+    InterruptAtDurableSteps()
+    {
+        s_requested = false;
+        s_signal = 0;
+        struct sigaction on = {};
+        on.sa_handler = &InterruptAtDurableSteps::onSignal;
+        sigemptyset(&on.sa_mask);
+        ::sigaction(SIGINT, &on, &m_previousInt);
+        ::sigaction(SIGTERM, &on, &m_previousTerm);
+        // A signal the process was started to ignore (nohup, a background job) stays ignored.
+        if (m_previousInt.sa_handler == SIG_IGN)
+            ::sigaction(SIGINT, &m_previousInt, nullptr);
+        if (m_previousTerm.sa_handler == SIG_IGN)
+            ::sigaction(SIGTERM, &m_previousTerm, nullptr);
+    }
+    ~InterruptAtDurableSteps()
+    {
+        ::sigaction(SIGINT, &m_previousInt, nullptr);
+        ::sigaction(SIGTERM, &m_previousTerm, nullptr);
+    }
+    InterruptAtDurableSteps(const InterruptAtDurableSteps&) = delete;
+    InterruptAtDurableSteps& operator=(const InterruptAtDurableSteps&) = delete;
+
+    const std::atomic<bool>* flag() const { return &s_requested; }
+    bool requested() const { return s_requested.load(); }
+    QString signalName() const
+    {
+        return s_signal.load() == SIGTERM ? QStringLiteral("SIGTERM") : QStringLiteral("SIGINT");
+    }
+
+private:
+    static void onSignal(int signal)
+    {
+        if (s_requested.exchange(true)) {
+            std::signal(signal, SIG_DFL);
+            std::raise(signal);
+            return;
+        }
+        s_signal = signal;
+    }
+    static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
+                  "a signal handler may only touch lock-free atomics");
+    static inline std::atomic<bool> s_requested{false};
+    static inline std::atomic<int> s_signal{0};
+    struct sigaction m_previousInt = {}, m_previousTerm = {};
+};
 
 // Bad usage: exit 2 with one line on stderr.
 struct UsageError
@@ -389,6 +445,10 @@ int cmdGenerate(const QStringList& args)
                 .arg(store->maxVersionId()));
     o.firstVersionId = store->maxVersionId() + 1;
     WorkloadGenerator generator(o);
+    const InterruptAtDurableSteps interrupt;
+    struct Interrupted
+    {
+    };
     // Appended in slices so memory stays bounded for large workloads; a slice is one WAL append,
     // all or nothing, so a failure (a full disk) can say exactly how much of the run is durable.
     std::vector<Version> slice;
@@ -412,14 +472,28 @@ int cmdGenerate(const QStringList& args)
         }
         total += n;
         slice.clear();
+        if (interrupt.requested())
+            throw Interrupted{};
     };
-    generator.generate([&](Version&& v) {
-        slice.push_back(std::move(v));
-        if (slice.size() >= Store::kAppendChunk)
+    try {
+        generator.generate([&](Version&& v) {
+            slice.push_back(std::move(v));
+            if (slice.size() >= Store::kAppendChunk)
+                flush();
+        });
+        if (!slice.empty())
             flush();
-    });
-    if (!slice.empty())
-        flush();
+    } catch (const Interrupted&) {
+        throw FrostlineError::runtime(
+            QStringLiteral("interrupted by %1: the first %2 of the %3 versions (ids %4..%5, last "
+                           "LSN %6) were generated and are durable; the rest were not generated")
+                .arg(interrupt.signalName())
+                .arg(total)
+                .arg(o.versions)
+                .arg(o.firstVersionId)
+                .arg(o.firstVersionId + total - 1)
+                .arg(lastLsn));
+    }
     out() << "generated " << total << " versions of " << o.entities << " entities (seed " << o.seed
           << ", last LSN " << lastLsn << ")\n";
     return kExitOk;
@@ -837,25 +911,28 @@ int cmdMigrate(const QStringList& args)
     p.complete(*store);
     const bool json = a.isSet(QStringLiteral("json"));
     MigrationRun run(*store, p.policy, p.now);
-    const MigrationRunResult r = run.run([&](const MigrationProgress& progress,
-                                             const BatchCommitResult& batch) {
-        if (json)
-            return;
-        // The progress of design section 4: versions and bytes done of the total, elapsed,
-        // rate and ETA, each time a batch has committed.
-        out() << "batch " << progress.batch << "/" << progress.batches << ": " << batch.versions
-              << " versions, " << batch.bytes << " bytes committed; flushed LSN "
-              << batch.flushedLsn << "; " << batch.segmentsDeleted << " segment(s) deleted; "
-              << progress.versionsDone << "/" << progress.versionsTotal << " versions, "
-              << progress.bytesDone << "/" << progress.bytesTotal << " bytes done in "
-              << QString::number(double(progress.elapsedMs) / 1000.0, 'f', 3) << " s, "
-              << qint64(progress.versionsPerSecond) << " versions/s, ETA "
-              << (progress.etaMs < 0 ? QStringLiteral("unknown")
-                                     : QString::number(double(progress.etaMs) / 1000.0, 'f', 1) +
-                                           QStringLiteral(" s"))
-              << "\n";
-        flushOut();
-    });
+    const InterruptAtDurableSteps interrupt;
+    const MigrationRunResult r = run.run(
+        [&](const MigrationProgress& progress, const BatchCommitResult& batch) {
+            if (json)
+                return;
+            // The progress of design section 4: versions and bytes done of the total, elapsed,
+            // rate and ETA, each time a batch has committed.
+            out() << "batch " << progress.batch << "/" << progress.batches << ": " << batch.versions
+                  << " versions, " << batch.bytes << " bytes committed; flushed LSN "
+                  << batch.flushedLsn << "; " << batch.segmentsDeleted << " segment(s) deleted; "
+                  << progress.versionsDone << "/" << progress.versionsTotal << " versions, "
+                  << progress.bytesDone << "/" << progress.bytesTotal << " bytes done in "
+                  << QString::number(double(progress.elapsedMs) / 1000.0, 'f', 3) << " s, "
+                  << qint64(progress.versionsPerSecond) << " versions/s, ETA "
+                  << (progress.etaMs < 0
+                          ? QStringLiteral("unknown")
+                          : QString::number(double(progress.etaMs) / 1000.0, 'f', 1) +
+                                QStringLiteral(" s"))
+                  << "\n";
+            flushOut();
+        },
+        interrupt.flag());
     if (json) {
         out() << "{\"migrated\":" << r.migrated << ",\"node_versions\":" << r.nodeVersions
               << ",\"edge_versions\":" << r.edgeVersions << ",\"bytes\":" << r.bytes
@@ -873,6 +950,14 @@ int cmdMigrate(const QStringList& args)
                               .arg(r.migrated)
                               .arg(r.batches)
                               .arg(r.flushedLsn);
+    if (r.cancelled)
+        throw FrostlineError::runtime(
+            QStringLiteral("interrupted by %1 after %2 batch(es): their %3 versions are durable "
+                           "in the cold tier (flushed LSN %4); run migrate again for the rest")
+                .arg(interrupt.signalName())
+                .arg(r.batches)
+                .arg(r.migrated)
+                .arg(r.flushedLsn));
     return kExitOk;
 }
 

@@ -10,9 +10,12 @@
 #include <QJsonDocument>
 #include <QJsonObject>
 #include <QProcess>
+#include <QRegularExpression>
 #include <QScopeGuard>
 #include <QTemporaryDir>
 #include <QtTest>
+
+#include <csignal>
 
 using namespace frostline;
 using test::runCli;
@@ -534,6 +537,79 @@ private slots:
         // Nothing was harmed: the store still holds everything.
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
         QCOMPARE(parseJsonl(runCli({s("export"), store}).out).size(), std::size_t(3000));
+    }
+    // Ctrl-C during generate or migrate stops at the next slice or batch and says what is
+    // durable (exit 1, one line), and that is exactly what the store then holds.
+    void anInterruptedGenerateOrMigrateSaysWhatIsDurable()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        auto statsOf = [&] {
+            return QJsonDocument::fromJson(runCli({s("stats"), store, s("--json")}).out).object();
+        };
+
+        // Far more versions than it generates before the signal: it is sent as soon as the
+        // first slice is durable (the WAL has grown).
+        QProcess generate;
+        generate.start(test::cliPath(),
+                       {s("generate"), store, s("--entities"), s("1000"), s("--versions"),
+                        s("5000000"), s("--span-days"), s("30"), s("--seed"), s("3")});
+        QVERIFY(generate.waitForStarted());
+        QVERIFY(test::waitUntil([&] {
+            qint64 bytes = 0;
+            for (const QFileInfo& f : QDir(store + s("/wal")).entryInfoList(QDir::Files))
+                bytes += f.size();
+            return bytes > 64 * 1024;
+        }));
+        QCOMPARE(::kill(pid_t(generate.processId()), SIGINT), 0);
+        QVERIFY(generate.waitForFinished(120000));
+        QByteArray err = generate.readAllStandardError();
+        QCOMPARE(generate.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(generate.exitCode(), 1);
+        const QRegularExpression generated(
+            s("^frostline-cli generate: interrupted by SIGINT: the first (\\d+) of the 5000000 "
+              "versions \\(ids 1\\.\\.(\\d+), last LSN (\\d+)\\) were generated and are durable; "
+              "the rest were not generated\n$"));
+        QRegularExpressionMatch m = generated.match(QString::fromUtf8(err));
+        QVERIFY2(m.hasMatch(), err.constData());
+        const quint64 durable = m.captured(1).toULongLong();
+        QVERIFY(durable > 0 && durable % 4096 == 0 && durable < 5000000);
+        QCOMPARE(m.captured(2).toULongLong(), durable);
+        QCOMPARE(m.captured(3).toULongLong(), durable);
+        QCOMPARE(quint64(statsOf().value(s("hot_versions")).toDouble()), durable);
+
+        // One version per batch: thousands of synchronous commits, interrupted after the first.
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 0, "batch_size": 1})");
+        QProcess migrate;
+        migrate.start(test::cliPath(), {s("migrate"), store, s("--policy"), policy});
+        QVERIFY(migrate.waitForStarted());
+        QByteArray out;
+        QVERIFY(test::waitUntil([&] {
+            migrate.waitForReadyRead(100);
+            out += migrate.readAllStandardOutput();
+            return out.contains("batch 1/");
+        }));
+        QCOMPARE(::kill(pid_t(migrate.processId()), SIGINT), 0);
+        QVERIFY(migrate.waitForFinished(120000));
+        err = migrate.readAllStandardError();
+        QCOMPARE(migrate.exitCode(), 1);
+        const QRegularExpression migrated(
+            s("^frostline-cli migrate: interrupted by SIGINT after (\\d+) batch\\(es\\): their "
+              "(\\d+) versions are durable in the cold tier \\(flushed LSN \\d+\\); run migrate "
+              "again for the rest\n$"));
+        m = migrated.match(QString::fromUtf8(err));
+        QVERIFY2(m.hasMatch(), err.constData());
+        const quint64 batches = m.captured(1).toULongLong();
+        QVERIFY(batches >= 1 && batches < durable / 2);
+        QCOMPARE(m.captured(2).toULongLong(), batches);
+        const QJsonObject after = statsOf();
+        QCOMPARE(quint64(after.value(s("cold_node_versions")).toDouble() +
+                         after.value(s("cold_edge_versions")).toDouble()),
+                 batches);
+        QCOMPARE(quint64(after.value(s("hot_versions")).toDouble()), durable - batches);
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
     }
     void generateNeedsEveryOption()
     {
