@@ -128,37 +128,35 @@ MainWindow::MainWindow(QWidget* parent)
     m_copyProgress->setObjectName(QStringLiteral("copyProgress"));
     // An import reports the bytes read of the file's size, and can be cancelled while it reads;
     // then the versions appended, which cannot be cancelled.
-    m_importProgress->setObjectName(QStringLiteral("importProgress"));
-    m_importProgress->setMaximumWidth(220);
-    m_importProgress->setTextVisible(true);
-    m_importProgress->hide();
-    statusBar()->addPermanentWidget(m_importProgress);
-    m_importCancel->setObjectName(QStringLiteral("importCancel"));
-    m_importCancel->hide(); // its tooltip is set when an import starts
-    statusBar()->addPermanentWidget(m_importCancel);
-    connect(m_importCancel, &QPushButton::clicked, this, [this] {
-        m_controller->cancelOperation();
-        // One request is enough: the read stops at its next slice.
-        m_importCancel->setEnabled(false);
-        statusBar()->showMessage(tr("Cancelling the import…"));
-    });
+    // A progress bar and its Cancel in the status bar, both hidden until the operation runs.
+    // One click is enough: the button disables itself and the status bar says it is stopping.
+    auto addCancellable = [this](QProgressBar* bar, QPushButton* cancel, const QString& name,
+                                 const QString& cancelling, std::function<void()> stop) {
+        bar->setObjectName(name + QStringLiteral("Progress"));
+        bar->setMaximumWidth(220);
+        bar->setTextVisible(true);
+        bar->hide();
+        statusBar()->addPermanentWidget(bar);
+        cancel->setObjectName(name + QStringLiteral("Cancel"));
+        cancel->hide();
+        statusBar()->addPermanentWidget(cancel);
+        connect(cancel, &QPushButton::clicked, this, [this, cancel, cancelling, stop] {
+            stop();
+            cancel->setEnabled(false);
+            statusBar()->showMessage(cancelling);
+        });
+    };
+    // An import reports the bytes read of the file's size, and can be cancelled while it reads
+    // (the read stops at its next slice); then the versions appended, which cannot be cancelled.
+    // The Cancel's tooltip is set when an import starts.
+    addCancellable(m_importProgress, m_importCancel, QStringLiteral("import"),
+                   tr("Cancelling the import…"), [this] { m_controller->cancelOperation(); });
     // An open of a large store recovers Berkeley DB, loads the hot checkpoint and replays the
     // WAL; the operator sees which, and can give up on it (nothing is lost: see cancelOpen).
-    m_openProgress->setObjectName(QStringLiteral("openProgress"));
-    m_openProgress->setMaximumWidth(220);
-    m_openProgress->setTextVisible(true);
-    m_openProgress->hide();
-    statusBar()->addPermanentWidget(m_openProgress);
-    m_openCancel->setObjectName(QStringLiteral("openCancel"));
+    addCancellable(m_openProgress, m_openCancel, QStringLiteral("open"), tr("Cancelling the open…"),
+                   [this] { m_controller->cancelOpen(); });
     m_openCancel->setToolTip(tr("Stop opening this store. No store is open afterwards; nothing "
                                 "in the store is lost or changed beyond what any open does."));
-    m_openCancel->hide();
-    statusBar()->addPermanentWidget(m_openCancel);
-    connect(m_openCancel, &QPushButton::clicked, this, [this] {
-        m_controller->cancelOpen();
-        m_openCancel->setEnabled(false); // one request is enough
-        statusBar()->showMessage(tr("Cancelling the open…"));
-    });
     m_statusPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_statusTimer->setInterval(500);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
