@@ -115,8 +115,12 @@ MainWindow::MainWindow(QWidget* parent)
     layout->addLayout(body, 1);
     setCentralWidget(central);
 
-    for (QLabel* l : {m_statusPath, m_statusHot, m_statusCold, m_statusLsn, m_statusService})
-        statusBar()->addPermanentWidget(l, l == m_statusPath ? 1 : 0);
+    // The path is a normal widget: a message (an operation's step or summary) takes its place
+    // while it shows. As a permanent widget with all the stretch it left messages no room, and
+    // none was ever seen.
+    statusBar()->addWidget(m_statusPath, 1);
+    for (QLabel* l : {m_statusHot, m_statusCold, m_statusLsn, m_statusService})
+        statusBar()->addPermanentWidget(l);
     // Busy indicator of a backup/restore: neither reports fine-grained progress.
     m_copyProgress->setRange(0, 0);
     m_copyProgress->setMaximumWidth(120);
@@ -133,7 +137,10 @@ MainWindow::MainWindow(QWidget* parent)
     auto addCancellable = [this](QProgressBar* bar, QPushButton* cancel, const QString& name,
                                  const QString& cancelling, std::function<void()> stop) {
         bar->setObjectName(name + QStringLiteral("Progress"));
-        bar->setMaximumWidth(220);
+        // Wide enough for its text ("replaying the WAL: 98,304 of 1,500,000") on one line.
+        bar->setFixedWidth(bar->fontMetrics().horizontalAdvance(
+                               QStringLiteral("replaying the WAL: 00,000,000 of 00,000,000")) +
+                           24);
         bar->setTextVisible(true);
         bar->hide();
         statusBar()->addPermanentWidget(bar);
@@ -205,8 +212,10 @@ MainWindow::MainWindow(QWidget* parent)
     connect(
         m_controller, &StoreController::stepProgress, this,
         [this, openWhat](const QString& what, const QString& step, quint64 done, quint64 total) {
-            if (what == openWhat)
-                showOpenStep(step, done, total);
+            if (what == openWhat) {
+                showOpenStep(step, done, total); // the bar says it; "Open store…" stays
+                return;
+            }
             statusBar()->showMessage(
                 total ? tr("%1… %2, %3 of %4")
                             .arg(what, step, Format::count(done), Format::count(total))
