@@ -118,6 +118,7 @@ MainWindow::MainWindow(QWidget* parent)
     // The path is a normal widget: a message (an operation's step or summary) takes its place
     // while it shows. As a permanent widget with all the stretch it left messages no room, and
     // none was ever seen.
+    m_statusPath->setObjectName(QStringLiteral("statusPath"));
     statusBar()->addWidget(m_statusPath, 1);
     for (QLabel* l : {m_statusHot, m_statusCold, m_statusLsn, m_statusService})
         statusBar()->addPermanentWidget(l);

@@ -8,9 +8,11 @@
 
 #include <QAbstractItemModelTester>
 #include <QFile>
+#include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
 #include <QSignalSpy>
+#include <QStatusBar>
 #include <QTemporaryDir>
 #include <QtTest>
 
@@ -132,6 +134,10 @@ private slots:
         window.openStorePath(path);
         QVERIFY(bar->isVisible());
         QVERIFY(cancel->isVisible() && cancel->isEnabled());
+        // The status bar's message is seen: it takes the place of the path while it shows.
+        QCOMPARE(window.statusBar()->currentMessage(), StoreController::tr("Open store…"));
+        auto* pathLabel = window.findChild<QLabel*>(QStringLiteral("statusPath"));
+        QVERIFY(pathLabel && !pathLabel->isVisible());
         QVERIFY(opened.wait(60000));
         QVERIFY(test::waitUntil([&] { return !bar->isVisible(); }));
         QVERIFY(!cancel->isVisible());
