@@ -249,7 +249,7 @@ std::optional<quint64> readInteger(const RawValue& v, quint64 minimum, const cha
             // silently become ...992, so such a value must be written in digits.
             if (v.d < 9007199254740992.0)
                 value = quint64(v.d);
-            else if (v.d <= double(kMaxInteger))
+            else if (v.d < double(kMaxInteger)) // 2^63 itself is above the maximum
                 inexact = true;
             else
                 tooLarge = true;

@@ -152,10 +152,15 @@ Store::OpenReport Store::open(const OperationControl& control)
     timer.start();
     // A STORE that names no store is bad input (exit 2 on the command line), like any argument
     // that is wrong; a store that is there but damaged is a runtime failure.
-    if (const QFileInfo info(m_path); !info.isDir())
-        throw FrostlineError::badInput(
-            info.exists() ? QStringLiteral("store %1 is not a directory").arg(m_path)
-                          : QStringLiteral("store %1 does not exist").arg(m_path));
+    // One that cannot be looked at (no permission, a stale mount) is neither: the reason is said.
+    if (struct stat st = {}; ::stat(QFile::encodeName(m_path).constData(), &st) != 0) {
+        if (errno != ENOENT && errno != ENOTDIR)
+            throw FrostlineError::runtime(QStringLiteral("cannot look at store %1: %2")
+                                              .arg(m_path, FrostlineError::errnoText(errno)));
+        throw FrostlineError::badInput(QStringLiteral("store %1 does not exist").arg(m_path));
+    } else if (!S_ISDIR(st.st_mode)) {
+        throw FrostlineError::badInput(QStringLiteral("store %1 is not a directory").arg(m_path));
+    }
     if (!looksLikeStore(m_path)) {
         // One of the two there: a store that lost the other, not a place for init.
         const QDir dir(m_path);

@@ -259,7 +259,9 @@ public:
     {
         // What a failure must put back: the parents this copy creates (a/b of a/b/dest), or the
         // mode of an empty DEST that was there before (the copy makes it owner-only).
-        for (QString dir = QFileInfo(m_dest).absolutePath();
+        // Cleaned first: "a/b/r/" names r, whose parent is b.
+        for (QString dir =
+                 QFileInfo(QDir::cleanPath(QFileInfo(m_dest).absoluteFilePath())).absolutePath();
              !dir.isEmpty() && !QFileInfo::exists(dir) && dir != QDir::rootPath();
              dir = QFileInfo(dir).absolutePath())
             m_createdParents.push_back(dir); // deepest first
@@ -271,6 +273,8 @@ public:
         } catch (...) {
             if (m_createdDest) // a directory it made before it failed (a full disk)
                 removeCreatedDirectories();
+            else if (m_modeBefore >= 0) // made owner-only before DEST/wal failed
+                ::chmod(QFile::encodeName(m_dest).constData(), mode_t(m_modeBefore));
             throw;
         }
         m_armed = true; // DEST was new or empty: what is in it now is ours to remove

@@ -197,13 +197,12 @@ MainWindow::MainWindow(QWidget* parent)
     const QString importWhat = tr("Import");   // the controller's name for importFile
     const QString openWhat = tr("Open store"); // and for openStore
     connect(m_controller, &StoreController::operationStarted, this,
-            [this, importWhat, openWhat](const QString& what) {
+            [this, importWhat](const QString& what) {
                 statusBar()->showMessage(tr("%1…").arg(what));
                 if (what == importWhat)
                     setImportRunning(true);
-                if (what == openWhat)
-                    setOpenRunning(true);
             });
+    connect(m_controller, &StoreController::openRunningChanged, this, &MainWindow::setOpenRunning);
     connect(m_controller, &StoreController::operationProgress, this,
             [this, importWhat](const QString& what, StoreController::Phase phase, qint64 done,
                                qint64 total) {
@@ -223,19 +222,15 @@ MainWindow::MainWindow(QWidget* parent)
                       : tr("%1… %2").arg(what, step));
         });
     connect(m_controller, &StoreController::operationFinished, this,
-            [this, importWhat, openWhat](const QString& what, const QString& summary) {
+            [this, importWhat](const QString& what, const QString& summary) {
                 statusBar()->showMessage(summary, 8000);
                 if (what == importWhat)
                     setImportRunning(false);
-                if (what == openWhat)
-                    setOpenRunning(false);
             });
     connect(m_controller, &StoreController::operationFailed, this,
-            [this, importWhat, openWhat](const QString& what) {
+            [this, importWhat](const QString& what) {
                 if (what == importWhat)
                     setImportRunning(false);
-                if (what == openWhat)
-                    setOpenRunning(false);
             });
     connect(m_controller, &StoreController::storeOpened, this, [this](const QString& path) {
         m_banner->clear();
@@ -651,6 +646,9 @@ void MainWindow::closeEvent(QCloseEvent* event)
         m_quitWhenIdle = true;
         statusBar()->showMessage(
             tr("%1 is running: Frostline quits as soon as it has finished.").arg(running));
+        // It may have finished while the question was on screen (its end was then no reason to
+        // quit yet): look again once this close has returned.
+        QTimer::singleShot(0, this, &MainWindow::quitIfIdle);
         return;
     }
     QSettings settings;

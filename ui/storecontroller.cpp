@@ -158,6 +158,12 @@ public:
     Retired opening;
     // Set to stop that open at its next step (Cancel, a close, a newer open, quitting).
     std::shared_ptr<std::atomic<bool>> openCancel;
+    bool openRunning = false;
+    void setOpenRunning(bool running)
+    {
+        if (std::exchange(openRunning, running) != running)
+            emit q->openRunningChanged(running);
+    }
     std::unique_ptr<MigrationService> service;
     QString path;
     MigrationPolicy policy;
@@ -291,6 +297,7 @@ public:
         if (openCancel)
             openCancel->store(true); // its recovery and replay stop at the next step
         openCancel.reset();
+        setOpenRunning(false);
         if (opening.destroyed && !opening.destroyed->load())
             retired.push_back(std::move(opening));
         opening = {};
@@ -545,6 +552,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
     d->openCancel = cancel;
     const OperationControl control =
         d->control(what, *cancel, [this, g] { return d->generation[KindOpen].load() == g; });
+    d->setOpenRunning(true);
     // Only a store closed (or an open abandoned) at the same directory holds what this open
     // needs (its lock).
     std::erase_if(d->retired,
@@ -569,7 +577,10 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
     };
     // A superseded open's failure (a lock, a vanished folder) is not news any more.
     auto unlessSuperseded = [this, g](const QString& message) {
-        return d->current(KindOpen, g) ? message : QString();
+        if (!d->current(KindOpen, g))
+            return QString();
+        d->setOpenRunning(false);
+        return message;
     };
     d->run(what, unlessSuperseded,
            [this, g, clean, retiring, secret, encrypted, destroyed, cancel,
@@ -581,6 +592,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                            return; // a close or a newer open cancelled it: no news
                        d->opening = {};
                        d->openCancel.reset();
+                       d->setOpenRunning(false);
                        emit operationFinished(
                            tr("Open store"),
                            tr("Opening %1 cancelled; no store is open.").arg(clean));
@@ -615,16 +627,19 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                try {
                    report = store->open(control);
                } catch (const FrostlineError& e) {
-                   if (e.cause() == FrostlineError::Cause::Cancelled)
+                   if (e.cause() == FrostlineError::Cause::Cancelled || cancel->load())
                        return cancelled();
-                   // No cipher yet: the passphrase check itself refused it. Ask again (unless the
-                   // operator has moved on to another store meanwhile).
-                   if (!encrypted || store->cipher() || e.kind() != FrostlineError::Kind::BadInput)
+                   // The passphrase check itself refused it (wrong, empty, missing). Ask again
+                   // (unless the operator has moved on to another store meanwhile).
+                   if (!encrypted || e.cause() != FrostlineError::Cause::WrongPassphrase)
                        throw;
                    const QString message = e.message();
                    return [this, g, clean, message] {
                        if (!d->current(KindOpen, g))
                            return;
+                       d->opening = {};
+                       d->openCancel.reset();
+                       d->setOpenRunning(false);
                        emit operationFailed(tr("Open store"), message);
                        askAndOpen(clean, message);
                    };
@@ -650,6 +665,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                    }
                    d->opening = {};
                    d->openCancel.reset();
+                   d->setOpenRunning(false);
                    d->store = store;
                    d->storeDestroyed = destroyed;
                    d->path = clean;

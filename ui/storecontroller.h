@@ -156,6 +156,10 @@ public slots:
 
 signals:
     void storeOpened(const QString& path, const frostline::Store::OpenReport& report);
+    // An open is in flight (true) or no longer (false: opened, failed, cancelled, or abandoned
+    // by a close or a newer open). What is shown of an open follows this, not the messages,
+    // since a refused request (a folder that is no store) says "Open store" too.
+    void openRunningChanged(bool running);
     void storeClosed();
     void operationStarted(const QString& what);
     // DONE of TOTAL in the units of PHASE; within a phase DONE never decreases.

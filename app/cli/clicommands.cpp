@@ -162,13 +162,13 @@ public:
         struct sigaction on = {};
         on.sa_handler = &InterruptAtDurableSteps::onSignal;
         sigemptyset(&on.sa_mask);
-        ::sigaction(SIGINT, &on, &m_previousInt);
-        ::sigaction(SIGTERM, &on, &m_previousTerm);
+        ::sigaction(SIGINT, nullptr, &m_previousInt);
+        ::sigaction(SIGTERM, nullptr, &m_previousTerm);
         // A signal the process was started to ignore (nohup, a background job) stays ignored.
-        if (m_previousInt.sa_handler == SIG_IGN)
-            ::sigaction(SIGINT, &m_previousInt, nullptr);
-        if (m_previousTerm.sa_handler == SIG_IGN)
-            ::sigaction(SIGTERM, &m_previousTerm, nullptr);
+        if (m_previousInt.sa_handler != SIG_IGN)
+            ::sigaction(SIGINT, &on, nullptr);
+        if (m_previousTerm.sa_handler != SIG_IGN)
+            ::sigaction(SIGTERM, &on, nullptr);
     }
     ~InterruptAtDurableSteps()
     {
@@ -188,12 +188,13 @@ public:
 private:
     static void onSignal(int signal)
     {
-        if (s_requested.exchange(true)) {
+        if (s_requested.load()) {
             std::signal(signal, SIG_DFL);
             std::raise(signal);
             return;
         }
-        s_signal = signal;
+        s_signal = signal; // first, so that whoever sees the request sees which signal
+        s_requested = true;
     }
     static_assert(std::atomic<bool>::is_always_lock_free && std::atomic<int>::is_always_lock_free,
                   "a signal handler may only touch lock-free atomics");
@@ -472,7 +473,7 @@ int cmdGenerate(const QStringList& args)
         }
         total += n;
         slice.clear();
-        if (interrupt.requested())
+        if (interrupt.requested() && total < o.versions) // with the last slice, the run is whole
             throw Interrupted{};
     };
     try {

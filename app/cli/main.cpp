@@ -39,8 +39,9 @@ int main(int argc, char** argv)
     QCoreApplication::setApplicationVersion(QStringLiteral(FROSTLINE_VERSION));
     if (const QByteArray bad = firstArgumentNotInUtf8(argc, argv); !bad.isEmpty()) {
         std::fprintf(stderr,
-                     "frostline-cli: argument '%s' is not valid UTF-8: Frostline would read it as "
-                     "a different path; rename the file or directory\n",
+                     "frostline-cli: argument '%s' is not valid UTF-8 (or starts with a byte "
+                     "order mark): Frostline would read it as a different path; rename the file "
+                     "or directory\n",
                      bad.constData());
         return 2;
     }

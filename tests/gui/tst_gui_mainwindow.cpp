@@ -165,6 +165,12 @@ private slots:
                 });
             }));
             QVERIFY(bar->isVisible());
+            // A request refused up front (a folder that is no store) leaves this open running,
+            // and its bar and Cancel with it.
+            window.openStorePath(dir.filePath(QStringLiteral("no-store")));
+            QVERIFY(!failed.isEmpty());
+            QVERIFY(bar->isVisible() && cancel->isVisible());
+            failed.clear();
             QTest::mouseClick(cancel, Qt::LeftButton);
             QVERIFY(!cancel->isEnabled());
             QVERIFY(test::waitUntil([&] {
@@ -192,6 +198,28 @@ private slots:
         window.openStorePath(path);
         QVERIFY(opened.wait(150000));
         QCOMPARE(c->hotVersions(), quint64(40000));
+
+        // Closing the store while an open waits: the open ends there, and so do its bar and
+        // Cancel (no "finished" comes for an open the operator walked away from).
+        {
+            const auto paused = c->store()->pauseWriters();
+            c->requestVerify();
+            steps.clear();
+            window.openStorePath(path);
+            QVERIFY(test::waitUntil([&] {
+                return std::any_of(steps.begin(), steps.end(), [](const auto& step) {
+                    return step.at(1).toString().startsWith(QLatin1String("waiting for"));
+                });
+            }));
+            QVERIFY(bar->isVisible());
+            c->closeStore();
+            QVERIFY(!bar->isVisible());
+            QVERIFY(!cancel->isVisible());
+        }
+        opened.clear();
+        window.openStorePath(path);
+        QVERIFY(opened.wait(150000));
+        QVERIFY(!bar->isVisible());
     }
 
     void openingANonStoreShowsAPlainError()
