@@ -166,6 +166,33 @@ private slots:
         QCOMPARE(copy.open().replayedRecords, versions);
     }
 
+    // The backup ends while the question is on screen: its end came before the answer, and
+    // "quit when finished" must still quit.
+    void aBackupThatEndsWhileAskingStillQuits()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        makeStore(path, 3000);
+        MainWindow window;
+        window.show();
+        openInWindow(window, path);
+        StoreController* c = window.controller();
+        auto paused = c->store()->pauseWriters();
+        test::answerDirectories(window, {dir.filePath(QStringLiteral("backup"))});
+        window.backupAction()->trigger();
+        QVERIFY(c->isCopyRunning());
+        bool endedWhileAsking = false;
+        window.setQuitConfirmer([&](const QString&) {
+            paused.unlock(); // the backup goes on, and ends, while the operator reads
+            endedWhileAsking =
+                test::waitUntil([&] { return !c->isCopyRunning(); }, std::chrono::seconds(60));
+            return true;
+        });
+        QVERIFY(!window.close());
+        QVERIFY(endedWhileAsking);
+        QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
+    }
+
     void backupDuringAMigrationRestoresToASoundStore()
     {
         QTemporaryDir dir;

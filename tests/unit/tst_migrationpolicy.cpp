@@ -212,6 +212,8 @@ private slots:
             R"("memory_threshold_bytes" must be an integer written in digits, without a fraction or exponent, from 9007199254740992 (2^53) up (got 1e+17))");
         row("memory 2^53 + 1 as a float", R"({"memory_threshold_bytes": 9007199254740993.0})",
             R"("memory_threshold_bytes" must be an integer written in digits, without a fraction or exponent, from 9007199254740992 (2^53) up (got 9.007199254740992e+15))");
+        row("memory 2^63 as a float", R"({"memory_threshold_bytes": 9223372036854775808.0})",
+            R"("memory_threshold_bytes" must be an integer <= 9223372036854775807 (got 9.223372036854776e+18))");
         row("unknown key with a newline", "{\"a\\nb\": 1}", R"(unknown key "a\u000ab")");
         row("unknown key of 60 bytes",
             "{\"kkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkkk\": 1}",
