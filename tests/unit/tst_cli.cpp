@@ -561,7 +561,6 @@ private slots:
             for (const QFileInfo& f : QDir(store + s("/wal")).entryInfoList(QDir::Files))
                 bytes += f.size();
             return bytes > 4 * 1024 * 1024; // about 25,000 versions: thousands of batches below
-
         }));
         QCOMPARE(::kill(pid_t(generate.processId()), SIGINT), 0);
         QVERIFY(generate.waitForFinished(120000));
