@@ -151,19 +151,27 @@ private slots:
         QCOMPARE(replayed, (QList<quint64>{0, 32768, 40000}));
 
         // A verify stuck behind the paused writers holds the store just closed, so the next
-        // open of it waits for it to let go: cancelled there, from the status bar.
-        QSignalSpy finished(c, &StoreController::operationFinished);
-        QSignalSpy failed(c, &StoreController::operationFailed);
-        {
-            const auto paused = c->store()->pauseWriters();
+        // open of it waits for it to let go (WAITING: its step was reported). The writers stay
+        // paused while the returned lock lives.
+        auto reopenBehindAStuckVerify = [&](bool* waiting) {
+            auto paused = c->store()->pauseWriters();
             c->requestVerify();
             steps.clear();
             window.openStorePath(path);
-            QVERIFY(test::waitUntil([&] {
+            *waiting = test::waitUntil([&] {
                 return std::any_of(steps.begin(), steps.end(), [](const auto& step) {
                     return step.at(1).toString().startsWith(QLatin1String("waiting for"));
                 });
-            }));
+            });
+            return paused;
+        };
+        // Such an open, cancelled from the status bar.
+        QSignalSpy finished(c, &StoreController::operationFinished);
+        QSignalSpy failed(c, &StoreController::operationFailed);
+        {
+            bool waiting = false;
+            const auto paused = reopenBehindAStuckVerify(&waiting);
+            QVERIFY(waiting);
             QVERIFY(bar->isVisible());
             // A request refused up front (a folder that is no store) leaves this open running,
             // and its bar and Cancel with it.
@@ -202,15 +210,9 @@ private slots:
         // Closing the store while an open waits: the open ends there, and so do its bar and
         // Cancel (no "finished" comes for an open the operator walked away from).
         {
-            const auto paused = c->store()->pauseWriters();
-            c->requestVerify();
-            steps.clear();
-            window.openStorePath(path);
-            QVERIFY(test::waitUntil([&] {
-                return std::any_of(steps.begin(), steps.end(), [](const auto& step) {
-                    return step.at(1).toString().startsWith(QLatin1String("waiting for"));
-                });
-            }));
+            bool waiting = false;
+            const auto paused = reopenBehindAStuckVerify(&waiting);
+            QVERIFY(waiting);
             QVERIFY(bar->isVisible());
             c->closeStore();
             QVERIFY(!bar->isVisible());
