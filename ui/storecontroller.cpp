@@ -629,8 +629,9 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                } catch (const FrostlineError& e) {
                    if (e.cause() == FrostlineError::Cause::Cancelled || cancel->load())
                        return cancelled();
-                   // The passphrase check itself refused it (wrong, empty, missing). Ask again
-                   // (unless the operator has moved on to another store meanwhile).
+                   // The passphrase check refused the passphrase as wrong: ask again (unless the
+                   // operator has moved on to another store meanwhile). Any other refusal (an
+                   // empty passphrase, a folder gone meanwhile) is said once, like every failure.
                    if (!encrypted || e.cause() != FrostlineError::Cause::WrongPassphrase)
                        throw;
                    const QString message = e.message();
