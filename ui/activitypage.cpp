@@ -1,5 +1,6 @@
 #include "activitypage.h"
 
+#include "countprogress.h"
 #include "format.h"
 
 #include <QDateTime>
@@ -12,9 +13,6 @@
 #include <QPushButton>
 #include <QTableWidget>
 #include <QVBoxLayout>
-
-#include <algorithm>
-#include <limits>
 
 namespace frostline {
 
@@ -147,19 +145,11 @@ void ActivityPage::showStep(const QString& what, const QString& step, quint64 do
 {
     if (!m_running.contains(what) || !m_cancel->isEnabled())
         return; // finished, or being cancelled: keep saying so
-    if (total == 0) {
-        m_progress->setRange(0, 0);
-        m_step->setText(tr("%1: %2").arg(what, step));
-        return;
-    }
-    // QProgressBar counts in int: large counts are shown in coarser units.
-    int shift = 0;
-    while ((total >> shift) > quint64(std::numeric_limits<int>::max()))
-        ++shift;
-    m_progress->setRange(0, int(total >> shift));
-    m_progress->setValue(int(std::min(done, total) >> shift));
+    CountProgress::show(m_progress, done, total);
     m_step->setText(
-        tr("%1: %2, %3 of %4").arg(what, step, Format::count(done), Format::count(total)));
+        total == 0
+            ? tr("%1: %2").arg(what, step)
+            : tr("%1: %2, %3 of %4").arg(what, step, Format::count(done), Format::count(total)));
 }
 
 void ActivityPage::add(const QString& what, const QString& outcome, bool failure)

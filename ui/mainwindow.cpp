@@ -1,6 +1,7 @@
 #include "mainwindow.h"
 
 #include "activitypage.h"
+#include "countprogress.h"
 #include "dashboardpage.h"
 #include "errorbanner.h"
 #include "format.h"
@@ -431,15 +432,10 @@ void MainWindow::showOpenStep(const QString& step, quint64 done, quint64 total)
     if (m_openProgress->isHidden())
         return; // a late report of an open that has ended
     m_openProgress->setToolTip(tr("Opening the store: %1").arg(step));
-    if (total == 0) {
-        m_openProgress->setRange(0, 0);
-        return;
-    }
-    // Per mille: record counts do not fit a QProgressBar's int.
-    m_openProgress->setRange(0, 1000);
-    m_openProgress->setValue(int(std::min<quint64>(done, total) * 1000 / total));
-    m_openProgress->setFormat(
-        tr("%1: %2 of %3").arg(step, Format::count(done), Format::count(total)));
+    CountProgress::show(m_openProgress, done, total);
+    if (total != 0)
+        m_openProgress->setFormat(
+            tr("%1: %2 of %3").arg(step, Format::count(done), Format::count(total)));
 }
 
 void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, qint64 total)
