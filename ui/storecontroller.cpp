@@ -164,6 +164,13 @@ public:
         if (std::exchange(openRunning, running) != running)
             emit q->openRunningChanged(running);
     }
+    // The open in flight has ended (opened, cancelled, refused): nothing to wait for or stop.
+    void endOpen()
+    {
+        opening = {};
+        openCancel.reset();
+        setOpenRunning(false);
+    }
     std::unique_ptr<MigrationService> service;
     QString path;
     MigrationPolicy policy;
@@ -590,9 +597,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                    return [this, g, clean] {
                        if (!d->current(KindOpen, g))
                            return; // a close or a newer open cancelled it: no news
-                       d->opening = {};
-                       d->openCancel.reset();
-                       d->setOpenRunning(false);
+                       d->endOpen();
                        emit operationFinished(
                            tr("Open store"),
                            tr("Opening %1 cancelled; no store is open.").arg(clean));
@@ -638,9 +643,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                    return [this, g, clean, message] {
                        if (!d->current(KindOpen, g))
                            return;
-                       d->opening = {};
-                       d->openCancel.reset();
-                       d->setOpenRunning(false);
+                       d->endOpen();
                        emit operationFailed(tr("Open store"), message);
                        askAndOpen(clean, message);
                    };
@@ -664,9 +667,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                        d->destroyLater(std::move(store));
                        return;
                    }
-                   d->opening = {};
-                   d->openCancel.reset();
-                   d->setOpenRunning(false);
+                   d->endOpen();
                    d->store = store;
                    d->storeDestroyed = destroyed;
                    d->path = clean;
