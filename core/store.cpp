@@ -177,19 +177,19 @@ Store::OpenReport Store::open(const OperationControl& control)
     }
     // A copy cut short can look whole and even open (a WAL segment copied in part reads as a
     // torn tail): never let it pass for the store it was copied from.
-    if (!m_options.openUnfinishedCopy && QFileInfo::exists(unfinishedCopyMarker(m_path))) {
-        QFile marker(unfinishedCopyMarker(m_path));
+    if (QFile marker(unfinishedCopyMarker(m_path));
+        !m_options.openUnfinishedCopy && marker.exists()) {
         const bool ours = marker.open(QIODevice::ReadOnly) &&
                           marker.read(64).contains(QByteArrayLiteral(" did not finish"));
         throw FrostlineError::runtime(
             ours ? QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may "
                                   "lack data; delete this copy and run the backup or restore "
                                   "again")
-                       .arg(m_path, unfinishedCopyMarker(m_path))
+                       .arg(m_path, marker.fileName())
                  : QStringLiteral("%1 holds a file named %2, the name Frostline keeps for an "
                                   "unfinished backup or restore, but not one it wrote: if this "
                                   "is your store, move that file away and open it again")
-                       .arg(m_path, QFileInfo(unfinishedCopyMarker(m_path)).fileName()));
+                       .arg(m_path, QFileInfo(marker.fileName()).fileName()));
     }
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
