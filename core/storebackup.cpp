@@ -271,10 +271,7 @@ public:
         try {
             prepareDestination(m_dest, what);
         } catch (...) {
-            if (m_createdDest) // a directory it made before it failed (a full disk)
-                removeCreatedDirectories();
-            else if (m_modeBefore >= 0) // made owner-only before DEST/wal failed
-                ::chmod(QFile::encodeName(m_dest).constData(), mode_t(m_modeBefore));
+            restoreDestination(); // it may have made DEST (and parents) or DEST owner-only
             throw;
         }
         m_armed = true; // DEST was new or empty: what is in it now is ours to remove
@@ -325,16 +322,19 @@ private:
         }
         if (dir.entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden).size() == 1)
             QFile::remove(marker); // everything else is gone: nothing left to mistake
-        if (m_createdDest)
-            removeCreatedDirectories();
-        else if (m_modeBefore >= 0)
-            ::chmod(QFile::encodeName(m_dest).constData(), mode_t(m_modeBefore));
+        restoreDestination();
     }
 
-    // DEST and the parents made for it, as far as they are empty: what else was put there
-    // meanwhile stays.
-    void removeCreatedDirectories()
+    // DEST as it was before: a DEST made for the copy goes, with the parents made for it, as far
+    // as they are empty (what else was put there meanwhile stays); one that was there gets its
+    // mode back.
+    void restoreDestination()
     {
+        if (!m_createdDest) {
+            if (m_modeBefore >= 0)
+                ::chmod(QFile::encodeName(m_dest).constData(), mode_t(m_modeBefore));
+            return;
+        }
         QDir().rmdir(QDir(m_dest).filePath(QStringLiteral("wal")));
         if (!QDir().rmdir(m_dest))
             return;
