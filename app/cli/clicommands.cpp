@@ -148,10 +148,11 @@ Times are microseconds since the Unix epoch. Exit status: 0 success, 1 runtime f
 2 bad usage or bad input. Errors go to stderr as one line.
 )";
 
-// Ctrl-C (SIGINT) or SIGTERM while generate or migrate writes: the command stops at its next
-// durable step (a generated slice, a migration batch) and says what is durable, exit 1. Without
-// this the process died silently and the operator had to find out how far it got. A second
-// signal ends the process at once: safe as well (each slice and batch is atomic), only silent.
+// Ctrl-C (SIGINT) or SIGTERM while generate, migrate or import writes: the command stops at its
+// next durable step (a generated slice, a migration batch, the end of an import's append) and
+// says what is durable. Without this the process died silently and the operator had to find out
+// how far it got. A second signal ends the process at once: safe as well (each slice, batch and
+// append chunk is atomic), only silent.
 class InterruptAtDurableSteps
 {
 public:
@@ -161,6 +162,7 @@ public:
         s_signal = 0;
         struct sigaction on = {};
         on.sa_handler = &InterruptAtDurableSteps::onSignal;
+        on.sa_flags = SA_RESTART; // a write to a pipe that the signal interrupts goes on
         sigemptyset(&on.sa_mask);
         ::sigaction(SIGINT, nullptr, &m_previousInt);
         ::sigaction(SIGTERM, nullptr, &m_previousTerm);
@@ -209,12 +211,17 @@ struct UsageError
     QString message;
 };
 
-// Parsed "POSITIONAL... --flag value --switch" arguments of one command.
+PassphraseSource& passphrases();
+
+// Parsed "POSITIONAL... --flag value --switch" arguments of one command. Every command also takes
+// --passphrase-file FILE, which goes to passphrases() for the stores the command opens.
 class Arguments
 {
 public:
-    Arguments(const QStringList& args, const QStringList& valueOptions, const QStringList& switches)
+    Arguments(const QStringList& args, QStringList valueOptions, const QStringList& switches)
     {
+        const QString passphraseFile = QStringLiteral("passphrase-file");
+        valueOptions << passphraseFile;
         for (int i = 0; i < args.size(); ++i) {
             const QString& a = args[i];
             if (a.startsWith(QLatin1String("--"))) {
@@ -248,6 +255,8 @@ public:
                 m_positional << a;
             }
         }
+        if (has(passphraseFile))
+            passphrases().setFile(value(passphraseFile));
     }
 
     QString positional(int i, const char* what) const
@@ -414,9 +423,18 @@ int cmdImport(const QStringList& args)
     std::vector<qint64> lines;
     std::vector<Version> versions = JsonlCodec::readFile(file, &lines);
     const std::size_t n = versions.size();
+    // Ctrl-C while the file is read ends the command at once: nothing is written yet. During the
+    // append it is held until the append ends, since a stop between chunks would leave the file
+    // imported in part and a second import of it refused for the ids already there.
+    const InterruptAtDurableSteps interrupt;
     const quint64 lastLsn = store->append(
         std::move(versions), [&](std::size_t i) { return JsonlCodec::location(file, lines[i]); });
-    out() << "imported " << n << " versions from " << file << " (last LSN " << lastLsn << ")\n";
+    out() << "imported " << n << (n == 1 ? " version" : " versions") << " from " << file
+          << " (last LSN " << lastLsn << ")\n";
+    if (interrupt.requested())
+        diagnostic() << "note: " << interrupt.signalName()
+                     << " came during the append, which was finished first: the whole file is "
+                        "imported\n";
     return kExitOk;
 }
 
@@ -1028,23 +1046,7 @@ int run(const QStringList& arguments)
         currentCommand() = command;
         // A full disk inside Berkeley DB is then said like every other error of the command.
         RegionFaultHandler::install(QStringLiteral("frostline-cli ") + command);
-        // --passphrase-file FILE applies to every command that opens a store. Like every other
-        // option, its value may not be empty and it may be given only once.
-        QStringList rest = args.mid(1);
-        const QString passphraseFile = QStringLiteral("--passphrase-file");
-        bool passphraseFileGiven = false;
-        for (qsizetype at; (at = rest.indexOf(passphraseFile)) >= 0;) {
-            if (at + 1 >= rest.size())
-                throw UsageError{QStringLiteral("option %1 needs a value").arg(passphraseFile)};
-            if (rest[at + 1].isEmpty())
-                throw UsageError{QStringLiteral("option %1 needs a value, not an empty string")
-                                     .arg(passphraseFile)};
-            if (passphraseFileGiven)
-                throw UsageError{QStringLiteral("option %1 is given twice").arg(passphraseFile)};
-            passphraseFileGiven = true;
-            passphrases().setFile(rest[at + 1]);
-            rest.remove(at, 2);
-        }
+        const QStringList rest = args.mid(1);
         if (args.contains(QStringLiteral("--help"))) {
             out() << kUsage;
             return finish(kExitOk);

@@ -611,6 +611,53 @@ private slots:
         QCOMPARE(quint64(after.value(s("hot_versions")).toDouble()), durable - batches);
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
     }
+    // Ctrl-C during an import's append does not cut it part-way (a second import of the file
+    // would then be refused for the ids already there): the append ends, the whole file is in.
+    void anImportInterruptedDuringItsAppendIsWhole()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        const std::size_t total = 250000; // 62 chunks of 4,096: the signal comes after the first
+        QByteArray jsonl;
+        jsonl.reserve(int(total) * 140);
+        for (std::size_t id = 1; id <= total; ++id)
+            jsonl += QByteArray(R"({"kind":"node","version_id":)") + QByteArray::number(id) +
+                     R"(,"entity_id":)" + QByteArray::number(id % 1000 + 1) +
+                     R"(,"label":"Person","valid_from":1,"tx_from":)" +
+                     QByteArray::number(1700000000000000 + qint64(id)) + "}\n";
+        const QString file = dir.filePath(s("in.jsonl"));
+        test::writeFile(file, jsonl);
+        jsonl.clear();
+
+        QProcess import;
+        import.start(test::cliPath(), {s("import"), store, file});
+        QVERIFY(import.waitForStarted());
+        QVERIFY(test::waitUntil([&] {
+            qint64 bytes = 0;
+            for (const QFileInfo& f : QDir(store + s("/wal")).entryInfoList(QDir::Files))
+                bytes += f.size();
+            return bytes > 1024 * 1024 || import.state() == QProcess::NotRunning;
+        }));
+        // (processId() is 0 once the import ended: kill(0) would signal this test too.)
+        if (const qint64 pid = import.processId(); pid > 0)
+            ::kill(pid_t(pid), SIGINT);
+        QVERIFY(import.waitForFinished(120000));
+        const QByteArray err = import.readAllStandardError();
+        QCOMPARE(import.exitStatus(), QProcess::NormalExit); // not killed by the signal
+        QVERIFY2(import.exitCode() == 0, err.constData());
+        QVERIFY2(import.readAllStandardOutput().startsWith("imported 250000 versions from "),
+                 err.constData());
+        // The note, unless the append had ended before the signal came.
+        QVERIFY2(err.isEmpty() || err == "frostline-cli import: note: SIGINT came during the "
+                                         "append, which was finished first: the whole file is "
+                                         "imported\n",
+                 err.constData());
+        const QJsonObject stats =
+            QJsonDocument::fromJson(runCli({s("stats"), store, s("--json")}).out).object();
+        QCOMPARE(quint64(stats.value(s("hot_versions")).toDouble()), quint64(total));
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+    }
     void generateNeedsEveryOption()
     {
         // The four options have no silent defaults: a reproducible workload is one whose every
@@ -998,6 +1045,13 @@ private slots:
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(r.err, "frostline-cli init: " + twice);
         QVERIFY(!QFileInfo::exists(fresh));
+
+        // Its value left out: the option after it is named, not read as the file.
+        r = runCli({s("stats"), store, s("--passphrase-file"), s("--json")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli stats: option --passphrase-file needs a value (--json "
+                        "follows it)\n");
+        QVERIFY(r.out.isEmpty());
         QVERIFY(filesUnder(store) == before);
     }
 };
