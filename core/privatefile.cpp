@@ -2,6 +2,7 @@
 
 #include "frostlineerror.h"
 
+#include <QDir>
 #include <QFile>
 #include <QFileInfo>
 
@@ -12,6 +13,16 @@
 #include <unistd.h>
 
 namespace frostline {
+
+void PrivateFile::makeDirectory(const QString& path)
+{
+    errno = 0;
+    if (!QDir().mkpath(path)) // without errno, a file is in the way
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot create directory %1: %2")
+                .arg(path, FrostlineError::errnoText(errno ? errno : EEXIST)));
+    ::chmod(QFile::encodeName(path).constData(), 0700);
+}
 
 void PrivateFile::write(const QString& path, const QByteArray& bytes, const QString& purpose)
 {

@@ -6,7 +6,8 @@
 namespace frostline {
 
 // Small files a store keeps beside its data (policy.json, encryption.json, a backup's manifest
-// and unfinished marker): written whole or not at all, owner-only, durable on return.
+// and unfinished marker): written whole or not at all, owner-only, durable on return; and the
+// owner-only directories that hold them.
 class PrivateFile
 {
 public:
@@ -14,6 +15,9 @@ public:
     // the directory: a reader sees the old content or all of the new, also after a crash.
     // Throws FrostlineError "PATH: cannot PURPOSE: STEP: reason" (PURPOSE: "save the policy").
     static void write(const QString& path, const QByteArray& bytes, const QString& purpose);
+    // Makes directory PATH (and its missing parents) and makes PATH owner-only (0700); an
+    // existing directory is kept. Throws FrostlineError "cannot create directory PATH: reason".
+    static void makeDirectory(const QString& path);
 };
 
 } // namespace frostline

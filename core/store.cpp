@@ -3,6 +3,7 @@
 #include "frostlineerror.h"
 #include "inputlimits.h"
 #include "parallelslices.h"
+#include "privatefile.h"
 #include "versioncodec.h"
 
 #include <QDir>
@@ -28,16 +29,6 @@ QString walDir(const QString& store)
 QString coldDir(const QString& store)
 {
     return QDir(store).filePath(QStringLiteral("cold"));
-}
-
-void makePrivateDir(const QString& path)
-{
-    errno = 0;
-    if (!QDir().mkpath(path))
-        throw FrostlineError::runtime(
-            QStringLiteral("cannot create directory %1: %2")
-                .arg(path, FrostlineError::errnoText(errno ? errno : EEXIST)));
-    ::chmod(QFile::encodeName(path).constData(), 0700);
 }
 
 } // namespace
@@ -106,9 +97,9 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
     if (info.exists() && !QDir(path).isEmpty())
         throw FrostlineError::badInput(
             QStringLiteral("%1 is not empty; choose a new or empty directory").arg(path));
-    makePrivateDir(path);
-    makePrivateDir(walDir(path));
-    makePrivateDir(coldDir(path));
+    PrivateFile::makeDirectory(path);
+    PrivateFile::makeDirectory(walDir(path));
+    PrivateFile::makeDirectory(coldDir(path));
     // The key file first: a store whose encryption.json is missing is an unencrypted one.
     std::shared_ptr<const StoreCipher> cipher;
     if (encrypted)

@@ -44,13 +44,8 @@ void prepareDestination(const QString& dest, const char* what)
                 .arg(QLatin1String(what), dest,
                      info.isDir() ? QStringLiteral("not empty")
                                   : QStringLiteral("not a directory")));
-    for (const QString& dir : {dest, QDir(dest).filePath(QStringLiteral("wal"))}) {
-        errno = 0;
-        if (!QDir().mkpath(dir))
-            throw FrostlineError::runtime(QStringLiteral("cannot create directory %1: %2")
-                                              .arg(dir, FrostlineError::errnoText(errno)));
-        ::chmod(QFile::encodeName(dir).constData(), 0700);
-    }
+    for (const QString& dir : {dest, QDir(dest).filePath(QStringLiteral("wal"))})
+        PrivateFile::makeDirectory(dir);
 }
 
 void syncPath(const QString& path, int flags)
