@@ -279,7 +279,10 @@ QString PreviewPage::explainVersion(quint64 versionId)
     if (!m_shown)
         text = tr("No preview yet: open a store and wait for the preview to finish.");
     else
-        text = PreviewExplanation::explain(*m_shown, m_shownPolicy, versionId);
+        text = PreviewExplanation::explain(*m_shown, m_shownPolicy, versionId)
+                   .value_or(tr("version %1 is not in the hot tier of this preview: it is already "
+                                "cold or does not exist (look it up in the cold store browser)")
+                                 .arg(versionId));
     m_explanation->setText(text);
     return text;
 }

@@ -5,6 +5,7 @@
 #include "migrationpolicy.h"
 #include "migrationrun.h"
 #include "passphrasesource.h"
+#include "previewexplanation.h"
 #include "regionfaulthandler.h"
 #include "store.h"
 #include "storebackup.h"
@@ -119,9 +120,10 @@ Commands:
   generate STORE --entities N --versions M --span-days D --seed S
                                       append a synthetic, reproducible workload
   export STORE [--tier hot|cold|all]  print versions as JSONL sorted by version_id
-  preview STORE [--policy FILE] [--now MICROS] [--json]
+  preview STORE [--policy FILE] [--now MICROS] [--json] [--explain VERSION_ID]
                                       show which versions the policy (without --policy: the
-                                      store's policy.json) would migrate, in order
+                                      store's policy.json) would migrate, in order; with
+                                      --explain, why that one version would move or stays hot
   migrate STORE [--policy FILE] [--now MICROS] [--json]
                                       migrate those versions to the cold tier in batches
   checkpoint STORE [--json]           write the hot checkpoint and advance the flushed LSN
@@ -865,15 +867,66 @@ PolicyAndNow policyAndNow(const Arguments& a)
     return p;
 }
 
+// `preview --explain ID`: the preview's verdict on one version, in the words of the GUI's
+// "stay hot or move?" (PreviewExplanation), so a script or an operator on a console can ask it.
+void explainOne(Store& store, const Selection& sel, const PolicyAndNow& p, quint64 versionId,
+                bool json)
+{
+    QJsonObject answer{{QStringLiteral("now"), p.now},
+                       {QStringLiteral("version_id"), qint64(versionId)}};
+    if (const std::optional<QString> text = PreviewExplanation::explain(sel, p.policy, versionId)) {
+        answer[QStringLiteral("tier")] = QStringLiteral("hot");
+        const auto candidate =
+            std::find_if(sel.candidates.begin(), sel.candidates.end(),
+                         [&](const Candidate& c) { return c.versionId == versionId; });
+        if (candidate != sel.candidates.end()) {
+            answer[QStringLiteral("verdict")] = QStringLiteral("moves");
+            answer[QStringLiteral("reason")] = reasonName(candidate->reason);
+            answer[QStringLiteral("position")] = qint64(candidate - sel.candidates.begin()) + 1;
+        } else {
+            const auto stay =
+                std::find_if(sel.staying.begin(), sel.staying.end(),
+                             [&](const StayExplanation& e) { return e.versionId == versionId; });
+            answer[QStringLiteral("verdict")] = QStringLiteral("stays");
+            answer[QStringLiteral("reason")] = reasonName(stay->reason);
+        }
+        answer[QStringLiteral("explanation")] = *text;
+    } else if (const std::optional<TieredVersion> found = store.find(versionId)) {
+        // Not in the hot tier the selection saw, yet found: it was migrated before.
+        answer[QStringLiteral("tier")] = tierName(found->tier);
+        answer[QStringLiteral("verdict")] = QStringLiteral("cold");
+        answer[QStringLiteral("explanation")] =
+            QStringLiteral("version %1 of %2 %3 is in the cold tier already: no policy moves it "
+                           "again")
+                .arg(versionId)
+                .arg(kindName(found->version.kind))
+                .arg(found->version.entityId);
+    } else {
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 holds no version %2 (--explain)").arg(store.path()).arg(versionId));
+    }
+    if (json)
+        printJson(answer);
+    else
+        out() << answer.value(QStringLiteral("explanation")).toString() << "\n";
+}
+
 int cmdPreview(const QStringList& args)
 {
-    Arguments a(args, {QStringLiteral("policy"), QStringLiteral("now")}, {QStringLiteral("json")});
+    Arguments a(args, {QStringLiteral("policy"), QStringLiteral("now"), QStringLiteral("explain")},
+                {QStringLiteral("json")});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
     PolicyAndNow p = policyAndNow(a);
+    const bool explain = a.has(QStringLiteral("explain"));
+    const quint64 explained = explain ? a.unsignedInteger(QStringLiteral("explain")) : 0;
     auto store = openStore(path);
     p.complete(*store);
     const Selection sel = MigrationRun(*store, p.policy, p.now).select();
+    if (explain) {
+        explainOne(*store, sel, p, explained, a.isSet(QStringLiteral("json")));
+        return kExitOk;
+    }
 
     StdoutWriter writer;
     QByteArray& buf = writer.buffer();

@@ -13,8 +13,8 @@ QString entityText(EntityKind kind, quint64 entityId)
 
 } // namespace
 
-QString PreviewExplanation::explain(const Selection& selection, const MigrationPolicy& policy,
-                                    quint64 versionId)
+std::optional<QString> PreviewExplanation::explain(const Selection& selection,
+                                                   const MigrationPolicy& policy, quint64 versionId)
 {
     // A linear scan per question: a million entries take about a millisecond, far cheaper than
     // keeping a hash of every hot version for the odd click.
@@ -74,9 +74,7 @@ QString PreviewExplanation::explain(const Selection& selection, const MigrationP
             return head + QStringLiteral("the policy is disabled, so nothing moves");
         }
     }
-    return QStringLiteral("version %1 is not in the hot tier of this preview: it is already cold "
-                          "or does not exist (look it up in the cold store browser)")
-        .arg(versionId);
+    return std::nullopt;
 }
 
 } // namespace frostline

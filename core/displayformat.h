@@ -5,8 +5,9 @@
 
 namespace frostline {
 
-// The GUI's one way of writing figures for operators, so every page says "1.0 GiB", "7 d" and
-// "12,408" alike. Fixed English grouping: figures read the same on every machine and in tests.
+// How figures are written for operators (the GUI, and the explanations the CLI prints too), so
+// every page says "1.0 GiB", "7 d" and "12,408" alike. Fixed English grouping: figures read the
+// same on every machine and in tests.
 class DisplayFormat
 {
 public:
