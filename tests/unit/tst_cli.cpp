@@ -495,6 +495,70 @@ private slots:
             ("frostline-cli preview: " + store + " holds no version 601 (--explain)\n").toUtf8());
         QVERIFY(r.out.isEmpty());
     }
+    // wal --from-lsn: the records themselves, each the version its LSN wrote, in its segment.
+    void walRecordsAreListedFromAnLsn()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(generate(store, 20, 300, 30, 5).exitCode, 0);
+        const std::vector<Version> exported = parseJsonl(runCli({s("export"), store}).out);
+        QCOMPARE(exported.size(), std::size_t(300));
+        const QJsonArray segments =
+            QJsonDocument::fromJson(runCli({s("wal"), store, s("--json")}).out)
+                .object()
+                .value(s("segments"))
+                .toArray();
+        QCOMPARE(segments.size(), 1);
+        const QString segment = segments[0].toObject().value(s("file")).toString();
+
+        auto r = runCli({s("wal"), store, s("--from-lsn"), s("1"), s("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        const QList<QByteArray> lines = r.out.trimmed().split('\n');
+        QCOMPARE(lines.size(), 300);
+        qint64 offset = -1;
+        for (qsizetype i = 0; i < lines.size(); ++i) {
+            const QJsonObject o = QJsonDocument::fromJson(lines[i]).object();
+            QCOMPARE(o.value(s("lsn")).toInteger(), i + 1); // a fresh store: LSN i wrote id i
+            QCOMPARE(o.value(s("segment")).toString(), segment);
+            QVERIFY(o.value(s("offset")).toInteger() > offset);
+            offset = o.value(s("offset")).toInteger();
+            QVERIFY(o.value(s("bytes")).toInteger() > 0);
+            // Byte for byte the JSONL of that version (a QJsonDocument would round numbers).
+            const qsizetype at = lines[i].indexOf("\"version\":");
+            QVERIFY(at > 0);
+            QCOMPARE(lines[i].mid(at + 10).chopped(1),
+                     JsonlCodec::encode(exported[std::size_t(i)]));
+        }
+
+        r = runCli({s("wal"), store, s("--from-lsn"), s("290"), s("--to-lsn"), s("295")});
+        QCOMPARE(r.exitCode, 0);
+        const QList<QByteArray> rows = r.out.trimmed().split('\n');
+        QCOMPARE(rows.size(), 7); // the header and LSNs 290..295
+        QCOMPARE(rows[0], "lsn  segment  offset  bytes  record");
+        const Version& v290 = exported[289];
+        QVERIFY2(rows[1].startsWith("290  " + segment.toUtf8() + "  ") &&
+                     rows[1].endsWith(kindName(v290.kind).toUtf8() + " " +
+                                      QByteArray::number(v290.entityId) + " version 290 tx_from " +
+                                      QByteArray::number(v290.txFrom) + " label \"" +
+                                      v290.label.toUtf8() + "\""),
+                 rows[1].constData());
+        QVERIFY(rows[6].startsWith("295  "));
+
+        r = runCli({s("wal"), store, s("--from-lsn"), s("301")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli wal: LSN 301 is past the end of the WAL (last LSN 300)\n");
+        r = runCli({s("wal"), store, s("--to-lsn"), s("3")});
+        QCOMPARE(r.exitCode, 2);
+        // After a checkpoint the segment holding LSN 1 is gone: said, not an empty answer.
+        QCOMPARE(runCli({s("checkpoint"), store}).exitCode, 0);
+        r = runCli({s("wal"), store, s("--from-lsn"), s("1")});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.startsWith("frostline-cli wal: LSN 1 is no longer in the WAL, which starts "
+                                  "at LSN 301"),
+                 r.err.constData());
+        QVERIFY(r.out.isEmpty());
+    }
     void exportAndPreviewAgreeOnEstimatedSizes()
     {
         // Properties whose maps and lists are not a power of two long: export copies the hot
