@@ -84,6 +84,22 @@ QString DisplayFormat::duration(qint64 micros)
     return QStringLiteral("%1 s").arg(micros / second);
 }
 
+QString DisplayFormat::elapsed(qint64 millis)
+{
+    if (millis < 0)
+        return QStringLiteral("–");
+    if (millis < 1000)
+        return QStringLiteral("%1 ms").arg(millis);
+    if (millis < 60'000)
+        return QStringLiteral("%1 s").arg(double(millis) / 1000.0, 0, 'f', 1);
+    const qint64 s = millis / 1000;
+    if (s < 3600)
+        return QStringLiteral("%1 min %2 s").arg(s / 60).arg(s % 60, 2, 10, QLatin1Char('0'));
+    return QStringLiteral("%1 h %2 min")
+        .arg(s / 3600)
+        .arg((s % 3600) / 60, 2, 10, QLatin1Char('0'));
+}
+
 QString DisplayFormat::timestamp(qint64 micros)
 {
     if (micros == kOpenEnd)

@@ -19,6 +19,9 @@ public:
     static QString signedBytes(qint64 n); // "+3.1 MiB", "-512 B"
     // A duration in microseconds: "0 s", "1.5 s", "45 s", "2 h 30 min", "7 d", "1 d 12 h".
     static QString duration(qint64 micros);
+    // Elapsed wall time of an operation in milliseconds: "850 ms", "12.4 s", "3 min 05 s",
+    // "1 h 02 min"; negative (not known) -> "–".
+    static QString elapsed(qint64 millis);
     // An instant in microseconds since the epoch, UTC with microseconds; kOpenEnd -> "open".
     static QString timestamp(qint64 micros);
 };

@@ -1,7 +1,7 @@
 #include "activitypage.h"
 
 #include "countprogress.h"
-#include "format.h"
+#include "displayformat.h"
 
 #include <QDateTime>
 #include <QGroupBox>
@@ -85,15 +85,16 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
                 add(what, message, true);
                 setRunning(what, false);
             });
-    connect(m_controller, &StoreController::migrationFinished, this,
-            [this](const MigrationRunResult& r) {
-                add(tr("Migrate"),
-                    tr("%1 versions, %2 in %3 batch(es)%4")
-                        .arg(Format::count(r.migrated), Format::bytes(double(r.bytes)))
-                        .arg(r.batches)
-                        .arg(r.cancelled ? tr(" (cancelled)") : QString()),
-                    false);
-            });
+    connect(
+        m_controller, &StoreController::migrationFinished, this,
+        [this](const MigrationRunResult& r) {
+            add(tr("Migrate"),
+                tr("%1 versions, %2 in %3 batch(es)%4")
+                    .arg(DisplayFormat::count(r.migrated), DisplayFormat::bytes(quint64(r.bytes)))
+                    .arg(r.batches)
+                    .arg(r.cancelled ? tr(" (cancelled)") : QString()),
+                false);
+        });
     connect(m_controller, &StoreController::migrationFailed, this,
             [this](const QString& cause) { add(tr("Migrate"), cause, true); });
     connect(m_controller, &StoreController::verifyFinished, this,
@@ -147,9 +148,9 @@ void ActivityPage::showStep(const QString& what, const QString& step, quint64 do
         return; // finished, or being cancelled: keep saying so
     CountProgress::show(m_progress, done, total);
     m_step->setText(
-        total == 0
-            ? tr("%1: %2").arg(what, step)
-            : tr("%1: %2, %3 of %4").arg(what, step, Format::count(done), Format::count(total)));
+        total == 0 ? tr("%1: %2").arg(what, step)
+                   : tr("%1: %2, %3 of %4")
+                         .arg(what, step, DisplayFormat::count(done), DisplayFormat::count(total)));
 }
 
 void ActivityPage::add(const QString& what, const QString& outcome, bool failure)

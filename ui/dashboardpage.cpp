@@ -1,6 +1,6 @@
 #include "dashboardpage.h"
 
-#include "format.h"
+#include "displayformat.h"
 
 #include <QChart>
 #include <QChartView>
@@ -173,23 +173,26 @@ void DashboardPage::fitAxis(QValueAxis* axis, double max)
 void DashboardPage::onStatistics(const StoreStatistics& s)
 {
     const MigrationPolicy policy = m_controller->activePolicy();
-    m_hot->setText(tr("%1 versions (%2 nodes, %3 edges) of %4 entities · %5")
-                       .arg(Format::count(s.hotVersions), Format::count(s.hotNodeVersions),
-                            Format::count(s.hotEdgeVersions), Format::count(s.hotEntities),
-                            Format::bytes(double(s.hotBytes))));
+    m_hot->setText(
+        tr("%1 versions (%2 nodes, %3 edges) of %4 entities · %5")
+            .arg(DisplayFormat::count(s.hotVersions), DisplayFormat::count(s.hotNodeVersions),
+                 DisplayFormat::count(s.hotEdgeVersions), DisplayFormat::count(s.hotEntities),
+                 DisplayFormat::bytes(quint64(s.hotBytes))));
     m_cold->setText(tr("%1 versions (%2 nodes, %3 edges) · %4 encoded")
-                        .arg(Format::count(s.coldNodeVersions + s.coldEdgeVersions),
-                             Format::count(s.coldNodeVersions), Format::count(s.coldEdgeVersions),
-                             Format::bytes(double(s.coldBytes))));
-    m_wal->setText(tr("%1 in %2 segment(s) · LSN %3 to %4")
-                       .arg(Format::bytes(double(s.walBytes)), Format::count(s.walSegments))
-                       .arg(s.firstWalLsn)
-                       .arg(s.lastLsn));
+                        .arg(DisplayFormat::count(s.coldNodeVersions + s.coldEdgeVersions),
+                             DisplayFormat::count(s.coldNodeVersions),
+                             DisplayFormat::count(s.coldEdgeVersions),
+                             DisplayFormat::bytes(quint64(s.coldBytes))));
+    m_wal->setText(
+        tr("%1 in %2 segment(s) · LSN %3 to %4")
+            .arg(DisplayFormat::bytes(quint64(s.walBytes)), DisplayFormat::count(s.walSegments))
+            .arg(s.firstWalLsn)
+            .arg(s.lastLsn));
     m_lsn->setText(tr("flushed %1 · last written %2 · %3 hot version(s) not yet in the hot "
                       "checkpoint")
                        .arg(s.flushedLsn)
                        .arg(s.lastLsn)
-                       .arg(Format::count(s.uncheckpointedVersions)));
+                       .arg(DisplayFormat::count(s.uncheckpointedVersions)));
 
     m_encryption->setText(s.encrypted
                               ? tr("encrypted (%1): WAL, hot checkpoint and Berkeley DB")
@@ -200,7 +203,8 @@ void DashboardPage::onStatistics(const StoreStatistics& s)
     const double ratio = double(s.hotBytes) / threshold;
     m_memoryBar->setValue(int(std::min(1.0, ratio) * 1000));
     m_memoryBar->setFormat(QStringLiteral("%1 of %2 (%3%)")
-                               .arg(Format::bytes(double(s.hotBytes)), Format::bytes(threshold))
+                               .arg(DisplayFormat::bytes(quint64(s.hotBytes)),
+                                    DisplayFormat::bytes(quint64(threshold)))
                                .arg(ratio * 100, 0, 'f', 1));
     m_memoryText->setText(ratio > 1 ? tr("Memory pressure: the hot tier is above the threshold; "
                                          "the next run also migrates younger versions.")

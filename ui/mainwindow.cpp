@@ -3,8 +3,8 @@
 #include "activitypage.h"
 #include "countprogress.h"
 #include "dashboardpage.h"
+#include "displayformat.h"
 #include "errorbanner.h"
-#include "format.h"
 #include "migrationpage.h"
 #include "newstoredialog.h"
 #include "passphrasedialog.h"
@@ -217,10 +217,10 @@ MainWindow::MainWindow(QWidget* parent)
                 showOpenStep(step, done, total); // the bar says it; "Open store…" stays
                 return;
             }
-            statusBar()->showMessage(
-                total ? tr("%1… %2, %3 of %4")
-                            .arg(what, step, Format::count(done), Format::count(total))
-                      : tr("%1… %2").arg(what, step));
+            statusBar()->showMessage(total ? tr("%1… %2, %3 of %4")
+                                                 .arg(what, step, DisplayFormat::count(done),
+                                                      DisplayFormat::count(total))
+                                           : tr("%1… %2").arg(what, step));
         });
     connect(m_controller, &StoreController::operationFinished, this,
             [this, importWhat](const QString& what, const QString& summary) {
@@ -435,7 +435,7 @@ void MainWindow::showOpenStep(const QString& step, quint64 done, quint64 total)
     CountProgress::show(m_openProgress, done, total);
     if (total != 0)
         m_openProgress->setFormat(
-            tr("%1: %2 of %3").arg(step, Format::count(done), Format::count(total)));
+            tr("%1: %2 of %3").arg(step, DisplayFormat::count(done), DisplayFormat::count(total)));
 }
 
 void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, qint64 total)
@@ -458,13 +458,13 @@ void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, q
         m_importProgress->setRange(0, std::max(maximum, 1));
         m_importProgress->setValue(int(std::clamp<qint64>(done, 0, maximum)));
         const QString text = tr("%1 of %2 versions appended")
-                                 .arg(Format::count(quint64(std::max<qint64>(done, 0))),
-                                      Format::count(quint64(std::max<qint64>(total, 0))));
+                                 .arg(DisplayFormat::count(quint64(std::max<qint64>(done, 0))),
+                                      DisplayFormat::count(quint64(std::max<qint64>(total, 0))));
         m_importProgress->setFormat(text);
         m_importProgress->setToolTip(tr("Import: %1 (durable)").arg(text));
         return;
     }
-    const QString read = Format::bytes(double(done));
+    const QString read = DisplayFormat::bytes(quint64(std::max<qint64>(done, 0)));
     if (total <= 0) {
         // A pipe has no size: stay busy and say how much has come through.
         m_importProgress->setRange(0, 0);
@@ -477,7 +477,7 @@ void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, q
             ++shift;
         m_importProgress->setRange(0, int(total >> shift));
         m_importProgress->setValue(int(std::min(done, total) >> shift));
-        const QString text = tr("%1 of %2").arg(read, Format::bytes(double(total)));
+        const QString text = tr("%1 of %2").arg(read, DisplayFormat::bytes(quint64(total)));
         m_importProgress->setFormat(text);
         m_importProgress->setToolTip(tr("Import: %1 read").arg(text));
     }
@@ -580,11 +580,11 @@ void MainWindow::updateStatus()
     m_statusPath->setText(open ? m_controller->storePath() : tr("No store open"));
     // Lock-free figures: the hot tier's atomics and the last values a worker reported.
     m_statusHot->setText(open ? tr("hot: %1 versions, %2")
-                                    .arg(Format::count(m_controller->hotVersions()),
-                                         Format::bytes(double(m_controller->hotBytes())))
+                                    .arg(DisplayFormat::count(m_controller->hotVersions()),
+                                         DisplayFormat::bytes(quint64(m_controller->hotBytes())))
                               : QString());
     m_statusCold->setText(
-        open ? tr("cold: %1 versions").arg(Format::count(m_controller->coldVersions()))
+        open ? tr("cold: %1 versions").arg(DisplayFormat::count(m_controller->coldVersions()))
              : QString());
     m_statusLsn->setText(open ? tr("flushed LSN %1").arg(m_controller->flushedLsn()) : QString());
     m_statusService->setText(serviceStateName(m_controller->serviceState(), open));

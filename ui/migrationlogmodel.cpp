@@ -1,6 +1,6 @@
 #include "migrationlogmodel.h"
 
-#include "format.h"
+#include "displayformat.h"
 
 #include <QBrush>
 #include <QColor>
@@ -50,7 +50,7 @@ void MigrationLogModel::addRunFinished(const MigrationRunResult& result)
     e.segmentsDeleted = result.segmentsDeleted;
     // Where the time went, so "why is migration slow?" has an answer: waiting for the disk to
     // confirm each batch, writing into Berkeley DB, or the hot tier.
-    auto ms = [](double secs) { return Format::duration(qint64(secs * 1000)); };
+    auto ms = [](double secs) { return DisplayFormat::elapsed(qint64(secs * 1000)); };
     e.detail = result.migrated == 0
                    ? tr("run finished: nothing to migrate")
                    : tr("run %1: %2 of %3 batches in %4 (commit sync %5 · cold writes %6 · hot "
@@ -111,9 +111,9 @@ QVariant MigrationLogModel::data(const QModelIndex& index, int role) const
                    : e.kind == EntryKind::RunFinished ? tr("run finished")
                                                       : tr("failed");
         case VersionsColumn:
-            return failure ? QString() : Format::count(e.versions);
+            return failure ? QString() : DisplayFormat::count(e.versions);
         case BytesColumn:
-            return failure ? QString() : Format::bytes(double(e.bytes));
+            return failure ? QString() : DisplayFormat::bytes(quint64(e.bytes));
         case FlushedLsnColumn:
             return failure ? QString() : QString::number(e.flushedLsn);
         case SegmentsDeletedColumn:

@@ -1,6 +1,6 @@
 #include "migrationpage.h"
 
-#include "format.h"
+#include "displayformat.h"
 #include "migrationlogmodel.h"
 #include "tablecolumns.h"
 
@@ -132,11 +132,13 @@ void MigrationPage::onProgress(const MigrationProgress& p)
            "ETA %10")
             .arg(p.batch)
             .arg(p.batches)
-            .arg(Format::count(p.versionsDone), Format::count(p.versionsTotal),
-                 Format::bytes(double(p.bytesDone)), Format::bytes(double(p.bytesTotal)))
+            .arg(DisplayFormat::count(p.versionsDone), DisplayFormat::count(p.versionsTotal),
+                 DisplayFormat::bytes(quint64(p.bytesDone)),
+                 DisplayFormat::bytes(quint64(p.bytesTotal)))
             .arg(p.versionsPerSecond, 0, 'f', 0)
-            .arg(Format::bytes(p.bytesPerSecond), Format::duration(p.elapsedMs),
-                 p.etaMs < 0 ? tr("unknown") : Format::duration(p.etaMs)));
+            .arg(DisplayFormat::bytes(quint64(p.bytesPerSecond)),
+                 DisplayFormat::elapsed(p.elapsedMs),
+                 p.etaMs < 0 ? tr("unknown") : DisplayFormat::elapsed(p.etaMs)));
 }
 
 void MigrationPage::onFinished(const MigrationRunResult& r)
@@ -153,11 +155,11 @@ void MigrationPage::onFinished(const MigrationRunResult& r)
         m_progressText->setText(
             tr("%1: %2 versions (%3 nodes, %4 edges), %5 in %6 batch(es), %7 · flushed LSN %8 · "
                "%9 WAL segment(s) deleted")
-                .arg(r.cancelled ? tr("Cancelled") : tr("Done"), Format::count(r.migrated),
-                     Format::count(r.nodeVersions), Format::count(r.edgeVersions),
-                     Format::bytes(double(r.bytes)))
+                .arg(r.cancelled ? tr("Cancelled") : tr("Done"), DisplayFormat::count(r.migrated),
+                     DisplayFormat::count(r.nodeVersions), DisplayFormat::count(r.edgeVersions),
+                     DisplayFormat::bytes(quint64(r.bytes)))
                 .arg(r.batches)
-                .arg(Format::duration(qint64(r.durationSecs * 1000)))
+                .arg(DisplayFormat::elapsed(qint64(r.durationSecs * 1000)))
                 .arg(r.flushedLsn)
                 .arg(r.segmentsDeleted));
     }
@@ -181,7 +183,7 @@ void MigrationPage::updateState()
         text = tr("A migration run is in progress.");
     else if (started)
         text = tr("Service started: it runs every %1 when a trigger holds.")
-                   .arg(Format::duration(m_controller->activePolicy().runIntervalMicros / 1000));
+                   .arg(DisplayFormat::duration(m_controller->activePolicy().runIntervalMicros));
     else
         text = tr("Service stopped.");
     m_state->setText(text);
@@ -194,9 +196,10 @@ void MigrationPage::updatePolicy()
         tr("%1 · age ≥ %2 · memory threshold %3 · keep ≥ %4 version(s) hot per entity · batches "
            "of %5 · every %6 · %7")
             .arg(p.enabled ? tr("enabled") : tr("<b>disabled</b> (migrates nothing)"),
-                 Format::age(p.ageThresholdMicros), Format::bytes(double(p.memoryThresholdBytes)),
-                 Format::count(p.minHotVersions), Format::count(p.batchSize),
-                 Format::duration(p.runIntervalMicros / 1000),
+                 DisplayFormat::duration(p.ageThresholdMicros),
+                 DisplayFormat::bytes(quint64(p.memoryThresholdBytes)),
+                 DisplayFormat::count(p.minHotVersions), DisplayFormat::count(p.batchSize),
+                 DisplayFormat::duration(p.runIntervalMicros),
                  p.enableLru ? tr("LRU order") : tr("age order")));
 }
 
@@ -212,14 +215,14 @@ void MigrationPage::updateStatistics()
     m_statistics->setText(
         tr("Runs completed: %1 · batches: %2 · errors: %3<br>Migrated: %4 node and %5 edge "
            "versions, %6<br>Last run: %7%8")
-            .arg(Format::count(s.runsCompleted), Format::count(s.batches), Format::count(s.errors),
-                 Format::count(s.nodeVersions), Format::count(s.edgeVersions),
-                 Format::bytes(double(s.bytes)))
+            .arg(DisplayFormat::count(s.runsCompleted), DisplayFormat::count(s.batches),
+                 DisplayFormat::count(s.errors), DisplayFormat::count(s.nodeVersions),
+                 DisplayFormat::count(s.edgeVersions), DisplayFormat::bytes(quint64(s.bytes)))
             .arg(s.lastRunAtMicros == 0
                      ? tr("never")
                      : tr("%1, took %2")
-                           .arg(Format::timestamp(s.lastRunAtMicros),
-                                Format::duration(qint64(s.lastRunDurationSecs * 1000))))
+                           .arg(DisplayFormat::timestamp(s.lastRunAtMicros),
+                                DisplayFormat::elapsed(qint64(s.lastRunDurationSecs * 1000))))
             .arg(s.lastError.isEmpty()
                      ? QString()
                      : tr("<br>Last error: %1").arg(s.lastError.toHtmlEscaped())));

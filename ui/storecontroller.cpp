@@ -1,6 +1,6 @@
 #include "storecontroller.h"
 
-#include "format.h"
+#include "displayformat.h"
 #include "frostlineerror.h"
 #include "jsonlcodec.h"
 #include "migrationrun.h"
@@ -37,12 +37,12 @@ QString describe(const std::exception& e)
 
 QString copySummary(const QString& verb, const QString& dest, const StoreBackup::Report& r)
 {
-    QString summary =
-        QObject::tr("%1 %2: %3 in %4; flushed LSN %5, last LSN %6, %7 WAL segment(s)")
-            .arg(verb, dest, Format::bytes(double(r.bytes)), Format::duration(r.elapsedMs))
-            .arg(r.flushedLsn)
-            .arg(r.lastLsn)
-            .arg(r.walSegments);
+    QString summary = QObject::tr("%1 %2: %3 in %4; flushed LSN %5, last LSN %6, %7 WAL segment(s)")
+                          .arg(verb, dest, DisplayFormat::bytes(quint64(r.bytes)),
+                               DisplayFormat::elapsed(r.elapsedMs))
+                          .arg(r.flushedLsn)
+                          .arg(r.lastLsn)
+                          .arg(r.walSegments);
     if (!r.tornTailNote.isEmpty())
         summary += QStringLiteral("; ") + r.tornTailNote;
     return summary;

@@ -1,6 +1,6 @@
 #include "walinspectorpage.h"
 
-#include "format.h"
+#include "displayformat.h"
 #include "lsnruler.h"
 #include "tablecolumns.h"
 #include "walrecordmodel.h"
@@ -153,13 +153,14 @@ void WalInspectorPage::onWalUpdated(const std::vector<WalSegmentStatus>& segment
             blocking = &s;
     }
     m_ruler->setMarks(marks);
-    m_summary->setText(tr("Last written LSN <b>%1</b> · flushed LSN <b>%2</b> · %3 not yet "
-                          "durable in Berkeley DB · %4 segment(s), %5")
-                           .arg(lastLsn)
-                           .arg(flushedLsn)
-                           .arg(Format::count(lastLsn > flushedLsn ? lastLsn - flushedLsn : 0))
-                           .arg(segments.size())
-                           .arg(Format::bytes(double(bytes))));
+    m_summary->setText(
+        tr("Last written LSN <b>%1</b> · flushed LSN <b>%2</b> · %3 not yet "
+           "durable in Berkeley DB · %4 segment(s), %5")
+            .arg(lastLsn)
+            .arg(flushedLsn)
+            .arg(DisplayFormat::count(lastLsn > flushedLsn ? lastLsn - flushedLsn : 0))
+            .arg(segments.size())
+            .arg(DisplayFormat::bytes(quint64(bytes))));
 
     QString why;
     if (blocking) {

@@ -1,6 +1,6 @@
 #include "walrecordmodel.h"
 
-#include "format.h"
+#include "displayformat.h"
 
 #include <QBrush>
 #include <QColor>
@@ -66,7 +66,7 @@ QVariant WalRecordModel::data(const QModelIndex& index, int role) const
         case LabelColumn:
             return r.decoded ? v.label : QString();
         case TxFromColumn:
-            return r.decoded ? Format::timestamp(v.txFrom) : QString();
+            return r.decoded ? DisplayFormat::timestamp(v.txFrom) : QString();
         case PropertiesColumn: {
             if (!r.decoded)
                 return QString();

@@ -1,6 +1,6 @@
 #include "walsegmentmodel.h"
 
-#include "format.h"
+#include "displayformat.h"
 
 #include <QBrush>
 #include <QColor>
@@ -71,9 +71,9 @@ QVariant WalSegmentModel::data(const QModelIndex& index, int role) const
         case LastLsnColumn:
             return empty ? QStringLiteral("–") : QString::number(seg.lastLsn);
         case SizeColumn:
-            return Format::bytes(double(seg.sizeBytes));
+            return DisplayFormat::bytes(quint64(seg.sizeBytes));
         case RecordsColumn:
-            return Format::count(seg.records);
+            return DisplayFormat::count(seg.records);
         case DeletableColumn:
             return s.deletable ? tr("yes") : tr("no");
         case ReasonColumn:

@@ -440,6 +440,11 @@ void TestGuiPreview::humanReadableFigures()
     QCOMPARE(DisplayFormat::timestamp(1'700'000'000'123'456),
              QStringLiteral("2023-11-14 22:13:20.123456 UTC"));
     QCOMPARE(DisplayFormat::timestamp(-1), QStringLiteral("1969-12-31 23:59:59.999999 UTC"));
+    QCOMPARE(DisplayFormat::elapsed(850), QStringLiteral("850 ms"));
+    QCOMPARE(DisplayFormat::elapsed(12'400), QStringLiteral("12.4 s"));
+    QCOMPARE(DisplayFormat::elapsed(185'000), QStringLiteral("3 min 05 s"));
+    QCOMPARE(DisplayFormat::elapsed(3'720'000), QStringLiteral("1 h 02 min"));
+    QCOMPARE(DisplayFormat::elapsed(-1), QStringLiteral("–"));
 }
 
 void TestGuiPreview::pageShowsTotalsFiltersAndExplainsTheSelectedRow()

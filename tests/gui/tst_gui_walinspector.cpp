@@ -1,3 +1,4 @@
+#include "displayformat.h"
 #include "lsnruler.h"
 #include "mainwindow.h"
 #include "migrationpage.h"
@@ -120,6 +121,15 @@ private slots:
             // The generator numbers versions 1.. in append order: LSN n wrote version n.
             QCOMPARE(r->version.versionId, r->lsn);
         }
+        // tx_from as every page writes an instant: UTC to the microsecond, so it can be set
+        // beside the cold browser's and the CLI's numbers (it was local time to the second).
+        const DecodedWalRecord* r0 = page->recordModel()->recordAt(0);
+        QCOMPARE(page->recordModel()
+                     ->index(0, WalRecordModel::TxFromColumn)
+                     .data(Qt::DisplayRole)
+                     .toString(),
+                 DisplayFormat::timestamp(r0->version.txFrom));
+        QVERIFY(DisplayFormat::timestamp(r0->version.txFrom).endsWith(QLatin1String(" UTC")));
 
         // A migration advances the flushed LSN; the page shows it without being asked.
         QSignalSpy finished(c, &StoreController::migrationFinished);
