@@ -8,6 +8,18 @@
 
 namespace frostline {
 
+namespace {
+
+// "+X", "-X" or "X" (zero), X being N's magnitude as WRITE puts it; INT64_MIN included.
+QString withSign(qint64 n, QString (*write)(quint64))
+{
+    const quint64 magnitude = n < 0 ? quint64(0) - quint64(n) : quint64(n);
+    const QString sign = n > 0 ? QStringLiteral("+") : n < 0 ? QStringLiteral("-") : QString();
+    return sign + write(magnitude);
+}
+
+} // namespace
+
 QString DisplayFormat::count(quint64 n)
 {
     QString digits = QString::number(n);
@@ -18,9 +30,7 @@ QString DisplayFormat::count(quint64 n)
 
 QString DisplayFormat::signedCount(qint64 n)
 {
-    const quint64 magnitude = n < 0 ? quint64(0) - quint64(n) : quint64(n);
-    const QString sign = n > 0 ? QStringLiteral("+") : n < 0 ? QStringLiteral("-") : QString();
-    return sign + count(magnitude);
+    return withSign(n, &DisplayFormat::count);
 }
 
 QString DisplayFormat::bytes(quint64 n)
@@ -40,9 +50,7 @@ QString DisplayFormat::bytes(quint64 n)
 
 QString DisplayFormat::signedBytes(qint64 n)
 {
-    const quint64 magnitude = n < 0 ? quint64(0) - quint64(n) : quint64(n);
-    const QString sign = n > 0 ? QStringLiteral("+") : n < 0 ? QStringLiteral("-") : QString();
-    return sign + bytes(magnitude);
+    return withSign(n, &DisplayFormat::bytes);
 }
 
 QString DisplayFormat::duration(qint64 micros)
