@@ -22,6 +22,7 @@
 #include <QTextStream>
 
 #include <algorithm>
+#include <array>
 #include <atomic>
 #include <cerrno>
 #include <cmath>
@@ -1044,6 +1045,19 @@ int cmdPreview(const QStringList& args)
                    .arg(sel.projectedHotBytes)
                    .arg(p.policy.memoryThresholdBytes)
                    .arg(p.policy.enabled ? QString() : QStringLiteral(" — policy disabled"))
+                   .toUtf8();
+        // Why the rest stays, in the selector's words; --explain ID says it for one version.
+        std::array<quint64, 4> staying{};
+        for (const StayExplanation& e : sel.staying)
+            ++staying[std::size_t(e.reason)];
+        QStringList reasons;
+        for (StayReason r : {StayReason::Head, StayReason::MinHotVersions, StayReason::TooYoung,
+                             StayReason::Disabled})
+            if (staying[std::size_t(r)] > 0 || r != StayReason::Disabled)
+                reasons << QStringLiteral("%1 %2").arg(staying[std::size_t(r)]).arg(reasonName(r));
+        buf += QStringLiteral("%1 stay hot: %2 (preview --explain VERSION_ID says why for one)\n")
+                   .arg(sel.staying.size())
+                   .arg(reasons.join(QStringLiteral(", ")))
                    .toUtf8();
         buf += "version_id  kind  entity_id  age_secs  estimated_size  reason\n";
         for (const Candidate& c : sel.candidates) {

@@ -476,6 +476,20 @@ private slots:
             }
         }
         QVERIFY(moves > 0 && stays > 0);
+
+        // The text preview counts the reasons of all that stay: every entity keeps its head.
+        const QList<QByteArray> preview =
+            runCli({s("preview"), store, s("--policy"), policy, s("--now"), now}).out.split('\n');
+        const QRegularExpressionMatch summary =
+            QRegularExpression(s("^(\\d+) stay hot: (\\d+) head, (\\d+) min_hot_versions, (\\d+) "
+                                 "too_young \\(preview --explain VERSION_ID says why for one\\)$"))
+                .match(QString::fromUtf8(preview.value(1)));
+        QVERIFY2(summary.hasMatch(), preview.value(1).constData());
+        QCOMPARE(summary.captured(1).toLongLong(), 600 - candidates.size());
+        QCOMPARE(summary.captured(2).toLongLong(), qint64(heads.size()));
+        QCOMPARE(summary.captured(2).toLongLong() + summary.captured(3).toLongLong() +
+                     summary.captured(4).toLongLong(),
+                 600 - candidates.size());
         QCOMPARE(reasonsSeen, (QSet<QString>{s("head"), s("min_hot_versions"), s("too_young")}));
 
         // Text: the explanation alone. After the migration: cold. An unknown id: bad input.
@@ -635,8 +649,10 @@ private slots:
             {s("export"), store},
             {s("preview"), store, s("--policy"), policy, s("--json")},
             {s("preview"), store, s("--policy"), policy},
+            {s("preview"), store, s("--policy"), policy, s("--explain"), s("1")},
             {s("stats"), store},
             {s("wal"), store, s("--json")},
+            {s("wal"), store, s("--from-lsn"), s("1")},
             {s("verify"), store},
             {s("policy"), s("show"), s("--preset"), s("aggressive")},
             {s("--help")},
