@@ -433,13 +433,14 @@ void Store::validateAppend(const std::vector<Version>& versions,
 
 quint64 Store::append(std::vector<Version> versions,
                       const std::function<QString(std::size_t)>& whereIs,
-                      const AppendProgress& progress)
+                      const AppendProgress& progress, const std::atomic<bool>* cancelBeforeWriting)
 {
     requireOpen();
     std::lock_guard guard(m_writeMutex);
     validateAppend(versions, whereIs);
     if (versions.empty())
         return m_wal->lastLsn();
+    OperationControl{{}, cancelBeforeWriting}.check(QStringLiteral("append"));
     // Appended in chunks so a huge import never holds all encodings at once. Not cancellable
     // between chunks: a stop part-way would leave the first chunks durable (acknowledged) and
     // the rest not, which only a failure (the message below says how far it got) may do.

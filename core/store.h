@@ -176,9 +176,14 @@ public:
     using AppendProgress = std::function<void(std::size_t appended, std::size_t total)>;
     // Versions per WAL append inside append(): an input no larger is appended all or nothing.
     static constexpr std::size_t kAppendChunk = 4096;
+    // `cancelBeforeWriting`, when given, is read once, after the versions are validated and
+    // before the first chunk is written: if set, append() throws FrostlineError with
+    // Cause::Cancelled and has written nothing. (Validating a large input against the store takes
+    // a while; writing, once begun, is not stopped, as above.)
     quint64 append(std::vector<Version> versions,
                    const std::function<QString(std::size_t index)>& whereIs = {},
-                   const AppendProgress& progress = {});
+                   const AppendProgress& progress = {},
+                   const std::atomic<bool>* cancelBeforeWriting = nullptr);
 
     // Writes every hot version not yet in the hot checkpoint into it, advances the flushed LSN
     // to the last WAL record, then deletes the WAL segments that are wholly at or below it.

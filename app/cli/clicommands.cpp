@@ -429,12 +429,25 @@ int cmdImport(const QStringList& args)
     std::vector<qint64> lines;
     std::vector<Version> versions = JsonlCodec::readFile(file, &lines);
     const std::size_t n = versions.size();
-    // Ctrl-C while the file is read ends the command at once: nothing is written yet. During the
-    // append it is held until the append ends, since a stop between chunks would leave the file
-    // imported in part and a second import of it refused for the ids already there.
+    // Ctrl-C while the file is read ends the command at once: nothing is written yet. While its
+    // versions are checked against the store it stops before writing; during the append it is
+    // held until the append ends, since a stop between chunks would leave the file imported in
+    // part and a second import of it refused for the ids already there.
     const InterruptAtDurableSteps interrupt;
-    const quint64 lastLsn = store->append(
-        std::move(versions), [&](std::size_t i) { return JsonlCodec::location(file, lines[i]); });
+    quint64 lastLsn = 0;
+    try {
+        lastLsn = store->append(
+            std::move(versions),
+            [&](std::size_t i) { return JsonlCodec::location(file, lines[i]); }, {},
+            interrupt.flag());
+    } catch (const FrostlineError& e) {
+        if (e.cause() != FrostlineError::Cause::Cancelled)
+            throw;
+        throw FrostlineError::runtime(
+            QStringLiteral("interrupted by %1 while the versions of %2 were checked against the "
+                           "store: nothing was imported")
+                .arg(interrupt.signalName(), file));
+    }
     out() << "imported " << n << (n == 1 ? " version" : " versions") << " from " << file
           << " (last LSN " << lastLsn << ")\n";
     if (interrupt.requested())
@@ -958,8 +971,7 @@ PolicyAndNow policyAndNow(const Arguments& a)
 void explainOne(Store& store, const Selection& sel, const PolicyAndNow& p, quint64 versionId,
                 bool json)
 {
-    QJsonObject answer{{QStringLiteral("now"), p.now},
-                       {QStringLiteral("version_id"), qint64(versionId)}};
+    QJsonObject answer; // "now" and "version_id" are written by hand below: ids reach 2^64-1
     if (const std::optional<QString> text = PreviewExplanation::explain(sel, p.policy, versionId)) {
         answer[QStringLiteral("tier")] = QStringLiteral("hot");
         const auto candidate =
@@ -992,7 +1004,8 @@ void explainOne(Store& store, const Selection& sel, const PolicyAndNow& p, quint
             QStringLiteral("%1 holds no version %2 (--explain)").arg(store.path()).arg(versionId));
     }
     if (json)
-        printJson(answer);
+        out() << "{\"now\":" << p.now << ",\"version_id\":" << versionId << ","
+              << QJsonDocument(answer).toJson(QJsonDocument::Compact).mid(1) << "\n";
     else
         out() << answer.value(QStringLiteral("explanation")).toString() << "\n";
 }

@@ -508,6 +508,18 @@ private slots:
             r.err,
             ("frostline-cli preview: " + store + " holds no version 601 (--explain)\n").toUtf8());
         QVERIFY(r.out.isEmpty());
+
+        // The greatest id there is, written as it is (not wrapped to a negative JSON number).
+        const QString big = dir.filePath(s("big"));
+        QCOMPARE(runCli({s("init"), big}).exitCode, 0);
+        const QString one = dir.filePath(s("one.jsonl"));
+        test::writeFile(one, R"({"kind":"node","version_id":18446744073709551615,"entity_id":1,)"
+                             R"("label":"L","valid_from":1,"tx_from":1})"
+                             "\n");
+        QCOMPARE(runCli({s("import"), big, one}).exitCode, 0);
+        r = runCli({s("preview"), big, s("--explain"), s("18446744073709551615"), s("--json")});
+        QVERIFY2(r.exitCode == 0, r.err.constData());
+        QVERIFY2(r.out.contains(",\"version_id\":18446744073709551615,"), r.out.constData());
     }
     // wal --from-lsn: the records themselves, each the version its LSN wrote, in its segment.
     void walRecordsAreListedFromAnLsn()
