@@ -6,6 +6,7 @@
 #include "regionfaulthandler.h"
 #include "store.h"
 #include "storecipher.h"
+#include "storelock.h"
 
 #include <QDir>
 #include <QElapsedTimer>
@@ -20,7 +21,6 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <limits>
-#include <sys/file.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <vector>
@@ -479,19 +479,12 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
                            "another backup")
                 .arg(backup, Store::unfinishedCopyMarker(backup)));
     // A store some process has open is no backup: a copy of its files taken now is not one
-    // instant of it (the store's own lock is exclusive; this shared probe only tests it).
-    if (const int fd = ::open(
-            QFile::encodeName(QDir(backup).filePath(QStringLiteral("store.lock"))).constData(),
-            O_RDONLY | O_CLOEXEC);
-        fd >= 0) {
-        const bool inUse = ::flock(fd, LOCK_SH | LOCK_NB) != 0 && errno == EWOULDBLOCK;
-        ::close(fd);
-        if (inUse)
-            throw FrostlineError::badInput(
-                QStringLiteral("%1 is a store that a process has open, not a backup: back it up "
-                               "with backup (or close it first)")
-                    .arg(backup));
-    }
+    // instant of it.
+    if (StoreLock::isHeld(backup))
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 is a store that a process has open, not a backup: back it up "
+                           "with backup (or close it first)")
+                .arg(backup));
     const Manifest manifest = readManifest(backup);
     // An encrypted backup: the passphrase is checked before anything is copied.
     std::shared_ptr<const StoreCipher> cipher;

@@ -3,6 +3,7 @@
 #include "frostlineerror.h"
 
 #include <QDir>
+#include <QFile>
 
 #include <cerrno>
 #include <fcntl.h>
@@ -10,6 +11,51 @@
 #include <unistd.h>
 
 namespace frostline {
+
+namespace {
+
+QByteArray lockFilePath(const QString& storePath)
+{
+    return QFile::encodeName(QDir(storePath).filePath(QStringLiteral("store.lock")));
+}
+
+// The pid the holder wrote into store.lock, or empty (no file, or nothing readable in it).
+QString holderPid(const QString& storePath)
+{
+    const int fd = ::open(lockFilePath(storePath).constData(), O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return {};
+    char buf[32] = {};
+    const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+    ::close(fd);
+    return n > 0 ? QString::fromLatin1(buf, int(n)).trimmed() : QString();
+}
+
+FrostlineError lockedBy(const QString& storePath)
+{
+    const QString holder = holderPid(storePath);
+    // flock locks belong to open files, so a second Store on the same directory in this very
+    // process is refused too; naming our own pid as "another process" would mislead.
+    if (holder == QString::number(qint64(::getpid())))
+        return FrostlineError::runtime(
+            QStringLiteral("store %1 is locked: it is still open in this process (pid %2); wait "
+                           "until the work on it (a backup, verify or migration) has finished and "
+                           "it has closed")
+                .arg(storePath, holder));
+    return FrostlineError::runtime(
+        QStringLiteral("store %1 is locked by another process%2")
+            .arg(storePath,
+                 holder.isEmpty() ? QString() : QStringLiteral(" (pid %1)").arg(holder)));
+}
+
+// LOCK_EX or LOCK_SH on FD without waiting: 0, EWOULDBLOCK when another open file holds it, or
+// another errno.
+int tryLock(int fd, int operation)
+{
+    return ::flock(fd, operation | LOCK_NB) == 0 ? 0 : errno;
+}
+
+} // namespace
 
 StoreLock::~StoreLock()
 {
@@ -19,32 +65,35 @@ StoreLock::~StoreLock()
 void StoreLock::acquire(const QString& storePath)
 {
     release();
-    const QByteArray path = QDir(storePath).filePath(QStringLiteral("store.lock")).toLocal8Bit();
-    const int fd = ::open(path.constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
-    if (fd < 0)
-        throw FrostlineError::runtime(QStringLiteral("store %1: cannot open store.lock: %2")
+    // The lock is held on the store directory itself: store.lock is a file an operator may
+    // delete as stale (it keeps the last pid after every exit), and a lock on a deleted file
+    // would let a second process in beside the first, both writing one WAL segment. A directory
+    // that holds the store cannot be deleted. store.lock is locked too and carries the pid, for
+    // the message a second opener gets and for older versions that look only at it.
+    const int dirFd =
+        ::open(QFile::encodeName(storePath).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (dirFd < 0)
+        throw FrostlineError::runtime(QStringLiteral("store %1: cannot open the directory: %2")
                                           .arg(storePath, FrostlineError::errnoText(errno)));
-    if (::flock(fd, LOCK_EX | LOCK_NB) != 0) {
+    if (const int e = tryLock(dirFd, LOCK_EX); e != 0) {
+        ::close(dirFd);
+        if (e == EWOULDBLOCK)
+            throw lockedBy(storePath);
+        throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock the directory: %2")
+                                          .arg(storePath, FrostlineError::errnoText(e)));
+    }
+    const int fd = ::open(lockFilePath(storePath).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    if (fd < 0) {
         const int e = errno;
-        char buf[32] = {};
-        const ssize_t n = ::pread(fd, buf, sizeof buf - 1, 0);
+        ::close(dirFd);
+        throw FrostlineError::runtime(QStringLiteral("store %1: cannot open store.lock: %2")
+                                          .arg(storePath, FrostlineError::errnoText(e)));
+    }
+    if (const int e = tryLock(fd, LOCK_EX); e != 0) {
         ::close(fd);
-        if (e == EWOULDBLOCK) {
-            const QString holder = n > 0 ? QString::fromLatin1(buf, int(n)).trimmed() : QString();
-            // flock locks belong to open files, so a second Store on the same directory in this
-            // very process is refused too; naming our own pid as "another process" would mislead.
-            if (holder == QString::number(qint64(::getpid())))
-                throw FrostlineError::runtime(
-                    QStringLiteral(
-                        "store %1 is locked: it is still open in this process (pid %2); wait until "
-                        "the work on it (a backup, verify or migration) has finished "
-                        "and it has closed")
-                        .arg(storePath, holder));
-            throw FrostlineError::runtime(
-                QStringLiteral("store %1 is locked by another process%2")
-                    .arg(storePath,
-                         holder.isEmpty() ? QString() : QStringLiteral(" (pid %1)").arg(holder)));
-        }
+        ::close(dirFd);
+        if (e == EWOULDBLOCK)
+            throw lockedBy(storePath);
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock store.lock: %2")
                                           .arg(storePath, FrostlineError::errnoText(e)));
     }
@@ -52,15 +101,33 @@ void StoreLock::acquire(const QString& storePath)
     if (::ftruncate(fd, 0) == 0)
         (void)!::pwrite(fd, pid.constData(), std::size_t(pid.size()), 0);
     m_fd = fd;
+    m_dirFd = dirFd;
 }
 
 void StoreLock::release()
 {
-    if (m_fd >= 0) {
-        ::flock(m_fd, LOCK_UN);
-        ::close(m_fd);
-        m_fd = -1;
+    for (int* fd : {&m_fd, &m_dirFd}) {
+        if (*fd >= 0) {
+            ::flock(*fd, LOCK_UN);
+            ::close(*fd);
+            *fd = -1;
+        }
     }
+}
+
+bool StoreLock::isHeld(const QString& storePath)
+{
+    // Shared probes, dropped at once: they fail only where some process holds the exclusive lock.
+    for (const QByteArray& path : {QFile::encodeName(storePath), lockFilePath(storePath)}) {
+        const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+        if (fd < 0)
+            continue;
+        const bool held = tryLock(fd, LOCK_SH) == EWOULDBLOCK;
+        ::close(fd);
+        if (held)
+            return true;
+    }
+    return false;
 }
 
 } // namespace frostline

@@ -4,9 +4,10 @@
 
 namespace frostline {
 
-// STORE/store.lock, held (flock, exclusive) while a process has the store open, so a second
-// opener gets a clear error instead of two writers. The kernel drops the lock when the holder
-// dies, even by kill -9, so a crash never leaves a store locked.
+// The store's lock, held (flock, exclusive) on the STORE directory and on STORE/store.lock while a
+// process has the store open, so a second opener gets a clear error instead of two writers. The
+// kernel drops the lock when the holder dies, even by kill -9, so a crash never leaves a store
+// locked; and deleting store.lock (it stays behind after every exit) does not unlock it.
 class StoreLock
 {
 public:
@@ -19,9 +20,12 @@ public:
     void acquire(const QString& storePath);
     void release();
     bool held() const { return m_fd >= 0; }
+    // Whether some process (this one included) holds the lock of the store at STORE_PATH.
+    static bool isHeld(const QString& storePath);
 
 private:
-    int m_fd = -1;
+    int m_fd = -1;    // STORE/store.lock
+    int m_dirFd = -1; // STORE
 };
 
 } // namespace frostline

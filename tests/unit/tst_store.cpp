@@ -3,6 +3,7 @@
 #include "migrationpolicybuilder.h"
 #include "migrationrun.h"
 #include "store.h"
+#include "storelock.h"
 #include "testsupport.h"
 #include "versioncodec.h"
 
@@ -830,7 +831,19 @@ private slots:
         QCOMPARE(r.exitCode, 1);
         QVERIFY2(r.err.contains("locked by another process"), r.err.constData());
         QCOMPARE(r.err.count('\n'), 1);
+        QVERIFY(StoreLock::isHeld(fresh.path()));
+
+        // store.lock keeps the last pid after every exit, so an operator may delete it as stale:
+        // the store stays locked all the same (two writers once shared one WAL segment).
+        QVERIFY(QFile::remove(QDir(fresh.path()).filePath(QStringLiteral("store.lock"))));
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, second.open());
+        QVERIFY(!second.isOpen());
+        const auto afterRemoval = test::runCli({QStringLiteral("stats"), fresh.path()});
+        QCOMPARE(afterRemoval.exitCode, 1);
+        QVERIFY2(afterRemoval.err.contains("is locked"), afterRemoval.err.constData());
+        QVERIFY(StoreLock::isHeld(fresh.path()));
         store.close();
+        QVERIFY(!StoreLock::isHeld(fresh.path()));
         QCOMPARE(test::runCli({QStringLiteral("stats"), fresh.path()}).exitCode, 0);
     }
 
