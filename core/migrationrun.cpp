@@ -63,6 +63,8 @@ MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback
         result.edgeVersions += batch.edgeVersions;
         result.bytes += batch.bytes;
         result.segmentsDeleted += batch.segmentsDeleted;
+        if (!batch.walProblem.isEmpty())
+            result.walProblem = batch.walProblem;
         result.flushedLsn = batch.flushedLsn;
         result.hotReadSecs += batch.hotReadSecs;
         result.cold += batch.cold;
@@ -96,6 +98,7 @@ MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback
         const CheckpointResult c = m_store.checkpoint(false, control);
         result.closingCheckpointSecs = double(timer.nsecsElapsed() - closingStart) / 1e9;
         result.segmentsDeleted += c.segmentsDeleted;
+        result.walProblem = c.walProblem; // the last word: empty once every covered one is gone
         result.flushedLsn = c.flushedLsn;
     }
     result.durationSecs = double(timer.nsecsElapsed()) / 1e9;

@@ -30,6 +30,7 @@ struct MigrationRunResult
     int plannedBatches = 0;
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
+    QString walProblem; // the last covered WAL segment that could not be deleted (it stays)
     double durationSecs = 0;
     // Where the run's time went (seconds); durationSecs is about their sum.
     double selectSecs = 0;            // choosing the candidates

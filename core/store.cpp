@@ -499,7 +499,7 @@ quint64 Store::append(std::vector<Version> versions,
     return lastLsn;
 }
 
-int Store::truncateWal()
+int Store::truncateWal(QString* problem)
 {
     // WAL truncation invariant: delete only closed segments whose last LSN is at or below the
     // flushed LSN as read back from Berkeley DB after the commit, never a count or a guess.
@@ -507,7 +507,15 @@ int Store::truncateWal()
     m_flushedLsn = durable;
     if (m_truncationHook)
         m_truncationHook(durable);
-    return m_wal->deleteSegmentsUpTo(durable);
+    // A segment that cannot be deleted now (a read-only WAL directory) fails neither the batch
+    // nor the checkpoint, both committed: keeping a covered segment is always safe, and a later
+    // truncation deletes it. Failing them instead told the operator nothing was done, and
+    // stopped every later run at its first batch.
+    const int deleted = m_wal->deleteSegmentsUpTo(durable, problem);
+    if (!problem->isEmpty())
+        *problem += QStringLiteral("; it stays, which is safe, and a later migration or "
+                                   "checkpoint deletes it once it can");
+    return deleted;
 }
 
 void Store::setTruncationHook(std::function<void(quint64)> hook)
@@ -579,7 +587,7 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment, const OperationCont
         if (!segments.empty() && segments.back().records > 0)
             m_wal->rotate();
     }
-    result.segmentsDeleted = truncateWal();
+    result.segmentsDeleted = truncateWal(&result.walProblem);
     result.flushedLsn = m_flushedLsn.load();
     m_cold->checkpointEnvironment();
     return result;
@@ -659,7 +667,7 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     batch.clear(); // the entries are gone after this line
     m_hot.remove(ids);
     result.versions = ids.size();
-    result.segmentsDeleted = truncateWal();
+    result.segmentsDeleted = truncateWal(&result.walProblem);
     result.flushedLsn = m_flushedLsn.load();
     result.hotUpdateSecs = double(phase.nsecsElapsed()) / 1e9;
     return result;

@@ -61,6 +61,7 @@ struct BatchCommitResult
     quint64 versions = 0, nodeVersions = 0, edgeVersions = 0, bytes = 0;
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
+    QString walProblem; // a covered segment that could not be deleted (it stays; see truncateWal)
     // Where the batch's time went (seconds).
     double hotReadSecs = 0;   // taking the batch's versions out of the hot tier
     ColdCommitTimings cold;   // the Berkeley DB transaction
@@ -72,6 +73,7 @@ struct CheckpointResult
     quint64 checkpointedVersions = 0;
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
+    QString walProblem;     // a covered segment that could not be deleted (it stays)
     bool cancelled = false; // stopped between chunks (OperationControl): not every version is in
 };
 
@@ -288,7 +290,7 @@ private:
     void recordRead(const TieredVersion& read);
     void validateAppend(const std::vector<Version>& versions,
                         const std::function<QString(std::size_t)>& whereIs) const;
-    int truncateWal();
+    int truncateWal(QString* problem); // PROBLEM: a segment that could not be deleted
 };
 
 } // namespace frostline

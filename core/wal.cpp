@@ -813,25 +813,31 @@ void Wal::rotate()
     d->rotateLocked();
 }
 
-int Wal::deleteSegmentsUpTo(quint64 flushedLsn)
+int Wal::deleteSegmentsUpTo(quint64 flushedLsn, QString* problem)
 {
     std::lock_guard lock(d->mutex);
     d->requireOpen();
+    auto fail = [&](const QString& message) {
+        if (!problem)
+            throw FrostlineError::runtime(message);
+        *problem = message;
+    };
     int deleted = 0;
     while (d->segments.size() > 1 && d->segments.front().sealed &&
            d->segments.front().lastLsn <= flushedLsn) {
         const Segment& oldest = d->segments.front();
-        if (::unlink(QFile::encodeName(oldest.path).constData()) != 0 && errno != ENOENT)
-            throw FrostlineError::runtime(
-                QStringLiteral("WAL segment %1: cannot delete: %2")
-                    .arg(oldest.fileName, FrostlineError::errnoText(errno)));
+        if (::unlink(QFile::encodeName(oldest.path).constData()) != 0 && errno != ENOENT) {
+            fail(QStringLiteral("WAL segment %1: cannot delete: %2")
+                     .arg(oldest.fileName, FrostlineError::errnoText(errno)));
+            break;
+        }
         d->segments.erase(d->segments.begin());
         ++deleted;
     }
     int err = 0;
     if (deleted && !fsyncDirectory(d->directory, &err))
-        throw FrostlineError::runtime(QStringLiteral("WAL directory %1: cannot sync: %2")
-                                          .arg(d->directory, FrostlineError::errnoText(err)));
+        fail(QStringLiteral("WAL directory %1: cannot sync: %2")
+                 .arg(d->directory, FrostlineError::errnoText(err)));
     // Every record the log holds is covered by the flushed LSN (after a checkpoint, say): the
     // newest segment deleted now would lose nothing, so the record goes back to 0, and the next
     // append records its segment again before writing.

@@ -111,7 +111,9 @@ public:
     // WAL truncation: deletes closed (non-active) segments whose lastLsn <= flushedLsn, oldest
     // first, and returns how many. The caller passes the flushed LSN read back from Berkeley DB
     // after the commit — never a count, never an LSN that is not yet durable there.
-    int deleteSegmentsUpTo(quint64 flushedLsn);
+    // A segment that cannot be deleted (or a directory that cannot be synced) throws; with
+    // PROBLEM given, it is said there instead, and the segments deleted before it are counted.
+    int deleteSegmentsUpTo(quint64 flushedLsn, QString* problem = nullptr);
 
     quint64 lastLsn() const;  // last appended LSN, 0 when nothing was ever appended
     quint64 firstLsn() const; // first LSN still held; lastLsn() + 1 when the log holds none

@@ -61,6 +61,8 @@ void MigrationLogModel::addRunFinished(const MigrationRunResult& result)
                          .arg(ms(result.durationSecs), ms(result.cold.syncSecs),
                               ms(result.cold.prepareSecs + result.cold.writeSecs),
                               ms(result.hotReadSecs + result.hotUpdateSecs));
+    if (!result.walProblem.isEmpty())
+        e.detail += QStringLiteral(" · ") + result.walProblem;
     append(std::move(e));
 }
 

@@ -1114,9 +1114,11 @@ void StoreController::requestCheckpoint()
                               .arg(r.checkpointedVersions)
                               .arg(r.flushedLsn)
                         : tr("Checkpointed %1 versions; flushed LSN %2; %3 WAL segment(s) deleted")
-                              .arg(r.checkpointedVersions)
-                              .arg(r.flushedLsn)
-                              .arg(r.segmentsDeleted);
+                                  .arg(r.checkpointedVersions)
+                                  .arg(r.flushedLsn)
+                                  .arg(r.segmentsDeleted) +
+                              (r.walProblem.isEmpty() ? QString()
+                                                      : QStringLiteral("; ") + r.walProblem);
                 emit operationFinished(what, d->about(session, summary));
                 refreshStatistics();
                 refreshWal();

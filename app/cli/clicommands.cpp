@@ -601,6 +601,8 @@ int cmdCheckpoint(const QStringList& args)
         out() << "checkpointed " << r.checkpointedVersions << " hot versions; flushed LSN "
               << r.flushedLsn << "; " << r.segmentsDeleted << " WAL segment(s) deleted\n";
     }
+    if (!r.walProblem.isEmpty())
+        diagnostic() << "note: " << r.walProblem << "\n";
     return kExitOk;
 }
 
@@ -1129,6 +1131,8 @@ int cmdMigrate(const QStringList& args)
               << " batch(es), " << QString::number(r.durationSecs, 'f', 3) << " s; flushed LSN "
               << r.flushedLsn << "; " << r.segmentsDeleted << " WAL segment(s) deleted\n";
     }
+    if (!r.walProblem.isEmpty())
+        diagnostic() << "note: " << r.walProblem << "\n";
     doneDespiteOutput() = QStringLiteral("the migration itself finished: %1 versions in %2 "
                                          "batch(es) are durable in the cold tier (flushed LSN %3)")
                               .arg(r.migrated)

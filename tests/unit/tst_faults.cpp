@@ -414,6 +414,51 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    // A covered WAL segment that cannot be deleted (a read-only WAL directory) fails neither a
+    // batch nor the run: they are committed, and keeping the segment is safe. It used to fail the
+    // run after its first batch, saying only "cannot delete", and so every run after it.
+    void aCoveredSegmentThatCannotBeDeletedFailsNothing()
+    {
+        Tmpfs fs(m_dir.filePath(QStringLiteral("walro")));
+        REQUIRE_TMPFS(fs);
+        const QString path = fs.path(QStringLiteral("s"));
+        const QString wal = QDir(path).filePath(QStringLiteral("wal"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024;
+        Store store(path, options);
+        store.open();
+        for (quint64 first = 1; first <= 300; first += 10) // a segment rolls between appends
+            store.append(bigVersions(first, first + 10));
+        const std::size_t segmentsBefore = store.wal().segments().size();
+        QVERIFY(segmentsBefore > 2);
+        // Read-only from the first truncation on, every batch's and the closing checkpoint's.
+        bool readOnly = false;
+        store.setTruncationHook([&](quint64) {
+            if (!readOnly)
+                readOnly = fs.readOnly(wal);
+        });
+        const MigrationRunResult r = MigrationRun(store, everythingOld(50), kFarFuture).run();
+        store.setTruncationHook({});
+        QVERIFY2(readOnly, qPrintable(fs.error()));
+        ++m_faults;
+        QVERIFY(r.migrated > 0);
+        QCOMPARE(r.batches, r.plannedBatches);
+        QCOMPARE(r.segmentsDeleted, 0);
+        QVERIFY2(r.walProblem.contains(QLatin1String("cannot delete: Read-only file system; it "
+                                                     "stays, which is safe")),
+                 qPrintable(r.walProblem));
+        QCOMPARE(store.wal().segments().size(), segmentsBefore);
+        QCOMPARE(store.flushedLsn(), store.wal().lastLsn());
+
+        QVERIFY2(fs.writable(wal), qPrintable(fs.error()));
+        const CheckpointResult c = store.checkpoint();
+        QVERIFY(c.segmentsDeleted > 0);
+        QCOMPARE(c.walProblem, QString());
+        const QString problem = checkAll(store, 300);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
     void coldCommitFails()
     {
         QTemporaryDir dir;
