@@ -305,12 +305,16 @@ void Wal::Private::validateExisting(std::vector<Segment>& found)
             break; // the last one is scanned in full by scanLastSegment
         quint64 last = 0, records = 0;
         const qint64 sealAt = seg.size - kSealSize;
+        // Either this segment lost its end, or a file after it that this store never wrote
+        // makes it look closed; the files cannot tell which, so the message names both.
         if (sealAt < kHeaderSize || !reader.readSeal(sealAt, seg.size, &last, &records))
             reader.fail(std::max<qint64>(sealAt, 0),
-                        QStringLiteral("closed segment (followed by %1, which may be a stray or "
-                                       "copied file: if this store did not write it, move it "
-                                       "out of the WAL directory and open again) has no sound "
-                                       "seal")
+                        QStringLiteral("closed segment, followed by %1, has no sound seal: either "
+                                       "it is damaged (its end was cut or overwritten: restore "
+                                       "the store from a backup), or %1 is a stray or copied "
+                                       "file that makes it look closed (if this store did not "
+                                       "write %1, move it out of the WAL directory and open "
+                                       "again); the seal was expected")
                             .arg(found[i + 1].fileName));
         if (last + 1 < seg.firstLsn || records != last + 1 - seg.firstLsn)
             reader.fail(sealAt, QStringLiteral("inconsistent seal (last LSN %1, %2 records)")

@@ -686,7 +686,8 @@ private slots:
     }
 
     // An empty file named like a later segment (a stray copy) makes the real active segment
-    // look closed without a seal: the message must not send the operator to delete that one.
+    // look closed without a seal: the message must not send the operator to delete that one,
+    // nor blame the stray alone (a closed segment whose end was damaged reads the same).
     void aStraySegmentIsNamedAsTheSuspect()
     {
         QTemporaryDir tmp;
@@ -703,11 +704,15 @@ private slots:
             wal.open();
             QFAIL("a stray segment file was accepted");
         } catch (const FrostlineError& e) {
-            QVERIFY2(e.message().contains(
-                         QLatin1String("(followed by 00000000000000000100.wal, which may be a "
-                                       "stray or copied file: if this store did not write it, "
-                                       "move it out of the WAL directory and open again) has no "
-                                       "sound seal at byte offset")),
+            // Both suspects named: this segment (damaged), or the file after it (a stray).
+            QVERIFY2(e.message().startsWith(QLatin1String(
+                         "WAL segment 00000000000000000001.wal: closed segment, followed by "
+                         "00000000000000000100.wal, has no sound seal: either it is damaged (its "
+                         "end was cut or overwritten: restore the store from a backup), or "
+                         "00000000000000000100.wal is a stray or copied file that makes it look "
+                         "closed (if this store did not write 00000000000000000100.wal, move it "
+                         "out of the WAL directory and open again); the seal was expected at byte "
+                         "offset ")),
                      qPrintable(e.message()));
         }
         QVERIFY(QFile::remove(stray));
