@@ -251,6 +251,7 @@ Store::OpenReport Store::open(const OperationControl& control)
         const Wal::OpenReport walReport = m_wal->open(flushed + 1, m_cold->newestWalSegment());
         report.tornBytesCut = walReport.tornBytesCut;
         report.tornSegment = walReport.tornSegment;
+        report.walLastLsn = m_wal->lastLsn();
         if (m_wal->lastLsn() < flushed)
             throw FrostlineError::runtime(
                 QStringLiteral(
@@ -351,11 +352,15 @@ QString Store::OpenReport::tornTailNote() const
 {
     if (tornBytesCut <= 0)
         return {};
-    return QStringLiteral("recovery cut %1 bytes from the end of WAL segment %2: its last record "
-                          "was incomplete or failed its checksum (a write interrupted by a crash; "
-                          "if none happened, the segment was damaged)")
+    // How many records the cut bytes held cannot be known (they do not parse); where the log
+    // now ends can, and is what the operator compares with what was acknowledged.
+    return QStringLiteral("recovery cut %1 bytes from the end of WAL segment %2: what followed "
+                          "its last whole record was incomplete or failed its checksum (a write "
+                          "interrupted by a crash; if none happened, the segment was damaged); "
+                          "the log now ends at LSN %3")
         .arg(tornBytesCut)
-        .arg(tornSegment);
+        .arg(tornSegment)
+        .arg(walLastLsn);
 }
 
 void Store::close()
@@ -584,8 +589,21 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment, const OperationCont
     // shrink at once.
     if (rotateActiveSegment) {
         const auto segments = m_wal->segments();
-        if (!segments.empty() && segments.back().records > 0)
-            m_wal->rotate();
+        if (!segments.empty() && segments.back().records > 0) {
+            try {
+                m_wal->rotate();
+            } catch (const FrostlineError& e) {
+                // What is committed stays committed: say so, or the operator reads "nothing done".
+                throw FrostlineError(
+                    e.kind(),
+                    QStringLiteral("the hot checkpoint is written (%1 versions) and the flushed "
+                                   "LSN is %2, but closing the active WAL segment failed: %3")
+                        .arg(result.checkpointedVersions)
+                        .arg(m_flushedLsn.load())
+                        .arg(e.message()),
+                    e.cause());
+            }
+        }
     }
     result.segmentsDeleted = truncateWal(&result.walProblem);
     result.flushedLsn = m_flushedLsn.load();

@@ -114,6 +114,7 @@ public:
         quint64 skippedAlreadyHot = 0;
         qint64 tornBytesCut = 0;
         QString tornSegment;
+        quint64 walLastLsn = 0; // the WAL's last LSN once open (after any cut)
         qint64 elapsedMs = 0;
 
         // What recovery cut from the WAL's tail, in the operator's words; empty when nothing.

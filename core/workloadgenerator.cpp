@@ -279,7 +279,8 @@ void WorkloadGenerator::generate(const std::function<void(Version&&)>& sink)
         throw FrostlineError::badInput(
             QStringLiteral("at most %1 versions can be generated at once").arg(kNone - 1));
     if (total > 0 && total - 1 > std::numeric_limits<quint64>::max() - o.firstVersionId)
-        throw FrostlineError::badInput(QStringLiteral("version ids would run past 2^64"));
+        throw FrostlineError::badInput(
+            QStringLiteral("version ids would run past 2^64-1, the greatest there is"));
     if (entities == 0)
         return;
 

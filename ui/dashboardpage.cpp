@@ -204,7 +204,7 @@ void DashboardPage::onStatistics(const StoreStatistics& s)
     m_memoryBar->setValue(int(std::min(1.0, ratio) * 1000));
     m_memoryBar->setFormat(QStringLiteral("%1 of %2 (%3%)")
                                .arg(DisplayFormat::bytes(quint64(s.hotBytes)),
-                                    DisplayFormat::bytes(quint64(threshold)))
+                                    DisplayFormat::bytes(policy.memoryThresholdBytes))
                                .arg(ratio * 100, 0, 'f', 1));
     m_memoryText->setText(ratio > 1 ? tr("Memory pressure: the hot tier is above the threshold; "
                                          "the next run also migrates younger versions.")

@@ -722,6 +722,8 @@ int cmdWal(const QStringList& args)
     if (!records && a.has(QStringLiteral("to-lsn")))
         throw UsageError{QStringLiteral("--to-lsn needs --from-lsn")};
     const quint64 from = records ? a.unsignedInteger(QStringLiteral("from-lsn")) : 0;
+    if (records && from == 0)
+        throw UsageError{QStringLiteral("--from-lsn must be at least 1: LSNs start at 1")};
     const quint64 to = a.has(QStringLiteral("to-lsn")) ? a.unsignedInteger(QStringLiteral("to-lsn"))
                                                        : std::numeric_limits<quint64>::max();
     if (records && to < from)
@@ -901,6 +903,10 @@ int cmdPolicy(const QStringList& args)
     if (args.isEmpty())
         throw UsageError{
             QStringLiteral("policy needs a subcommand: validate FILE | show --preset NAME")};
+    // The policy commands open no store: a passphrase for one is a mistake, not a no-op.
+    if (args.contains(QStringLiteral("--passphrase-file")))
+        throw UsageError{QStringLiteral("--passphrase-file does not apply to policy (it opens no "
+                                        "store)")};
     const QString sub = args.first();
     if (sub == QLatin1String("validate")) {
         Arguments a(args.mid(1), {}, {});

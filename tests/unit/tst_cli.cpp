@@ -576,6 +576,9 @@ private slots:
         QCOMPARE(r.err, "frostline-cli wal: LSN 301 is past the end of the WAL (last LSN 300)\n");
         r = runCli({s("wal"), store, s("--to-lsn"), s("3")});
         QCOMPARE(r.exitCode, 2);
+        r = runCli({s("wal"), store, s("--from-lsn"), s("0")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli wal: --from-lsn must be at least 1: LSNs start at 1\n");
         // After a checkpoint the segment holding LSN 1 is gone: said, not an empty answer.
         QCOMPARE(runCli({s("checkpoint"), store}).exitCode, 0);
         r = runCli({s("wal"), store, s("--from-lsn"), s("1")});
@@ -1223,6 +1226,12 @@ private slots:
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(r.err, "frostline-cli init: " + twice);
         QVERIFY(!QFileInfo::exists(fresh));
+
+        // The policy commands open no store: refused, not silently ignored.
+        r = runCli({s("policy"), s("--passphrase-file"), passFile, s("show")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli policy: --passphrase-file does not apply to policy (it "
+                        "opens no store)\n");
 
         // Its value left out: the option after it is named, not read as the file.
         r = runCli({s("stats"), store, s("--passphrase-file"), s("--json")});

@@ -414,10 +414,11 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
-    // A covered WAL segment that cannot be deleted (a read-only WAL directory) fails neither a
-    // batch nor the run: they are committed, and keeping the segment is safe. It used to fail the
-    // run after its first batch, saying only "cannot delete", and so every run after it.
-    void aCoveredSegmentThatCannotBeDeletedFailsNothing()
+    // A WAL directory that turns read-only. A covered segment that cannot be deleted fails
+    // neither a batch nor the run: they are committed, and keeping the segment is safe (it used to
+    // fail the run after its first batch, saying only "cannot delete", and so every later run).
+    // A checkpoint that cannot start a new segment fails, saying what it committed first.
+    void aWalDirectoryThatTurnsReadOnly()
     {
         Tmpfs fs(m_dir.filePath(QStringLiteral("walro")));
         REQUIRE_TMPFS(fs);
@@ -455,7 +456,32 @@ private slots:
         const CheckpointResult c = store.checkpoint();
         QVERIFY(c.segmentsDeleted > 0);
         QCOMPARE(c.walProblem, QString());
-        const QString problem = checkAll(store, 300);
+        QString problem = checkAll(store, 300);
+        QVERIFY2(problem.isEmpty(), qPrintable(problem));
+
+        // A checkpoint that cannot close the active segment (no new one can be made) fails,
+        // saying what it committed before that.
+        store.append(bigVersions(301, 311));
+        QVERIFY2(fs.readOnly(wal), qPrintable(fs.error()));
+        QString message;
+        try {
+            store.checkpoint();
+        } catch (const FrostlineError& e) {
+            message = e.message();
+        }
+        ++m_faults;
+        QVERIFY2(
+            message.startsWith(QStringLiteral("the hot checkpoint is written (10 versions) and "
+                                              "the flushed LSN is %1, but closing the active "
+                                              "WAL segment failed: ")
+                                   .arg(store.wal().lastLsn())) &&
+                message.contains(QLatin1String("Read-only file system")),
+            qPrintable(message));
+        store.close();
+        QVERIFY2(fs.writable(wal), qPrintable(fs.error()));
+        Store reopened(path, options);
+        QCOMPARE(openFailure(reopened), QString());
+        problem = checkAll(reopened, 310);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
