@@ -798,10 +798,16 @@ int cmdVerify(const QStringList& args)
              {QStringLiteral("flushed_lsn"), lsnJson(s.flushedLsn)},
              {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)}});
     } else if (problems.isEmpty()) {
+        // After a checkpoint the log may hold no record at all: "LSNs 3001..3000" read oddly.
+        const QString wal =
+            s.firstWalLsn > s.lastLsn
+                ? QStringLiteral("the WAL is empty: the tiers hold every record through LSN %1")
+                      .arg(s.lastLsn)
+                : QStringLiteral("WAL LSNs %1..%2 intact").arg(s.firstWalLsn).arg(s.lastLsn);
         out() << "store " << path << " is sound: " << s.hotVersions << " hot and "
               << (s.coldNodeVersions + s.coldEdgeVersions)
-              << " cold versions, each in exactly one tier; WAL LSNs " << s.firstWalLsn << ".."
-              << s.lastLsn << " intact; flushed LSN " << s.flushedLsn << "\n";
+              << " cold versions, each in exactly one tier; " << wal << "; flushed LSN "
+              << s.flushedLsn << "\n";
     } else {
         for (const QString& p : problems)
             diagnostic() << p << "\n";

@@ -587,6 +587,11 @@ private slots:
                                   "at LSN 301"),
                  r.err.constData());
         QVERIFY(r.out.isEmpty());
+        r = runCli({s("verify"), store});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("; the WAL is empty: the tiers hold every record through LSN 300; "
+                                "flushed LSN 300\n"),
+                 r.out.constData());
     }
     void exportAndPreviewAgreeOnEstimatedSizes()
     {
