@@ -448,6 +448,7 @@ int cmdImport(const QStringList& args)
                            "store: nothing was imported")
                 .arg(interrupt.signalName(), file));
     }
+    store.reset(); // closed while a signal is still held: a kill now would only look like a crash
     out() << "imported " << n << (n == 1 ? " version" : " versions") << " from " << file
           << " (last LSN " << lastLsn << ")\n";
     if (interrupt.requested())
