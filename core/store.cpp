@@ -854,6 +854,16 @@ QStringList Store::verify(const OperationControl& control)
     control.check(what);
     control.report(QStringLiteral("WAL checksums and LSN continuity"), 0, 0);
     QStringList problems = m_wal->verify();
+    // The active policy is part of the store: migrate and the service refuse to run without a
+    // sound one, so a damaged or lost policy.json is a problem to report here, not at 3 a.m.
+    try {
+        if (!activePolicy())
+            problems << QStringLiteral("%1 is missing: the store has no active policy (write one "
+                                       "there; policy show --preset NAME prints a preset)")
+                            .arg(policyPath());
+    } catch (const FrostlineError& e) {
+        problems << e.message();
+    }
     problems += m_cold->verify(control);
     control.check(what);
     control.report(QStringLiteral("hot tier and hot checkpoint"), 0, 0);

@@ -911,6 +911,19 @@ private slots:
         QCOMPARE(parseJsonl(runCli({s("export"), store, s("--tier"), s("hot")}).out).size(),
                  std::size_t(100));
         QVERIFY(!QFile::exists(QDir(store).filePath(s("policy.json"))));
+        // verify reports it; and a policy.json that does not parse, naming where.
+        auto v = runCli({s("verify"), store});
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.startsWith(
+                     "frostline-cli verify: " + QDir(store).filePath(s("policy.json")).toUtf8() +
+                     " is missing: the store has no active policy"),
+                 v.err.constData());
+        test::writeFile(QDir(store).filePath(s("policy.json")), "{\"batch_size\": 0}\n");
+        v = runCli({s("verify"), store});
+        QCOMPARE(v.exitCode, 1);
+        QVERIFY2(v.err.contains("batch_size") && v.err.contains("1 problem(s) in store"),
+                 v.err.constData());
+        QVERIFY(QFile::remove(QDir(store).filePath(s("policy.json"))));
 
         // With a policy named, migrate runs, and says per batch how far it is.
         const QString policy = dir.filePath(s("p.json"));
