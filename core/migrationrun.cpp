@@ -63,8 +63,7 @@ MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback
         result.edgeVersions += batch.edgeVersions;
         result.bytes += batch.bytes;
         result.segmentsDeleted += batch.segmentsDeleted;
-        if (!batch.walProblem.isEmpty())
-            result.walProblem = batch.walProblem;
+        result.walProblem = batch.walProblem; // the latest truncation's word
         result.flushedLsn = batch.flushedLsn;
         result.hotReadSecs += batch.hotReadSecs;
         result.cold += batch.cold;
@@ -98,7 +97,8 @@ MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback
         const CheckpointResult c = m_store.checkpoint(false, control);
         result.closingCheckpointSecs = double(timer.nsecsElapsed() - closingStart) / 1e9;
         result.segmentsDeleted += c.segmentsDeleted;
-        result.walProblem = c.walProblem; // the last word: empty once every covered one is gone
+        if (!c.cancelled) // a cancelled one stops before its truncation: it has no word
+            result.walProblem = c.walProblem;
         result.flushedLsn = c.flushedLsn;
     }
     result.durationSecs = double(timer.nsecsElapsed()) / 1e9;

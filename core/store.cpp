@@ -516,11 +516,7 @@ int Store::truncateWal(QString* problem)
     // nor the checkpoint, both committed: keeping a covered segment is always safe, and a later
     // truncation deletes it. Failing them instead told the operator nothing was done, and
     // stopped every later run at its first batch.
-    const int deleted = m_wal->deleteSegmentsUpTo(durable, problem);
-    if (!problem->isEmpty())
-        *problem += QStringLiteral("; it stays, which is safe, and a later migration or "
-                                   "checkpoint deletes it once it can");
-    return deleted;
+    return m_wal->deleteSegmentsUpTo(durable, problem);
 }
 
 void Store::setTruncationHook(std::function<void(quint64)> hook)
@@ -584,6 +580,7 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment, const OperationCont
         ColdCommit commit;
         commit.flushedLsn = m_appliedLsn;
         m_cold->commit(commit);
+        m_flushedLsn = commit.flushedLsn;
     }
     // An explicit checkpoint closes the active segment when it holds records, so the log can
     // shrink at once.
@@ -594,13 +591,19 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment, const OperationCont
                 m_wal->rotate();
             } catch (const FrostlineError& e) {
                 // What is committed stays committed: say so, or the operator reads "nothing done".
+                // The closed segments it covers still go (a full disk is when they matter most).
+                QString walProblem;
+                const int deleted = truncateWal(&walProblem);
                 throw FrostlineError(
                     e.kind(),
-                    QStringLiteral("the hot checkpoint is written (%1 versions) and the flushed "
-                                   "LSN is %2, but closing the active WAL segment failed: %3")
+                    QStringLiteral("the hot checkpoint is written (%1 versions), the flushed "
+                                   "LSN is %2 and %3 covered WAL segment(s) are deleted, but "
+                                   "closing the active WAL segment failed: %4%5")
                         .arg(result.checkpointedVersions)
                         .arg(m_flushedLsn.load())
-                        .arg(e.message()),
+                        .arg(deleted)
+                        .arg(e.message(),
+                             walProblem.isEmpty() ? QString() : QStringLiteral("; ") + walProblem),
                     e.cause());
             }
         }

@@ -42,6 +42,11 @@ FrostlineError lockedBy(const QString& storePath)
                            "until the work on it (a backup, verify or migration) has finished and "
                            "it has closed")
                 .arg(storePath, holder));
+    if (holder.isEmpty() && !QFile::exists(QFile::decodeName(lockFilePath(storePath))))
+        return FrostlineError::runtime(
+            QStringLiteral("store %1 is locked by a process that cannot be named: its store.lock, "
+                           "which holds the pid, was removed while the store was open")
+                .arg(storePath));
     return FrostlineError::runtime(
         QStringLiteral("store %1 is locked by another process%2")
             .arg(storePath,
@@ -70,7 +75,7 @@ void StoreLock::acquire(const QString& storePath)
     // would let a second process in beside the first, both writing one WAL segment. A directory
     // that holds the store cannot be deleted. store.lock is locked too and carries the pid, for
     // the message a second opener gets and for older versions that look only at it.
-    const int dirFd =
+    int dirFd =
         ::open(QFile::encodeName(storePath).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
     if (dirFd < 0)
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot open the directory: %2")
@@ -79,19 +84,27 @@ void StoreLock::acquire(const QString& storePath)
         ::close(dirFd);
         if (e == EWOULDBLOCK)
             throw lockedBy(storePath);
-        throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock the directory: %2")
-                                          .arg(storePath, FrostlineError::errnoText(e)));
+        // A file system that cannot lock a directory (NFS emulates flock with fcntl locks,
+        // which need a file open for writing): store.lock alone, as before.
+        if (e != EBADF && e != EINVAL && e != ENOLCK && e != EOPNOTSUPP)
+            throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock the directory: %2")
+                                              .arg(storePath, FrostlineError::errnoText(e)));
+        qWarning("store %s: the directory cannot be locked here (%s); only store.lock is",
+                 qPrintable(storePath), qPrintable(FrostlineError::errnoText(e)));
+        dirFd = -1;
     }
     const int fd = ::open(lockFilePath(storePath).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
     if (fd < 0) {
         const int e = errno;
-        ::close(dirFd);
+        if (dirFd >= 0)
+            ::close(dirFd);
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot open store.lock: %2")
                                           .arg(storePath, FrostlineError::errnoText(e)));
     }
     if (const int e = tryLock(fd, LOCK_EX); e != 0) {
         ::close(fd);
-        ::close(dirFd);
+        if (dirFd >= 0)
+            ::close(dirFd);
         if (e == EWOULDBLOCK)
             throw lockedBy(storePath);
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock store.lock: %2")

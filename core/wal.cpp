@@ -821,10 +821,12 @@ int Wal::deleteSegmentsUpTo(quint64 flushedLsn, QString* problem)
 {
     std::lock_guard lock(d->mutex);
     d->requireOpen();
-    auto fail = [&](const QString& message) {
+    // What is said when PROBLEM is given: deleting less than allowed is always safe.
+    auto fail = [&](const QString& message, const QString& consequence) {
         if (!problem)
             throw FrostlineError::runtime(message);
-        *problem = message;
+        *problem += (problem->isEmpty() ? QString() : QStringLiteral("; ")) + message +
+                    QStringLiteral("; ") + consequence;
     };
     int deleted = 0;
     while (d->segments.size() > 1 && d->segments.front().sealed &&
@@ -832,7 +834,9 @@ int Wal::deleteSegmentsUpTo(quint64 flushedLsn, QString* problem)
         const Segment& oldest = d->segments.front();
         if (::unlink(QFile::encodeName(oldest.path).constData()) != 0 && errno != ENOENT) {
             fail(QStringLiteral("WAL segment %1: cannot delete: %2")
-                     .arg(oldest.fileName, FrostlineError::errnoText(errno)));
+                     .arg(oldest.fileName, FrostlineError::errnoText(errno)),
+                 QStringLiteral("it and the covered segments after it stay, which is safe, and a "
+                                "later migration or checkpoint deletes them once it can"));
             break;
         }
         d->segments.erase(d->segments.begin());
@@ -841,7 +845,9 @@ int Wal::deleteSegmentsUpTo(quint64 flushedLsn, QString* problem)
     int err = 0;
     if (deleted && !fsyncDirectory(d->directory, &err))
         fail(QStringLiteral("WAL directory %1: cannot sync: %2")
-                 .arg(d->directory, FrostlineError::errnoText(err)));
+                 .arg(d->directory, FrostlineError::errnoText(err)),
+             QStringLiteral("a segment deleted now may come back after a crash, which is "
+                            "harmless: every record in it is covered"));
     // Every record the log holds is covered by the flushed LSN (after a checkpoint, say): the
     // newest segment deleted now would lose nothing, so the record goes back to 0, and the next
     // append records its segment again before writing.
