@@ -73,8 +73,25 @@ void appendString(QByteArray& out, const QString& s)
     const char* run = p;
     for (; p != end; ++p) {
         const unsigned char c = static_cast<unsigned char>(*p);
-        if (c >= 0x20 && c != '"' && c != '\\')
+        if (c >= 0x20 && c != '"' && c != '\\' && c != 0xC2 && c != 0xE2)
             continue;
+        // U+0085, U+2028 and U+2029 are line breaks to many line splitters (Python's
+        // splitlines, editors): escaped, so that one version stays one line for every reader.
+        if (c == 0xC2 || c == 0xE2) {
+            const char* escape = nullptr;
+            if (c == 0xC2 && end - p >= 2 && static_cast<unsigned char>(p[1]) == 0x85)
+                escape = "\\u0085";
+            else if (c == 0xE2 && end - p >= 3 && static_cast<unsigned char>(p[1]) == 0x80 &&
+                     (static_cast<unsigned char>(p[2]) & 0xFE) == 0xA8)
+                escape = static_cast<unsigned char>(p[2]) == 0xA8 ? "\\u2028" : "\\u2029";
+            if (!escape)
+                continue;
+            out.append(run, p - run);
+            out.append(escape);
+            p += c == 0xC2 ? 1 : 2;
+            run = p + 1;
+            continue;
+        }
         out.append(run, p - run);
         run = p + 1;
         switch (c) {

@@ -222,15 +222,20 @@ private slots:
         Version v;
         v.label = QString::fromUtf8("Zoë 中文 \xF0\x9F\x98\x80 \xF4\x8F\xBF\xBF");
         const QString tricky = QStringLiteral("q\"b\\s/\n\r\t\b\f") + QChar(0) + QChar(0x1f) +
-                               QChar(0x7f) + QChar(0x2028) + QChar(0xfeff);
+                               QChar(0x7f) + QChar(0x2028) + QChar(0xfeff) + QChar(0x2029) +
+                               QChar(0x85) + QChar(0x2027) + QChar(0x2030) + QChar(0xa0);
         v.properties =
             PropertyValue::canonicalMap({{tricky, PropertyValue(tricky)}, {"", PropertyValue("")}});
         const QByteArray line = JsonlCodec::encode(v);
-        // Non-ASCII is written as UTF-8 and control characters as escapes.
+        // Non-ASCII is written as UTF-8 and control characters as escapes; so are the three
+        // characters that line splitters other than '\n' take for line breaks (U+2028, U+2029,
+        // U+0085), and no neighbour of theirs.
         QVERIFY(line.contains("\"label\":\"Zo\xC3\xAB \xE4\xB8\xAD\xE6\x96\x87 \xF0\x9F\x98\x80 "
                               "\xF4\x8F\xBF\xBF\""));
-        QVERIFY(line.contains(R"("q\"b\\s/\n\r\t\b\f\u0000\u001f)"
-                              "\x7f\xE2\x80\xA8\xEF\xBB\xBF\""));
+        QVERIFY(line.contains(
+            R"("q\"b\\s/\n\r\t\b\f\u0000\u001f)"
+            "\x7f\\u2028\xEF\xBB\xBF\\u2029\\u0085\xE2\x80\xA7\xE2\x80\xB0\xC2\xA0\""));
+        QVERIFY(!QString::fromUtf8(line).contains(QChar(0x2028)));
         QCOMPARE(decodeOrFail(line), v);
 
         // Escaped input decodes to the same characters, surrogate pairs included.
