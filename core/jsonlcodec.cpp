@@ -710,6 +710,13 @@ bool isBlank(QByteArrayView line)
 
 } // namespace
 
+QByteArray JsonlCodec::quoted(const QString& text)
+{
+    QByteArray out;
+    appendString(out, text);
+    return out;
+}
+
 QByteArray JsonlCodec::encode(const Version& v, Tier tier)
 {
     QByteArray out;

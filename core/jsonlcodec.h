@@ -29,6 +29,8 @@ public:
     // kind, version_id, entity_id, label, [source, target], valid_from, valid_to, tx_from, tx_to,
     // properties, then (when tier != None) "tier" and "estimated_size" for export.
     static QByteArray encode(const Version& version, Tier tier = Tier::None);
+    // TEXT as a JSON string, quotes included, escaped as encode() escapes every string.
+    static QByteArray quoted(const QString& text);
 
     // Parses one line. On failure returns false and sets *error to the field-specific message
     // without a line prefix, e.g. `"tx_from" must be an integer`. Export-only keys ("tier",

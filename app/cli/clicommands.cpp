@@ -644,20 +644,12 @@ int cmdRestore(const QStringList& args)
     return kExitOk;
 }
 
-// TEXT as a JSON string, quotes and escapes included: a label may hold any character.
-QByteArray jsonString(const QString& text)
-{
-    // A one-element array is the shortest way through Qt's JSON escaping: ["..."] -> "...".
-    return QJsonDocument(QJsonArray{text}).toJson(QJsonDocument::Compact).mid(1).chopped(1);
-}
-
 // `wal --from-lsn A [--to-lsn B]`: the records themselves, decoded, as the GUI's WAL inspector
 // shows them and db_printlog shows Berkeley DB's: LSN, segment, offset, size, the version.
 void printWalRecords(Store& store, quint64 from, quint64 to, bool json)
 {
     const quint64 last = store.wal().lastLsn();
-    const auto segments = store.wal().segments();
-    const quint64 first = segments.empty() ? last + 1 : segments.front().firstLsn;
+    const quint64 first = store.wal().firstLsn();
     if (from < first)
         throw FrostlineError::badInput(
             QStringLiteral("LSN %1 is no longer in the WAL, which starts at LSN %2: a segment "
@@ -687,7 +679,7 @@ void printWalRecords(Store& store, quint64 from, quint64 to, bool json)
                 if (decoded)
                     buf += "\"version\":" + JsonlCodec::encode(version);
                 else
-                    buf += "\"error\":" + jsonString(error);
+                    buf += "\"error\":" + JsonlCodec::quoted(error);
                 buf += "}\n";
             } else {
                 buf += QByteArray::number(r.lsn) + "  " + r.segmentFile.toUtf8() + "  " +
@@ -698,7 +690,7 @@ void printWalRecords(Store& store, quint64 from, quint64 to, bool json)
                            QByteArray::number(version.entityId) + " version " +
                            QByteArray::number(version.versionId) + " tx_from " +
                            QByteArray::number(version.txFrom) + " label " +
-                           jsonString(version.label);
+                           JsonlCodec::quoted(version.label);
                 else
                     buf += "undecodable: " + error.toUtf8();
                 buf += '\n';
