@@ -262,11 +262,13 @@ Store::OpenReport Store::open(const OperationControl& control)
                     .arg(flushed));
         if (m_wal->lastLsn() > flushed && m_wal->firstLsn() > flushed + 1)
             throw FrostlineError::runtime(
-                QStringLiteral("store %1: WAL records %2..%3 are missing (a segment needed for "
-                               "recovery was deleted or moved)")
+                QStringLiteral("store %1: WAL records %2..%3 are missing: the segment(s) that "
+                               "held them, before %4 in %5, were deleted or moved; put them back "
+                               "or restore a backup")
                     .arg(m_path)
                     .arg(flushed + 1)
-                    .arg(m_wal->firstLsn() - 1));
+                    .arg(m_wal->firstLsn() - 1)
+                    .arg(m_wal->segments().front().fileName, m_wal->directory()));
         m_wal->recordUncoveredSegment(flushed);
 
         m_uncheckpointed.clear();

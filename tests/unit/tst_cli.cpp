@@ -806,6 +806,54 @@ private slots:
         QCOMPARE(quint64(after.value(s("hot_versions")).toDouble()), durable - batches);
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
     }
+    // A covered WAL segment that cannot be deleted (immutable here, which stops root too) is a
+    // note, not a failure: the batches are durable, and --json carries the note as wal_problem.
+    void aSegmentThatCannotBeDeletedIsANote()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(generate(store, 1000, 130000, 10, 1).exitCode, 0);
+        const QStringList segments =
+            QDir(store + s("/wal")).entryList({s("*.wal")}, QDir::Files, QDir::Name);
+        QVERIFY(segments.size() >= 2);
+        const QString first = store + s("/wal/") + segments.front();
+        if (QProcess::execute(s("chattr"), {s("+i"), first}) != 0)
+            QSKIP("chattr +i is not available on this file system");
+        auto mutableAgain = qScopeGuard([&] { QProcess::execute(s("chattr"), {s("-i"), first}); });
+        const QString policy = dir.filePath(s("p.json"));
+        test::writeFile(policy, R"({"age_threshold_secs": 0, "batch_size": 20000})");
+        const QString why = segments.front() + s(": cannot delete: Operation not permitted");
+
+        auto r = runCli({s("migrate"), store, s("--policy"), policy, s("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QJsonObject json = QJsonDocument::fromJson(r.out).object();
+        QVERIFY(json.value(s("migrated")).toInt() > 100000);
+        QCOMPARE(json.value(s("segments_deleted")).toInt(), 0);
+        QVERIFY2(json.value(s("wal_problem")).toString().contains(why), r.out.constData());
+        QVERIFY2(QString::fromUtf8(r.err).contains(s("note: WAL segment ") + why),
+                 r.err.constData());
+        r = runCli({s("checkpoint"), store, s("--json")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(QJsonDocument::fromJson(r.out)
+                     .object()
+                     .value(s("wal_problem"))
+                     .toString()
+                     .contains(why),
+                 r.out.constData());
+
+        // Once the segment can go, the next checkpoint deletes it, and the key is absent again.
+        mutableAgain.dismiss();
+        QCOMPARE(QProcess::execute(s("chattr"), {s("-i"), first}), 0);
+        r = runCli({s("checkpoint"), store, s("--json")});
+        QCOMPARE(r.exitCode, 0);
+        json = QJsonDocument::fromJson(r.out).object();
+        QVERIFY2(!json.contains(s("wal_problem")) && json.value(s("segments_deleted")).toInt() >= 1,
+                 r.out.constData());
+        QVERIFY(!QFile::exists(first));
+        QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
+    }
+
     // Ctrl-C during an import's append does not cut it part-way (a second import of the file
     // would then be refused for the ids already there): the append ends, the whole file is in.
     void anImportInterruptedDuringItsAppendIsWhole()

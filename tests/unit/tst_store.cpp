@@ -802,13 +802,22 @@ private slots:
             s2.open();
             appendInSlices(s2, 1, 300);
         }
-        QVERIFY(QFile::remove(path2 + QStringLiteral("/wal/") + walFiles(path2).first()));
+        const QStringList files2 = walFiles(path2);
+        QVERIFY(QFile::remove(path2 + QStringLiteral("/wal/") + files2.first()));
         Store s2(path2, smallSegments());
         try {
             s2.open();
             QFAIL("missing first segment not detected");
         } catch (const FrostlineError& e) {
-            QVERIFY2(e.message().contains(QStringLiteral("missing")), qPrintable(e.message()));
+            // The operator is told which records and where to put the segment back: before the
+            // first file still there. Segment names are their first LSN.
+            const quint64 firstLeft = files2[1].section(QLatin1Char('.'), 0, 0).toULongLong();
+            QVERIFY(firstLeft > 1);
+            QVERIFY2(e.message().contains(QStringLiteral("WAL records 1..%1 are missing: the "
+                                                         "segment(s) that held them, before %2 in ")
+                                              .arg(firstLeft - 1)
+                                              .arg(files2[1])),
+                     qPrintable(e.message()));
         }
     }
 
