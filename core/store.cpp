@@ -10,6 +10,7 @@
 #include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
+#include <QScopeGuard>
 #include <QSet>
 
 #include <algorithm>
@@ -666,6 +667,8 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
         newFlushed = m_hot.entriesInPlace({m_uncheckpointed[firstStaying]}).front()->lsn - 1;
     commit.flushedLsn = std::max(flushedBefore, newFlushed);
 
+    m_moveEpoch.fetch_add(1); // odd: see statistics()
+    auto moved = qScopeGuard([this] { m_moveEpoch.fetch_add(1); });
     result.cold = m_cold->commit(commit); // throws: nothing changed anywhere
     phase.restart();
 
@@ -689,6 +692,8 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     }
     batch.clear(); // the entries are gone after this line
     m_hot.remove(ids);
+    moved.dismiss();
+    m_moveEpoch.fetch_add(1); // even: each version is in one tier again
     result.versions = ids.size();
     result.segmentsDeleted = truncateWal(&result.walProblem);
     result.flushedLsn = m_flushedLsn.load();
@@ -799,6 +804,20 @@ void Store::setActivePolicy(const MigrationPolicy& policy)
 StoreStatistics Store::statistics() const
 {
     requireOpen();
+    // Read without the writer mutex, so a refresh does not wait for a batch, unless a migration
+    // batch moved versions meanwhile: between its commit and its hot removal they are in both
+    // tiers, and hot + cold would count them twice. Then the figures are read again with the
+    // mutex held, when no batch is half-way.
+    const quint64 epoch = m_moveEpoch.load();
+    const StoreStatistics s = readStatistics();
+    if ((epoch & 1) == 0 && m_moveEpoch.load() == epoch)
+        return s;
+    std::lock_guard guard(m_writeMutex);
+    return readStatistics();
+}
+
+StoreStatistics Store::readStatistics() const
+{
     StoreStatistics s;
     s.hotVersions = m_hot.versionCount();
     s.hotNodeVersions = m_hot.nodeVersionCount();

@@ -274,6 +274,9 @@ private:
     std::vector<quint64> m_uncheckpointed;
     std::size_t m_uncheckpointedStart = 0;
     std::atomic<quint64> m_flushedLsn{0};
+    // Odd while a migration batch is between its cold commit and the end of its hot removal,
+    // when its versions are in both tiers; statistics() reads again then (see there).
+    std::atomic<quint64> m_moveEpoch{0};
     // The last WAL record whose version is in the hot tier (or cold): what the flushed LSN may
     // reach at most. Not the WAL's own last LSN: an append whose sync failed leaves records in
     // the file whose versions never entered the hot tier, and a flushed LSN past them would
@@ -292,6 +295,7 @@ private:
     void validateAppend(const std::vector<Version>& versions,
                         const std::function<QString(std::size_t)>& whereIs) const;
     int truncateWal(QString* problem); // PROBLEM: a segment that could not be deleted
+    StoreStatistics readStatistics() const;
 };
 
 } // namespace frostline
