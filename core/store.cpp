@@ -670,6 +670,7 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     m_moveEpoch.fetch_add(1); // odd: see statistics()
     auto moved = qScopeGuard([this] { m_moveEpoch.fetch_add(1); });
     result.cold = m_cold->commit(commit); // throws: nothing changed anywhere
+    result.committedAtMicros = currentMicros();
     phase.restart();
 
     // Only now, after the commit returned, does hot memory change.

@@ -62,6 +62,7 @@ struct BatchCommitResult
     quint64 flushedLsn = 0;
     int segmentsDeleted = 0;
     QString walProblem; // a covered segment that could not be deleted (it stays; see truncateWal)
+    qint64 committedAtMicros = 0; // when its transaction's commit returned (wall clock)
     // Where the batch's time went (seconds).
     double hotReadSecs = 0;   // taking the batch's versions out of the hot tier
     ColdCommitTimings cold;   // the Berkeley DB transaction

@@ -225,6 +225,12 @@ void DashboardPage::onStatistics(const StoreStatistics& s)
 void DashboardPage::onBatch(const BatchCommitResult&, const MigrationProgress& p)
 {
     const double t = double(m_session.elapsed()) / 1000.0;
+    // A point per quarter second at most: a run of small batches commits hundreds a second, and
+    // a chart repaint per batch put the window seconds behind the run. The last batch of a run
+    // always gets its point.
+    if (p.batch != p.batches && m_rateSeries->count() > 0 &&
+        t - m_rateSeries->at(m_rateSeries->count() - 1).x() < 0.25)
+        return;
     m_rateSeries->append(t, p.versionsPerSecond);
     if (m_rateSeries->count() > kMaxPoints)
         m_rateSeries->removePoints(0, m_rateSeries->count() - kMaxPoints);

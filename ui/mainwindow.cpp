@@ -578,13 +578,17 @@ void MainWindow::updateStatus()
         return;
     const bool open = m_controller->isOpen();
     m_statusPath->setText(open ? m_controller->storePath() : tr("No store open"));
-    // Lock-free figures: the hot tier's atomics and the last values a worker reported.
+    // Hot and cold from one statistics snapshot (a worker's last read, asked again after every
+    // batch), so that they add up to the store's total while versions move; read live, the hot
+    // figure ran ahead of the cold one during a migration.
+    const StoreStatistics figures = m_controller->lastStatistics();
     m_statusHot->setText(open ? tr("hot: %1 versions, %2")
-                                    .arg(DisplayFormat::count(m_controller->hotVersions()),
-                                         DisplayFormat::bytes(quint64(m_controller->hotBytes())))
+                                    .arg(DisplayFormat::count(figures.hotVersions),
+                                         DisplayFormat::bytes(quint64(figures.hotBytes)))
                               : QString());
     m_statusCold->setText(
-        open ? tr("cold: %1 versions").arg(DisplayFormat::count(m_controller->coldVersions()))
+        open ? tr("cold: %1 versions")
+                   .arg(DisplayFormat::count(figures.coldNodeVersions + figures.coldEdgeVersions))
              : QString());
     m_statusLsn->setText(open ? tr("flushed LSN %1").arg(m_controller->flushedLsn()) : QString());
     m_statusService->setText(serviceStateName(m_controller->serviceState(), open));

@@ -9,34 +9,47 @@ namespace frostline {
 
 MigrationLogModel::MigrationLogModel(QObject* parent) : QAbstractTableModel(parent) {}
 
-void MigrationLogModel::append(Entry entry)
+void MigrationLogModel::append(std::vector<Entry> entries)
 {
-    if (m_entries.size() >= kMaxEntries) {
-        beginRemoveRows({}, 0, 0);
-        m_entries.erase(m_entries.begin());
+    if (entries.empty())
+        return;
+    if (entries.size() > kMaxEntries)
+        entries.erase(entries.begin(), entries.end() - std::ptrdiff_t(kMaxEntries));
+    const std::size_t over = m_entries.size() + entries.size();
+    if (over > kMaxEntries) {
+        const int gone = int(over - kMaxEntries);
+        beginRemoveRows({}, 0, gone - 1);
+        m_entries.erase(m_entries.begin(), m_entries.begin() + gone);
         endRemoveRows();
     }
-    const int row = int(m_entries.size());
-    beginInsertRows({}, row, row);
-    m_entries.push_back(std::move(entry));
+    const int first = int(m_entries.size());
+    beginInsertRows({}, first, first + int(entries.size()) - 1);
+    std::move(entries.begin(), entries.end(), std::back_inserter(m_entries));
     endInsertRows();
 }
 
-void MigrationLogModel::addBatch(const BatchCommitResult& batch, const MigrationProgress& progress)
+void MigrationLogModel::addBatches(
+    const std::vector<std::pair<BatchCommitResult, MigrationProgress>>& batches)
 {
-    Entry e;
-    e.time = QDateTime::currentDateTime();
-    e.kind = EntryKind::Batch;
-    e.versions = batch.versions;
-    e.bytes = batch.bytes;
-    e.flushedLsn = batch.flushedLsn;
-    e.segmentsDeleted = batch.segmentsDeleted;
-    e.detail = tr("batch %1 of %2 (%3 nodes, %4 edges)")
-                   .arg(progress.batch)
-                   .arg(progress.batches)
-                   .arg(batch.nodeVersions)
-                   .arg(batch.edgeVersions);
-    append(std::move(e));
+    std::vector<Entry> entries;
+    entries.reserve(batches.size());
+    for (const auto& [batch, progress] : batches) {
+        Entry e;
+        // When it committed, not when the GUI heard of it.
+        e.time = QDateTime::fromMSecsSinceEpoch(batch.committedAtMicros / 1000);
+        e.kind = EntryKind::Batch;
+        e.versions = batch.versions;
+        e.bytes = batch.bytes;
+        e.flushedLsn = batch.flushedLsn;
+        e.segmentsDeleted = batch.segmentsDeleted;
+        e.detail = tr("batch %1 of %2 (%3 nodes, %4 edges)")
+                       .arg(progress.batch)
+                       .arg(progress.batches)
+                       .arg(batch.nodeVersions)
+                       .arg(batch.edgeVersions);
+        entries.push_back(std::move(e));
+    }
+    append(std::move(entries));
 }
 
 void MigrationLogModel::addRunFinished(const MigrationRunResult& result)
@@ -63,7 +76,7 @@ void MigrationLogModel::addRunFinished(const MigrationRunResult& result)
                               ms(result.hotReadSecs + result.hotUpdateSecs));
     if (!result.walProblem.isEmpty())
         e.detail += QStringLiteral(" · ") + result.walProblem;
-    append(std::move(e));
+    append({std::move(e)});
 }
 
 void MigrationLogModel::addFailure(const QString& cause)
@@ -72,7 +85,7 @@ void MigrationLogModel::addFailure(const QString& cause)
     e.time = QDateTime::currentDateTime();
     e.kind = EntryKind::Failure;
     e.detail = cause;
-    append(std::move(e));
+    append({std::move(e)});
 }
 
 void MigrationLogModel::clear()

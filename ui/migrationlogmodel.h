@@ -43,7 +43,9 @@ public:
 
     explicit MigrationLogModel(QObject* parent = nullptr);
 
-    void addBatch(const BatchCommitResult& batch, const MigrationProgress& progress);
+    // Batches in the order they committed, in one insertion (a run of small batches commits
+    // hundreds a second; the page hands them over a few times a second).
+    void addBatches(const std::vector<std::pair<BatchCommitResult, MigrationProgress>>& batches);
     void addRunFinished(const MigrationRunResult& result);
     void addFailure(const QString& cause);
     void clear();
@@ -60,7 +62,7 @@ private:
     // Bounded like every history the GUI keeps: the oldest rows go first.
     static constexpr std::size_t kMaxEntries = 5000;
     std::vector<Entry> m_entries;
-    void append(Entry entry);
+    void append(std::vector<Entry> entries);
 };
 
 } // namespace frostline

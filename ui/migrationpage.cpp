@@ -23,8 +23,12 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
       m_stop(new QPushButton(tr("Stop service"), this)),
       m_cancel(new QPushButton(tr("Cancel run"), this)), m_state(new QLabel(this)),
       m_progress(new QProgressBar(this)), m_progressText(new QLabel(tr("No run yet."), this)),
-      m_statistics(new QLabel(this)), m_logView(new QTableView(this)), m_timer(new QTimer(this))
+      m_statistics(new QLabel(this)), m_logView(new QTableView(this)), m_timer(new QTimer(this)),
+      m_repaint(new QTimer(this))
 {
+    m_repaint->setSingleShot(true);
+    m_repaint->setInterval(100);
+    connect(m_repaint, &QTimer::timeout, this, &MigrationPage::showPending);
     m_runOnce->setToolTip(tr("Migrate every candidate of the active policy now, in batches"));
     m_start->setToolTip(tr("Run migration every run interval while a trigger holds"));
     m_stop->setToolTip(tr("Stop the service; the batch in flight commits first"));
@@ -57,6 +61,7 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     m_logView->verticalHeader()->setDefaultSectionSize(m_logView->fontMetrics().height() + 6);
     m_logView->horizontalHeader()->setSectionResizeMode(MigrationLogModel::DetailColumn,
                                                         QHeaderView::Stretch);
+    TableColumns::fitAllButLast(m_logView); // the headers fit before the first row, too
     m_logView->setSelectionBehavior(QAbstractItemView::SelectRows);
     m_logView->setAlternatingRowColors(true);
     m_logView->setWordWrap(false);
@@ -74,15 +79,10 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     connect(m_stop, &QPushButton::clicked, m_controller, &StoreController::stopService);
     connect(m_cancel, &QPushButton::clicked, m_controller, &StoreController::cancelMigration);
     connect(m_controller, &StoreController::migrationProgress, this, &MigrationPage::onProgress);
-    connect(m_controller, &StoreController::migrationBatchCommitted, this,
-            [this](const BatchCommitResult& b, const MigrationProgress& p) {
-                m_log->addBatch(b, p);
-                if (m_log->rowCount() == 1)
-                    TableColumns::fitAllButLast(m_logView); // the headers and values fit unclipped
-                m_logView->scrollToBottom();
-            });
+    connect(m_controller, &StoreController::migrationBatchCommitted, this, &MigrationPage::onBatch);
     connect(m_controller, &StoreController::migrationFinished, this, &MigrationPage::onFinished);
     connect(m_controller, &StoreController::migrationFailed, this, [this](const QString& cause) {
+        showPending();
         m_log->addFailure(cause);
         m_logView->scrollToBottom();
         m_progressText->setText(tr("The run failed: %1. Batches committed before it stay "
@@ -92,6 +92,9 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     });
     connect(m_controller, &StoreController::serviceStateChanged, this, &MigrationPage::updateState);
     connect(m_controller, &StoreController::storeOpened, this, [this] {
+        m_repaint->stop();
+        m_pendingBatches.clear();
+        m_pendingProgress.reset();
         m_log->clear();
         m_progress->setValue(0);
         m_progressText->setText(tr("No run yet."));
@@ -124,6 +127,34 @@ void MigrationPage::runOnce()
 
 void MigrationPage::onProgress(const MigrationProgress& p)
 {
+    m_pendingProgress = p;
+    if (!m_repaint->isActive())
+        m_repaint->start();
+}
+
+void MigrationPage::onBatch(const BatchCommitResult& batch, const MigrationProgress& progress)
+{
+    m_pendingBatches.emplace_back(batch, progress);
+    if (!m_repaint->isActive())
+        m_repaint->start();
+}
+
+void MigrationPage::showPending()
+{
+    m_repaint->stop();
+    if (m_pendingProgress)
+        showProgress(*std::exchange(m_pendingProgress, std::nullopt));
+    if (m_pendingBatches.empty())
+        return;
+    const bool first = m_log->rowCount() == 0;
+    m_log->addBatches(std::exchange(m_pendingBatches, {}));
+    if (first)
+        TableColumns::fitAllButLast(m_logView); // the headers and values fit unclipped
+    m_logView->scrollToBottom();
+}
+
+void MigrationPage::showProgress(const MigrationProgress& p)
+{
     const int percent =
         p.versionsTotal == 0 ? 100 : int(100.0 * double(p.versionsDone) / double(p.versionsTotal));
     m_progress->setValue(percent);
@@ -143,6 +174,7 @@ void MigrationPage::onProgress(const MigrationProgress& p)
 
 void MigrationPage::onFinished(const MigrationRunResult& r)
 {
+    showPending();
     m_log->addRunFinished(r);
     TableColumns::fitAllButLast(m_logView);
     m_logView->scrollToBottom();

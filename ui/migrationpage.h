@@ -4,6 +4,10 @@
 
 #include <QWidget>
 
+#include <optional>
+#include <utility>
+#include <vector>
+
 class QLabel;
 class QProgressBar;
 class QPushButton;
@@ -36,6 +40,9 @@ public slots:
 
 private:
     void onProgress(const MigrationProgress& progress);
+    void onBatch(const BatchCommitResult& batch, const MigrationProgress& progress);
+    void showPending();
+    void showProgress(const MigrationProgress& progress);
     void onFinished(const MigrationRunResult& result);
     void updateState();
     void updateStatistics();
@@ -54,6 +61,12 @@ private:
     QLabel* m_statistics;
     QTableView* m_logView;
     QTimer* m_timer;
+    // What arrived since the last repaint. A run of small batches commits hundreds a second,
+    // more than a repaint each allows: the window fell seconds behind the run, and a click on
+    // Cancel waited behind the backlog. So the page shows them at most ten times a second.
+    std::vector<std::pair<BatchCommitResult, MigrationProgress>> m_pendingBatches;
+    std::optional<MigrationProgress> m_pendingProgress;
+    QTimer* m_repaint;
 };
 
 } // namespace frostline

@@ -189,7 +189,8 @@ public:
     bool statisticsInFlight = false, statisticsAgain = false;
     bool walInFlight = false, walAgain = false;
     quint64 coldVersions = 0, flushedLsn = 0;
-    bool copyRunning = false; // a backup or restore is on a worker
+    StoreStatistics lastStatistics; // of the open store (one snapshot: its tiers add up)
+    bool copyRunning = false;       // a backup or restore is on a worker
     PassphraseProvider passphraseProvider;
     // The passphrase of a copy just created or restored, for its one next open (never stored).
     QString pendingPath;
@@ -356,6 +357,7 @@ public:
                          [this](const BatchCommitResult& b, const MigrationProgress& p) {
                              flushedLsn = std::max(flushedLsn, b.flushedLsn);
                              emit q->migrationBatchCommitted(b, p);
+                             q->refreshStatistics(); // coalesced: one read in flight at most
                          });
         QObject::connect(s, &MigrationService::runFinished, q, [this](const MigrationRunResult& r) {
             flushedLsn = std::max(flushedLsn, r.flushedLsn);
@@ -445,6 +447,10 @@ quint64 StoreController::hotBytes() const
 quint64 StoreController::coldVersions() const
 {
     return d->coldVersions;
+}
+StoreStatistics StoreController::lastStatistics() const
+{
+    return d->lastStatistics;
 }
 quint64 StoreController::flushedLsn() const
 {
@@ -673,6 +679,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                    d->path = clean;
                    d->policy = policy;
                    d->coldVersions = 0;
+                   d->lastStatistics = {};
                    d->flushedLsn = report.flushedLsn;
                    d->service = std::make_unique<MigrationService>(*store);
                    d->service->setPolicy(policy);
@@ -858,6 +865,7 @@ void StoreController::closeStore()
     d->retire(); // the batch in flight (cancelled) commits first, on a worker
     d->path.clear();
     d->coldVersions = 0;
+    d->lastStatistics = {};
     d->flushedLsn = 0;
     d->statisticsAgain = d->walAgain = false;
     emit storeClosed();
@@ -969,7 +977,10 @@ void StoreController::refreshStatistics()
             d->statisticsInFlight = false;
             if (d->current(KindStatistics, g)) {
                 d->coldVersions = s.coldNodeVersions + s.coldEdgeVersions;
-                d->flushedLsn = s.flushedLsn;
+                d->lastStatistics = s;
+                // A read that waited behind batches may arrive after a newer batch's word: the
+                // flushed LSN shown never goes back.
+                d->flushedLsn = std::max(d->flushedLsn, s.flushedLsn);
                 emit statisticsUpdated(s);
             }
             if (std::exchange(d->statisticsAgain, false))
@@ -1004,7 +1015,7 @@ void StoreController::refreshWal()
         return [this, g, segments, last, flushed] {
             d->walInFlight = false;
             if (d->current(KindWal, g)) {
-                d->flushedLsn = flushed;
+                d->flushedLsn = std::max(d->flushedLsn, flushed);
                 emit walUpdated(segments, last, flushed);
             }
             if (std::exchange(d->walAgain, false))

@@ -65,6 +65,9 @@ public:
     quint64 hotBytes() const;
     // Last figures a statistics worker reported (0 before the first report).
     quint64 coldVersions() const;
+    // The last statistics a worker read for the open store (empty before the first): hot and
+    // cold from one snapshot, so they add up, unlike hotVersions() (live) and coldVersions().
+    StoreStatistics lastStatistics() const;
     quint64 flushedLsn() const;
     MigrationService::State serviceState() const;
     // Generation of the newest preview request (of any requester); previewReady carries the one

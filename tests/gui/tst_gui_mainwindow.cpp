@@ -544,10 +544,14 @@ private slots:
         b.versions = 10;
         b.bytes = 1000;
         b.flushedLsn = 42;
+        b.committedAtMicros = 1767225600123000; // the row says when it committed
         MigrationProgress p;
         p.batch = 1;
         p.batches = 2;
-        model.addBatch(b, p);
+        model.addBatches({{b, p}});
+        QCOMPARE(
+            model.index(0, MigrationLogModel::TimeColumn).data().toString(),
+            QDateTime::fromMSecsSinceEpoch(1767225600123).toString(QStringLiteral("hh:mm:ss.zzz")));
         model.addFailure(QStringLiteral("disk full"));
         MigrationRunResult r;
         r.migrated = 10;
@@ -570,6 +574,20 @@ private slots:
                  QStringLiteral("disk full"));
         model.clear();
         QCOMPARE(model.rowCount(), 0);
+
+        // Bounded: a long run of small batches keeps the newest 5,000 rows, in order.
+        std::vector<std::pair<BatchCommitResult, MigrationProgress>> many;
+        for (int i = 1; i <= 3000; ++i) {
+            b.flushedLsn = quint64(i);
+            many.push_back({b, p});
+        }
+        model.addBatches(many);
+        for (auto& [batch, progress] : many)
+            batch.flushedLsn += 3000;
+        model.addBatches(many);
+        QCOMPARE(model.rowCount(), 5000);
+        QCOMPARE(model.entryAt(0).flushedLsn, quint64(1001));
+        QCOMPARE(model.entryAt(4999).flushedLsn, quint64(6000));
     }
 };
 
