@@ -60,6 +60,9 @@ ColdBrowserPage::ColdBrowserPage(StoreController* controller, QWidget* parent)
         connect(m_controller, &StoreController::storeClosed, this, &ColdBrowserPage::onStoreClosed);
         connect(m_controller, &StoreController::operationFailed, this,
                 &ColdBrowserPage::onOperationFailed);
+        // A run that moved versions changed the cold tier's figures (they showed 0 after one).
+        connect(m_controller, &StoreController::hotTierChanged, this,
+                &ColdBrowserPage::refreshStatistics);
         if (m_controller->isOpen())
             refreshStatistics();
     }

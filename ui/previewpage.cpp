@@ -40,6 +40,21 @@ PreviewPage::PreviewPage(StoreController* controller, QWidget* parent)
         connect(m_controller, &StoreController::storeClosed, this, &PreviewPage::onStoreClosed);
         connect(m_controller, &StoreController::operationFailed, this,
                 &PreviewPage::onOperationFailed);
+        // A preview is of the hot tier as it was: while a run moves versions it says so, and
+        // once they have moved (or an import added some) it is computed again, same policy and
+        // instant. Before, it kept showing versions that were cold already.
+        connect(m_controller, &StoreController::migrationBatchCommitted, this, [this] {
+            if (!m_shown || m_outOfDate)
+                return;
+            m_outOfDate = true;
+            setStatus(m_status->text() +
+                      tr(" · out of date: a migration is moving versions; computed again when "
+                         "it ends"));
+        });
+        connect(m_controller, &StoreController::hotTierChanged, this, [this] {
+            if (m_shown || m_waiting)
+                m_coalesce->start();
+        });
     }
     if (m_controller && m_controller->isOpen())
         rerun();
@@ -220,6 +235,7 @@ void PreviewPage::showSelection(const MigrationPolicy& policy, qint64 now,
                                 std::shared_ptr<const Selection> selection)
 {
     m_waiting = false;
+    m_outOfDate = false;
     m_shown = selection;
     m_shownPolicy = policy;
     m_shownNow = now;

@@ -73,6 +73,7 @@ private:
     QTimer* m_coalesce = nullptr;
 
     bool m_waiting = false;
+    bool m_outOfDate = false; // the hot tier changed since the shown preview was computed
     MigrationPolicy m_wantedPolicy;
     qint64 m_wantedNow = 0;
     quint64 m_requested = 0; // the generation of this page's newest preview request

@@ -188,7 +188,7 @@ public:
     // Coalescing: at most one statistics / WAL refresh in flight; a request meanwhile reruns it.
     bool statisticsInFlight = false, statisticsAgain = false;
     bool walInFlight = false, walAgain = false;
-    quint64 coldVersions = 0, flushedLsn = 0;
+    quint64 flushedLsn = 0;
     StoreStatistics lastStatistics; // of the open store (one snapshot: its tiers add up)
     bool copyRunning = false;       // a backup or restore is on a worker
     PassphraseProvider passphraseProvider;
@@ -362,11 +362,14 @@ public:
         QObject::connect(s, &MigrationService::runFinished, q, [this](const MigrationRunResult& r) {
             flushedLsn = std::max(flushedLsn, r.flushedLsn);
             emit q->migrationFinished(r);
+            if (r.migrated > 0)
+                emit q->hotTierChanged();
             q->refreshStatistics();
             q->refreshWal();
         });
         QObject::connect(s, &MigrationService::failed, q, [this](const QString& cause) {
             emit q->migrationFailed(cause);
+            emit q->hotTierChanged(); // batches before the failed one stay committed
             q->refreshStatistics();
             q->refreshWal();
         });
@@ -443,10 +446,6 @@ quint64 StoreController::hotVersions() const
 quint64 StoreController::hotBytes() const
 {
     return d->store ? d->store->hot().totalBytes() : 0;
-}
-quint64 StoreController::coldVersions() const
-{
-    return d->coldVersions;
 }
 StoreStatistics StoreController::lastStatistics() const
 {
@@ -678,7 +677,6 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                    d->storeDestroyed = destroyed;
                    d->path = clean;
                    d->policy = policy;
-                   d->coldVersions = 0;
                    d->lastStatistics = {};
                    d->flushedLsn = report.flushedLsn;
                    d->service = std::make_unique<MigrationService>(*store);
@@ -841,6 +839,8 @@ void StoreController::importFile(const QString& jsonlPath)
                 emit operationFinished(
                     what,
                     d->about(session, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath)));
+                if (n > 0)
+                    emit hotTierChanged();
                 refreshStatistics();
                 refreshWal();
             };
@@ -864,7 +864,6 @@ void StoreController::closeStore()
     }
     d->retire(); // the batch in flight (cancelled) commits first, on a worker
     d->path.clear();
-    d->coldVersions = 0;
     d->lastStatistics = {};
     d->flushedLsn = 0;
     d->statisticsAgain = d->walAgain = false;
@@ -976,7 +975,6 @@ void StoreController::refreshStatistics()
         return [this, g, s] {
             d->statisticsInFlight = false;
             if (d->current(KindStatistics, g)) {
-                d->coldVersions = s.coldNodeVersions + s.coldEdgeVersions;
                 d->lastStatistics = s;
                 // A read that waited behind batches may arrive after a newer batch's word: the
                 // flushed LSN shown never goes back.

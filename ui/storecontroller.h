@@ -64,9 +64,8 @@ public:
     quint64 hotVersions() const;
     quint64 hotBytes() const;
     // Last figures a statistics worker reported (0 before the first report).
-    quint64 coldVersions() const;
     // The last statistics a worker read for the open store (empty before the first): hot and
-    // cold from one snapshot, so they add up, unlike hotVersions() (live) and coldVersions().
+    // cold from one snapshot, so they add up, unlike hotVersions() (live).
     StoreStatistics lastStatistics() const;
     quint64 flushedLsn() const;
     MigrationService::State serviceState() const;
@@ -203,6 +202,10 @@ signals:
     void migrationFinished(const frostline::MigrationRunResult& result);
     void migrationFailed(const QString& cause);
     void serviceStateChanged(frostline::MigrationService::State state);
+    // Versions entered or left the hot tier of the open store (an import ended, a migration run
+    // ended or failed after some batches): what a page computed from it may be out of date.
+    // Not per batch; pages that follow batches listen to migrationBatchCommitted.
+    void hotTierChanged();
 
 private:
     void startOpen(const QString& clean, QByteArray passphrase, bool encrypted);

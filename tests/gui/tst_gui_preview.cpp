@@ -554,6 +554,28 @@ void TestGuiPreview::previewOfAGeneratedStoreThroughThePage()
     QCOMPARE(page.model()->rowCount(), rows);
     QCOMPARE(page.shownInstant(), now + 5 * kDay);
 
+    // A migration run moves versions: the shown preview says it is out of date once batches
+    // commit, and is computed again (same policy, same instant) when the run ends. Before, it
+    // went on listing versions that were cold already.
+    const int before = page.model()->rowCount();
+    QSignalSpy finished(&controller, &StoreController::migrationFinished);
+    QSignalSpy recomputed(&page, &PreviewPage::previewShown);
+    MigrationPolicy smallBatches = policy;
+    smallBatches.batchSize = 100;
+    controller.runMigrationOnce(smallBatches);
+    QVERIFY(finished.wait(120000));
+    const quint64 migrated = finished.first().at(0).value<MigrationRunResult>().migrated;
+    QVERIFY(migrated > 0);
+    QVERIFY2(page.statusText().contains(QStringLiteral("out of date")),
+             qPrintable(page.statusText()));
+    QVERIFY(recomputed.wait(120000));
+    QCOMPARE(page.shownPolicy(), policy);
+    QVERIFY(page.shownInstant() / 1000 == (now + 5 * kDay) / 1000); // the edit keeps milliseconds
+    const Selection after = MigrationRun(*controller.store(), policy, page.shownInstant()).select();
+    QCOMPARE(page.model()->rowCount(), int(after.candidates.size()));
+    QCOMPARE(quint64(page.model()->rowCount()), quint64(before) - migrated);
+    QVERIFY(!page.statusText().contains(QStringLiteral("out of date")));
+
     // Closing the store clears the preview.
     QSignalSpy closed(&controller, &StoreController::storeClosed);
     controller.closeStore();
