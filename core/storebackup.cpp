@@ -534,6 +534,17 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
                                                           "open (the copy is removed): %3")
                                                .arg(backup, dest, e.message()));
         }
+        // Opening proves the log and the environment, not the data: a backup with a flipped byte
+        // inside nodes.db opened, "restored" with exit 0, and then exported nothing. verify reads
+        // every record of both tiers (and checks the policy the backup carries).
+        if (const QStringList problems = store.verify(); !problems.isEmpty())
+            throw FrostlineError::badInput(
+                QStringLiteral("backup %1 is damaged: its copy in %2 fails verify (the copy is "
+                               "removed): %3%4")
+                    .arg(backup, dest, problems.front(),
+                         problems.size() == 1 ? QString()
+                                              : QStringLiteral(" (and %1 more problem(s))")
+                                                    .arg(problems.size() - 1)));
         const StoreStatistics s = store.statistics();
         report.flushedLsn = s.flushedLsn;
         report.lastLsn = s.lastLsn;

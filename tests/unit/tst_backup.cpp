@@ -373,6 +373,49 @@ private slots:
         QCOMPARE(copy.maxVersionId(), quint64(1500));
     }
 
+    // A backup whose cold database is damaged inside a record opens (Berkeley DB's own checks
+    // pass) but fails verify: refused as damaged, exit 2 in the CLI, and no copy is left. (A
+    // black-box check restored such a backup with exit 0; the copy then exported nothing.)
+    void aBackupWithADamagedColdRecordIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        {
+            Store store(path);
+            store.open();
+            appendRange(store, 1, 1001);
+            std::vector<quint64> ids;
+            for (quint64 id = 1; id <= 500; ++id)
+                ids.push_back(id);
+            store.migrateBatch(ids);
+            StoreBackup::backup(store, backup);
+        }
+        const QString nodes = QDir(backup).filePath(QStringLiteral("cold/nodes.db"));
+        QByteArray bytes = test::readFile(nodes);
+        const qsizetype at = bytes.indexOf(QStringLiteral("vérsion-250").toUtf8());
+        QVERIFY(at > 0);
+        bytes[at + 4] = char(bytes[at + 4] ^ 0x5a);
+        QVERIFY(QFile::remove(nodes));
+        test::writeFile(nodes, bytes);
+
+        const QString dest = dir.filePath(QStringLiteral("r"));
+        try {
+            StoreBackup::restore(backup, dest);
+            QFAIL("a backup with a damaged cold record was restored");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().startsWith(QStringLiteral("backup %1 is damaged: its copy in %2 "
+                                                           "fails verify (the copy is removed): ")
+                                                .arg(backup, dest)) &&
+                         e.message().contains(QLatin1String("nodes.db")) &&
+                         e.message().contains(QLatin1String("250")),
+                     qPrintable(e.message()));
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+        }
+        QVERIFY(!QFileInfo::exists(dest));
+    }
+
     // A copy cut short (a kill -9 during a backup or restore) keeps its marker: it never opens
     // as a store, and a backup with it is never restored.
     void anUnfinishedCopyIsRefused()
