@@ -89,6 +89,18 @@ void Store::create(const QString& path, const QByteArray& passphrase)
 
 void Store::createStore(const QString& path, bool encrypted, const QByteArray& passphrase)
 {
+    // An init cut short (a full disk raises SIGBUS inside Berkeley DB, which ends the process)
+    // leaves its marker: that directory is ours to clear, so "run init again" works.
+    const QByteArray unfinishedInit = QByteArrayLiteral("This init did not finish");
+    if (QFile marker(unfinishedCopyMarker(path));
+        marker.open(QIODevice::ReadOnly) && marker.read(64).startsWith(unfinishedInit)) {
+        marker.close();
+        if (!QDir(path).removeRecursively())
+            throw FrostlineError::runtime(
+                QStringLiteral("%1 holds an unfinished init, which could not be removed; delete "
+                               "it and run init again")
+                    .arg(path));
+    }
     const QFileInfo info(path);
     if (info.exists() && !info.isDir())
         throw FrostlineError::badInput(
@@ -99,6 +111,10 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
         throw FrostlineError::badInput(
             QStringLiteral("%1 is not empty; choose a new or empty directory").arg(path));
     PrivateFile::makeDirectory(path);
+    PrivateFile::write(unfinishedCopyMarker(path),
+                       unfinishedInit + QByteArrayLiteral(": the store may lack parts. Run init "
+                                                          "on this directory again.\n"),
+                       QStringLiteral("mark the init unfinished"));
     PrivateFile::makeDirectory(walDir(path));
     PrivateFile::makeDirectory(coldDir(path));
     // The key file first: a store whose encryption.json is missing is an unencrypted one.
@@ -107,11 +123,16 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
         cipher = StoreCipher::create(path, passphrase);
     MigrationPolicy().save(QDir(path).filePath(QStringLiteral("policy.json")));
     // Opening once lays down the cold environment and the first WAL segment.
-    Store store(path);
+    Options options;
+    options.openUnfinishedCopy = true; // its own marker
+    Store store(path, options);
     store.m_cipher = cipher;
     store.m_creating = true;
     store.open();
     store.close();
+    if (!QFile::remove(unfinishedCopyMarker(path)))
+        throw FrostlineError::runtime(QStringLiteral("%1: cannot remove %2 at the end of init")
+                                          .arg(path, unfinishedCopyMarker(path)));
 }
 
 Store::Store(QString path) : Store(std::move(path), Options()) {}
@@ -171,8 +192,12 @@ Store::OpenReport Store::open(const OperationControl& control)
     // torn tail): never let it pass for the store it was copied from.
     if (QFile marker(unfinishedCopyMarker(m_path));
         !m_options.openUnfinishedCopy && marker.exists()) {
-        const bool ours = marker.open(QIODevice::ReadOnly) &&
-                          marker.read(64).contains(QByteArrayLiteral(" did not finish"));
+        const QByteArray head = marker.open(QIODevice::ReadOnly) ? marker.read(64) : QByteArray();
+        const bool ours = head.contains(QByteArrayLiteral(" did not finish"));
+        if (head.startsWith(QByteArrayLiteral("This init did not finish")))
+            throw FrostlineError::runtime(
+                QStringLiteral("%1 is an unfinished init (%2 is there): run init on it again")
+                    .arg(m_path, marker.fileName()));
         throw FrostlineError::runtime(
             ours ? QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may "
                                   "lack data; delete this copy and run the backup or restore "

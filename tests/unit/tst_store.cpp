@@ -566,6 +566,54 @@ private slots:
         QCOMPARE(store.verify(), QStringList());
     }
 
+    // An init cut short (a full disk ends it with SIGBUS inside Berkeley DB, no unwinding) keeps
+    // its marker: opening names it, and init on the directory clears it and starts again. (A
+    // black-box check's half-made store answered "already holds a store" to the init its message
+    // asked for.) A finished init leaves no marker, and a marker that is not ours is no licence
+    // to clear a directory.
+    void anUnfinishedInitIsRedoneByInit()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        QVERIFY(!QFileInfo::exists(Store::unfinishedCopyMarker(path)));
+        QVERIFY(QDir(path).removeRecursively());
+
+        // What a cut init leaves: its marker, policy.json, wal/ and cold/ without databases.
+        QVERIFY(QDir().mkpath(path + QStringLiteral("/wal")));
+        QVERIFY(QDir().mkpath(path + QStringLiteral("/cold")));
+        test::writeFile(Store::unfinishedCopyMarker(path),
+                        "This init did not finish: the store may lack parts. Run init on this "
+                        "directory again.\n");
+        test::writeFile(path + QStringLiteral("/policy.json"), "{}");
+        {
+            Store half(path);
+            try {
+                half.open();
+                QFAIL("an unfinished init opened");
+            } catch (const FrostlineError& e) {
+                QVERIFY2(e.message().contains(QLatin1String("is an unfinished init")) &&
+                             e.message().contains(QLatin1String("run init on it again")),
+                         qPrintable(e.message()));
+            }
+        }
+        Store::create(path);
+        QVERIFY(!QFileInfo::exists(Store::unfinishedCopyMarker(path)));
+        {
+            Store store(path);
+            store.open();
+            store.append({test::crashVersion(1)});
+            QCOMPARE(store.verify(), QStringList());
+        }
+
+        // Someone else's INCOMPLETE: init refuses the directory as not empty.
+        const QString other = dir.filePath(QStringLiteral("other"));
+        QVERIFY(QDir().mkpath(other));
+        test::writeFile(Store::unfinishedCopyMarker(other), "my notes\n");
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, Store::create(other));
+        QVERIFY(QFileInfo::exists(Store::unfinishedCopyMarker(other)));
+    }
+
     // A store directory that lost wal/ or cold/ is called incomplete, not "run init first".
     void anIncompleteStoreIsNotSentToInit()
     {
