@@ -208,6 +208,15 @@ Store::OpenReport Store::open(const OperationControl& control)
                                   "is your store, move that file away and open it again")
                        .arg(m_path, QFileInfo(marker.fileName()).fileName()));
     }
+    // A backup is restored, never opened in place: an open runs recovery, which writes into it
+    // (a black-box check's `verify BACKUP` rewrote a log file and made region files there).
+    if (!m_options.openUnfinishedCopy &&
+        QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("backup.json"))))
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 is a backup (backup.json is there), not a store: an open would "
+                           "change it; restore it into a new directory first (frostline-cli "
+                           "restore %1 DEST), which also checks it")
+                .arg(m_path));
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
     if (isEncrypted() && !m_cipher) {

@@ -465,6 +465,10 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
 {
     QElapsedTimer timer;
     timer.start();
+    if (!QFileInfo(backup).isDir())
+        throw FrostlineError::badInput(
+            QFileInfo::exists(backup) ? QStringLiteral("backup %1 is not a directory").arg(backup)
+                                      : QStringLiteral("backup %1 does not exist").arg(backup));
     if (!Store::looksLikeStore(backup))
         throw FrostlineError::badInput(
             QStringLiteral("%1 is not a Frostline backup (no wal/ and cold/ inside)").arg(backup));

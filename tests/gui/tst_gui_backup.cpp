@@ -100,10 +100,12 @@ private slots:
             QVERIFY(c->isOpen()); // the store stayed open throughout
         }
 
-        // The backup opens as a store with exactly the same versions as the original.
+        // The backup restores into a store with exactly the same versions as the original.
         Store original(path);
         original.open();
-        Store copy(dest);
+        const QString restored = dir.filePath(QStringLiteral("restored"));
+        StoreBackup::restore(dest, restored);
+        Store copy(restored);
         const Store::OpenReport opened = copy.open();
         QCOMPARE(opened.replayedRecords, versions);
         QCOMPARE(copy.statistics().hotVersions, original.statistics().hotVersions);
@@ -162,7 +164,9 @@ private slots:
         QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
         QCOMPARE(finished.count(), 1);
         QVERIFY(!c->isCopyRunning());
-        Store copy(dest);
+        const QString restored = dest + QStringLiteral("-restored");
+        StoreBackup::restore(dest, restored);
+        Store copy(restored);
         QCOMPARE(copy.open().replayedRecords, versions);
     }
 

@@ -254,6 +254,32 @@ private slots:
             QVERIFY2(e.message().contains(QLatin1String("is not a Frostline backup")),
                      qPrintable(e.message()));
         }
+        // A path that is not there is said so.
+        const QString nowhere = dir.filePath(QStringLiteral("nowhere"));
+        try {
+            StoreBackup::restore(nowhere, dir.filePath(QStringLiteral("new")));
+            QFAIL("a missing backup was restored");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.message(), QStringLiteral("backup %1 does not exist").arg(nowhere));
+        }
+        // A backup is never opened in place (recovery would write into it): it is restored.
+        const QByteArray manifest =
+            test::readFile(QDir(backupPath).filePath(QStringLiteral("backup.json")));
+        const auto before = QDir(backupPath + QStringLiteral("/cold")).entryList(QDir::Files);
+        Store inPlace(backupPath);
+        try {
+            inPlace.open();
+            QFAIL("a backup opened as a store");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+            QVERIFY2(e.message().contains(QLatin1String("is a backup (backup.json is there), not "
+                                                        "a store")),
+                     qPrintable(e.message()));
+        }
+        QCOMPARE(QDir(backupPath + QStringLiteral("/cold")).entryList(QDir::Files), before);
+        QCOMPARE(test::readFile(QDir(backupPath).filePath(QStringLiteral("backup.json"))),
+                 manifest);
+        QVERIFY(!QFileInfo::exists(QDir(backupPath).filePath(QStringLiteral("store.lock"))));
     }
 
     // A copy into its own source would copy itself again at every level, until the disk is
