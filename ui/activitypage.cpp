@@ -32,6 +32,16 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
     verify->setToolTip(tr("WAL checksums and LSN continuity, Berkeley DB verify, every version "
                           "in exactly one tier, the hot checkpoint matching the hot tier"));
     auto* checkpoint = new QPushButton(tr("Checkpoint"), this);
+    verify->setObjectName(QStringLiteral("verifyStore"));
+    checkpoint->setObjectName(QStringLiteral("checkpointStore"));
+    // Both need an open store; offered without one they only logged "failed: Open a store".
+    auto enableForStore = [this, verify, checkpoint] {
+        verify->setEnabled(m_controller->isOpen());
+        checkpoint->setEnabled(m_controller->isOpen());
+    };
+    connect(m_controller, &StoreController::storeOpened, this, enableForStore);
+    connect(m_controller, &StoreController::storeClosed, this, enableForStore);
+    enableForStore();
     auto* buttons = new QHBoxLayout;
     buttons->addWidget(verify);
     buttons->addWidget(checkpoint);

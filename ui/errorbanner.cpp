@@ -34,13 +34,21 @@ void ErrorBanner::showError(const QString& what, const QString& message)
 {
     m_label->setText(
         QStringLiteral("<b>%1 failed.</b> %2").arg(what.toHtmlEscaped(), message.toHtmlEscaped()));
+    m_what = what;
     show();
 }
 
 void ErrorBanner::clear()
 {
     m_label->clear();
+    m_what.clear();
     hide();
+}
+
+void ErrorBanner::clearIfAbout(const QString& what)
+{
+    if (!m_what.isEmpty() && m_what == what)
+        clear();
 }
 
 } // namespace frostline

@@ -19,9 +19,13 @@ public:
 public slots:
     void showError(const QString& what, const QString& message);
     void clear();
+    // A success of WHAT clears the failure of WHAT it may show (a later import that worked
+    // clears "Import failed"), and leaves a failure of anything else standing.
+    void clearIfAbout(const QString& what);
 
 private:
     QLabel* m_label;
+    QString m_what;
 };
 
 } // namespace frostline

@@ -193,6 +193,8 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
 
     connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
+    connect(m_controller, &StoreController::operationFinished, m_banner,
+            [this](const QString& what) { m_banner->clearIfAbout(what); });
     connect(m_controller, &StoreController::migrationFailed, this,
             [this](const QString& cause) { m_banner->showError(tr("Migration"), cause); });
     const QString importWhat = tr("Import");   // the controller's name for importFile
@@ -283,7 +285,7 @@ void MainWindow::buildMenus()
     rebuildRecentMenu();
     file->addSeparator();
     m_importAction = file->addAction(tr("&Import JSONL…"), this, &MainWindow::importJsonl);
-    file->addAction(tr("&Close store"), m_controller, &StoreController::closeStore);
+    m_closeAction = file->addAction(tr("&Close store"), m_controller, &StoreController::closeStore);
     file->addSeparator();
     m_backupAction = file->addAction(tr("&Back up store…"), this, &MainWindow::backupStoreDialog);
     m_backupAction->setToolTip(tr("Consistent copy of the open store into a new or empty "
@@ -555,7 +557,8 @@ void MainWindow::updateActions()
     m_backupAction->setEnabled(m_controller->isOpen() && !busy);
     m_restoreAction->setEnabled(!busy);
     // One import at a time: the progress bar and Cancel stand for a single one.
-    m_importAction->setEnabled(!m_importRunning);
+    m_importAction->setEnabled(m_controller->isOpen() && !m_importRunning);
+    m_closeAction->setEnabled(m_controller->isOpen());
 }
 
 void MainWindow::refresh()

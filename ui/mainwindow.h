@@ -55,6 +55,8 @@ public:
 
     // File ▸ Back up store… / Restore store from backup…, and the busy indicator they show.
     QAction* backupAction() const { return m_backupAction; }
+    QAction* importAction() const { return m_importAction; }
+    QAction* closeAction() const { return m_closeAction; }
     QAction* restoreAction() const { return m_restoreAction; }
     QProgressBar* copyProgress() const { return m_copyProgress; }
     // File ▸ Import JSONL…: the bytes read while an import runs, and the button that cancels it
@@ -125,6 +127,7 @@ private:
     QAction* m_backupAction = nullptr;
     QAction* m_restoreAction = nullptr;
     QAction* m_importAction = nullptr;
+    QAction* m_closeAction = nullptr;
     QLabel* m_statusPath;
     QLabel* m_statusHot;
     QLabel* m_statusCold;

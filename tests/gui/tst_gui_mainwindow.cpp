@@ -83,10 +83,21 @@ private slots:
 
         MainWindow window;
         window.show();
+        // What needs a store is not offered without one (it could only fail).
+        auto verifyButton = [&] {
+            return window.findChild<QPushButton*>(QStringLiteral("verifyStore"));
+        };
+        QVERIFY(verifyButton());
+        QVERIFY(!verifyButton()->isEnabled());
+        QVERIFY(!window.importAction()->isEnabled());
+        QVERIFY(!window.closeAction()->isEnabled());
         QSignalSpy opened(window.controller(), &StoreController::storeOpened);
         QSignalSpy stats(window.controller(), &StoreController::statisticsUpdated);
         window.openStorePath(path);
         QVERIFY(opened.wait(30000));
+        QVERIFY(verifyButton()->isEnabled());
+        QVERIFY(window.importAction()->isEnabled());
+        QVERIFY(window.closeAction()->isEnabled());
         QCOMPARE(opened.first().at(0).toString(), QDir::cleanPath(path));
         QVERIFY(window.controller()->isOpen());
         QCOMPARE(window.controller()->hotVersions(), versions);
@@ -103,6 +114,18 @@ private slots:
             return window.statusText().contains(QLocale::system().toString(qulonglong(versions)));
         }));
         QVERIFY(window.statusText().contains(QDir::cleanPath(path)));
+        QVERIFY(window.errorBanner()->text().isEmpty());
+
+        // A failure stays on the banner until the same operation succeeds; another's success
+        // leaves it standing.
+        emit window.controller()->operationFailed(QStringLiteral("Import"),
+                                                  QStringLiteral("line 6: not JSON"));
+        QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
+        emit window.controller()->operationFinished(QStringLiteral("Checkpoint"),
+                                                    QStringLiteral("done"));
+        QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
+        emit window.controller()->operationFinished(QStringLiteral("Import"),
+                                                    QStringLiteral("Imported 20 versions"));
         QVERIFY(window.errorBanner()->text().isEmpty());
 
         // Reopening the same store through the window works (the old handle is released).
