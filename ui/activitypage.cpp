@@ -111,8 +111,9 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
             [this](const QStringList& problems) {
                 m_problems->clear();
                 if (problems.isEmpty())
-                    m_problems->addItem(
-                        tr("%1: the store is sound.").arg(QDateTime::currentDateTime().toString()));
+                    m_problems->addItem(tr("%1: the store is sound.")
+                                            .arg(QDateTime::currentDateTime().toString(
+                                                QStringLiteral("yyyy-MM-dd hh:mm:ss"))));
                 else
                     m_problems->addItems(problems);
             });

@@ -502,7 +502,11 @@ void PolicyEditorPage::updateDiff()
 
 void PolicyEditorPage::emitIfChanged()
 {
-    if (!m_policy.validate().isEmpty() || m_policy == m_lastEmitted)
+    if (!m_policy.validate().isEmpty()) {
+        refreshImpact(); // says to fix the fields, not what the last valid edit would do
+        return;
+    }
+    if (m_policy == m_lastEmitted)
         return;
     m_lastEmitted = m_policy;
     emit policyEdited(m_policy);
@@ -649,12 +653,13 @@ void PolicyEditorPage::refreshImpact()
         setImpact(tr("Same as the active policy: nothing changes."));
         return;
     }
-    if (!m_controller || !m_controller->isOpen()) {
-        setImpact(tr("Open a store to see what the change would move."));
+    if (!m_policy.validate().isEmpty()) {
+        m_impactStage = ImpactStage::Idle;
+        setImpact(tr("Fix the fields marked in red to see the impact."));
         return;
     }
-    if (!m_policy.validate().isEmpty()) {
-        setImpact(tr("Fix the fields marked in red to see the impact."));
+    if (!m_controller || !m_controller->isOpen()) {
+        setImpact(tr("Open a store to see what the change would move."));
         return;
     }
     m_impactActive = m_active;

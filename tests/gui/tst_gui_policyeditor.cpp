@@ -135,6 +135,10 @@ void TestGuiPolicyEditor::invalidValueShowsMessageAndDoesNotEmit()
     QVERIFY(page.fieldMessage(PolicyEditorPage::RunInterval).isEmpty());
     QVERIFY(debounceSettled(page));
     QCOMPARE(spy.count(), 0);
+    // The impact line does not speak for a policy that cannot be used (it said "nothing changes"
+    // beside a table showing batch_size 1,000 -> 0).
+    QVERIFY2(page.impactText().contains(QLatin1String("Fix the fields marked in red")),
+             qPrintable(page.impactText()));
 
     spin(page, "run_interval_secs")->setValue(0);
     QVERIFY(page.fieldMessage(PolicyEditorPage::RunInterval)
