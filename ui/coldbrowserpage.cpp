@@ -372,6 +372,9 @@ void ColdBrowserPage::findAsOfFromPickers()
 
 void ColdBrowserPage::onStoreOpened()
 {
+    // As-of lookups start at the present of the store just opened.
+    for (QDateTimeEdit* edit : {m_txTime, m_validTime})
+        edit->setDateTime(QDateTime::currentDateTimeUtc());
     m_history->clear();
     m_versionText->clear();
     m_historyStatus->clear();

@@ -70,11 +70,15 @@ void PreviewPage::buildUi()
 
     auto* top = new QHBoxLayout;
     top->addWidget(new QLabel(tr("What would move at"), this));
-    m_instant = new QDateTimeEdit(QDateTime::currentDateTime(), this);
+    // In UTC to the millisecond, as the status line and every other page show instants: in
+    // local time to the second it hid the fraction the preview then used.
+    m_instant = new QDateTimeEdit(QDateTime::currentDateTimeUtc(), this);
     m_instant->setObjectName(QStringLiteral("instant"));
+    m_instant->setTimeSpec(Qt::UTC);
     m_instant->setCalendarPopup(true);
-    m_instant->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss"));
-    m_instant->setToolTip(tr("The instant every age is computed at (your local time)"));
+    m_instant->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'"));
+    m_instant->setToolTip(tr("The instant every age is computed at (UTC); a store that opens "
+                             "starts at its present"));
     connect(m_instant, &QDateTimeEdit::dateTimeChanged, this, [this] { m_coalesce->start(); });
     top->addWidget(m_instant);
     auto* now = new QPushButton(tr("Now"), this);
@@ -187,7 +191,7 @@ void PreviewPage::setInstant(qint64 micros)
 {
     // The edit holds milliseconds; keep the instant exactly as given for the request.
     const QSignalBlocker block(m_instant);
-    m_instant->setDateTime(QDateTime::fromMSecsSinceEpoch(micros / 1000));
+    m_instant->setDateTime(QDateTime::fromMSecsSinceEpoch(micros / 1000, Qt::UTC));
     m_wantedNow = micros;
     m_coalesce->stop();
     if (!m_controller || !m_controller->isOpen())
@@ -316,6 +320,11 @@ void PreviewPage::onStoreOpened()
 {
     m_policy = m_controller->activePolicy();
     m_requested = 0;
+    {
+        // A store opened now is previewed at now, not when the window was made.
+        const QSignalBlocker block(m_instant);
+        m_instant->setDateTime(QDateTime::currentDateTimeUtc());
+    }
     rerun();
 }
 

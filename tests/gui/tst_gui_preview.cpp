@@ -495,10 +495,14 @@ void TestGuiPreview::previewOfAGeneratedStoreThroughThePage()
     PreviewPage page(&controller);
     QSignalSpy opened(&controller, &StoreController::storeOpened);
     QSignalSpy shown(&page, &PreviewPage::previewShown);
+    page.setInstant(kNow); // an instant long past: the open moves it to the present
+    const qint64 openedAfter = currentMicros() / 1000 * 1000;
     controller.openStore(path);
     QVERIFY(opened.wait(120000));
-    // Opening runs the active policy's preview.
+    // Opening runs the active policy's preview, at the present.
     QVERIFY(shown.count() > 0 || shown.wait(120000));
+    QVERIFY(page.instant() >= openedAfter);
+    QCOMPARE(page.shownInstant(), page.instant());
     QCOMPARE(page.shownPolicy(), controller.activePolicy());
     QVERIFY(!page.isComputing());
 
