@@ -501,8 +501,9 @@ void MainWindow::backupStoreDialog()
         m_banner->showError(tr("Back up store"), tr("Open a store to back it up."));
         return;
     }
-    const QString dest =
-        m_chooseDirectory(tr("Back up store: choose a new or empty directory for the backup"));
+    const QString dest = m_chooseDirectory(
+        tr("Back up store: choose an empty directory for the backup (Create New Folder "
+           "makes one)"));
     if (dest.isEmpty())
         return;
     m_banner->clear();
@@ -515,7 +516,8 @@ void MainWindow::restoreStoreDialog()
     if (backup.isEmpty())
         return;
     const QString dest = m_chooseDirectory(
-        tr("Restore store: choose a new or empty directory for the restored store"));
+        tr("Restore store: choose an empty directory for the restored store (Create New "
+           "Folder makes one)"));
     if (dest.isEmpty())
         return;
     m_banner->clear();

@@ -148,8 +148,19 @@ void MigrationPage::showPending()
         return;
     const bool first = m_log->rowCount() == 0;
     m_log->addBatches(std::exchange(m_pendingBatches, {}));
-    if (first)
+    if (first) {
         TableColumns::fitAllButLast(m_logView); // the headers and values fit unclipped
+    } else {
+        // Columns widen as the figures grow (one fitted to the first batch cut "11.0 MiB").
+        const int last = m_log->rowCount() - 1;
+        for (int c = 0; c < MigrationLogModel::DetailColumn; ++c) {
+            const int needed = m_logView->fontMetrics().horizontalAdvance(
+                                   m_log->index(last, c).data().toString()) +
+                               16;
+            if (needed > m_logView->columnWidth(c))
+                m_logView->setColumnWidth(c, needed);
+        }
+    }
     m_logView->scrollToBottom();
 }
 
