@@ -1022,40 +1022,42 @@ void StoreController::refreshWal()
     });
 }
 
-void StoreController::requestWalRecords(const WalSegmentInfo& segment, int limit)
+void StoreController::requestWalRecords(const WalSegmentInfo& segment, quint64 fromLsn, int limit)
 {
     if (!d->store)
         return;
     const quint64 g = d->next(KindWalRecords);
     auto store = d->store;
-    d->run(tr("Read WAL segment"), [this, g, store, segment, limit]() -> std::function<void()> {
-        auto records = std::make_shared<std::vector<DecodedWalRecord>>();
-        bool more = false;
-        if (segment.records > 0 && segment.lastLsn >= segment.firstLsn) {
-            store->wal().scan(segment.firstLsn, [&](const WalRecord& r) {
-                if (r.lsn > segment.lastLsn)
-                    return false;
-                if (d->generation[KindWalRecords].load() != g)
-                    return false; // the operator picked another segment meanwhile
-                if (int(records->size()) >= limit) {
-                    more = true;
-                    return false;
-                }
-                DecodedWalRecord rec;
-                rec.lsn = r.lsn;
-                rec.offset = r.offset;
-                rec.payloadBytes = r.payload.size();
-                rec.decoded = VersionCodec::decode(r.payload, &rec.version, &rec.error);
-                records->push_back(std::move(rec));
-                return true;
-            });
-        }
-        std::shared_ptr<const std::vector<DecodedWalRecord>> result = records;
-        return [this, g, segment, result, more] {
-            if (d->current(KindWalRecords, g))
-                emit walRecordsReady(segment, result, more);
-        };
-    });
+    const quint64 start = std::max(segment.firstLsn, fromLsn);
+    d->run(tr("Read WAL segment"),
+           [this, g, store, segment, start, limit]() -> std::function<void()> {
+               auto records = std::make_shared<std::vector<DecodedWalRecord>>();
+               bool more = false;
+               if (segment.records > 0 && segment.lastLsn >= start) {
+                   store->wal().scan(start, [&](const WalRecord& r) {
+                       if (r.lsn > segment.lastLsn)
+                           return false;
+                       if (d->generation[KindWalRecords].load() != g)
+                           return false; // the operator picked another segment meanwhile
+                       if (int(records->size()) >= limit) {
+                           more = true;
+                           return false;
+                       }
+                       DecodedWalRecord rec;
+                       rec.lsn = r.lsn;
+                       rec.offset = r.offset;
+                       rec.payloadBytes = r.payload.size();
+                       rec.decoded = VersionCodec::decode(r.payload, &rec.version, &rec.error);
+                       records->push_back(std::move(rec));
+                       return true;
+                   });
+               }
+               std::shared_ptr<const std::vector<DecodedWalRecord>> result = records;
+               return [this, g, segment, result, more] {
+                   if (d->current(KindWalRecords, g))
+                       emit walRecordsReady(segment, result, more);
+               };
+           });
 }
 
 void StoreController::requestVerify()

@@ -131,7 +131,9 @@ public slots:
     void lookupHistory(const frostline::EntityKey& entity);
     void requestColdStatistics();
     // Decodes the records of one WAL segment (at most `limit`) on a worker.
-    void requestWalRecords(const frostline::WalSegmentInfo& segment, int limit = 20000);
+    // The records of SEGMENT from FROMLSN (0: its first), at most LIMIT of them.
+    void requestWalRecords(const frostline::WalSegmentInfo& segment, quint64 fromLsn = 0,
+                           int limit = 20000);
 
     // Migration (through the MigrationService): one run now with the given policy / start / stop.
     void runMigrationOnce(const frostline::MigrationPolicy& policy);

@@ -11,11 +11,15 @@
 #include <QHeaderView>
 #include <QItemSelectionModel>
 #include <QLabel>
+#include <QLineEdit>
 #include <QPushButton>
+#include <QRegularExpressionValidator>
 #include <QSplitter>
 #include <QTableView>
 #include <QTimer>
 #include <QVBoxLayout>
+
+#include <algorithm>
 
 namespace frostline {
 
@@ -41,8 +45,16 @@ WalInspectorPage::WalInspectorPage(StoreController* controller, QWidget* parent)
       m_segments(new WalSegmentModel(this)), m_segmentView(nullptr),
       m_records(new WalRecordModel(this)), m_recordView(nullptr),
       m_recordTitle(new QLabel(tr("Select a segment to browse its records."), this)),
+      m_goToLsn(new QLineEdit(this)), m_nextRecords(new QPushButton(tr("Next records"), this)),
       m_timer(new QTimer(this))
 {
+    m_goToLsn->setObjectName(QStringLiteral("goToLsn"));
+    m_goToLsn->setPlaceholderText(tr("Go to LSN…"));
+    m_goToLsn->setValidator(new QRegularExpressionValidator(
+        QRegularExpression(QStringLiteral("[1-9][0-9]{0,19}")), m_goToLsn));
+    m_goToLsn->setMaximumWidth(160);
+    m_nextRecords->setEnabled(false);
+    m_nextRecords->setToolTip(tr("The records after the last one shown, in this segment"));
     m_segmentView = makeTable(m_segments, this);
     m_recordView = makeTable(m_records, this);
     // The last columns take the free width; resizing the others to their contents keeps it so.
@@ -72,8 +84,20 @@ WalInspectorPage::WalInspectorPage(StoreController* controller, QWidget* parent)
     segLayout->addWidget(m_segmentView);
     auto* recBox = new QGroupBox(tr("Records of the selected segment"), this);
     auto* recLayout = new QVBoxLayout(recBox);
-    recLayout->addWidget(m_recordTitle);
+    auto* recordBar = new QHBoxLayout;
+    recordBar->addWidget(m_recordTitle, 1);
+    recordBar->addWidget(m_goToLsn);
+    recordBar->addWidget(m_nextRecords);
+    recLayout->addLayout(recordBar);
     recLayout->addWidget(m_recordView);
+    connect(m_goToLsn, &QLineEdit::returnPressed, this, [this] {
+        bool ok = false;
+        const quint64 lsn = m_goToLsn->text().toULongLong(&ok);
+        if (ok)
+            showRecordsFrom(lsn);
+    });
+    connect(m_nextRecords, &QPushButton::clicked, this,
+            [this] { showRecordsFrom(m_lastShownLsn + 1); });
     auto* split = new QSplitter(Qt::Vertical, this);
     split->addWidget(segBox);
     split->addWidget(recBox);
@@ -203,17 +227,44 @@ void WalInspectorPage::onWalUpdated(const std::vector<WalSegmentStatus>& segment
     }
 }
 
-void WalInspectorPage::selectSegment(int row)
+void WalInspectorPage::selectSegment(int row, quint64 fromLsn)
 {
     if (row < 0 || row >= m_segments->rowCount())
         return;
     const WalSegmentInfo seg = m_segments->segmentAt(row).segment;
     if (m_segmentView->currentIndex().row() != row)
-        m_segmentView->selectRow(row);
+        m_segmentView->selectRow(row); // reads from its first LSN; the read below supersedes it
     m_selectedFile = seg.fileName;
+    m_nextRecords->setEnabled(false);
+    m_recordTitle->setText(tr("Reading %1 (LSN %2 to %3)…")
+                               .arg(seg.fileName)
+                               .arg(std::max(seg.firstLsn, fromLsn))
+                               .arg(seg.lastLsn));
+    m_controller->requestWalRecords(seg, fromLsn, m_recordsPerPage);
+}
+
+void WalInspectorPage::showRecordsFrom(quint64 lsn)
+{
+    for (int row = 0; row < m_segments->rowCount(); ++row) {
+        const WalSegmentInfo& seg = m_segments->segmentAt(row).segment;
+        if (seg.records > 0 && seg.firstLsn <= lsn && lsn <= seg.lastLsn) {
+            selectSegment(row, lsn);
+            return;
+        }
+    }
+    const std::size_t n = std::size_t(m_segments->rowCount());
     m_recordTitle->setText(
-        tr("Reading %1 (LSN %2 to %3)…").arg(seg.fileName).arg(seg.firstLsn).arg(seg.lastLsn));
-    m_controller->requestWalRecords(seg);
+        n == 0 ? tr("LSN %1 is not in the log: it holds no segment.").arg(lsn)
+               : tr("LSN %1 is not in the log, which holds LSN %2 to %3 (records below were "
+                    "truncated once durable in Berkeley DB).")
+                     .arg(lsn)
+                     .arg(m_segments->segmentAt(0).segment.firstLsn)
+                     .arg(m_segments->segmentAt(int(n) - 1).segment.lastLsn));
+}
+
+QString WalInspectorPage::recordTitle() const
+{
+    return m_recordTitle->text();
 }
 
 void WalInspectorPage::onRecords(const WalSegmentInfo& segment,
@@ -223,15 +274,29 @@ void WalInspectorPage::onRecords(const WalSegmentInfo& segment,
     if (segment.fileName != m_selectedFile)
         return;
     const int n = records ? int(records->size()) : 0;
+    const quint64 from = n > 0 ? records->front().lsn : 0;
+    m_lastShownLsn = n > 0 ? records->back().lsn : 0;
     m_records->setRecords(std::move(records));
     TableColumns::fitAllButLast(m_recordView);
-    m_recordTitle->setText(
-        more ? tr("%1: first %2 of %3 records").arg(segment.fileName).arg(n).arg(segment.records)
-             : tr("%1: %2 record(s), LSN %3 to %4")
-                   .arg(segment.fileName)
-                   .arg(n)
-                   .arg(segment.firstLsn)
-                   .arg(segment.lastLsn));
+    m_nextRecords->setEnabled(more);
+    if (n == 0)
+        m_recordTitle->setText(tr("%1: no records").arg(segment.fileName));
+    else if (!more && from == segment.firstLsn)
+        m_recordTitle->setText(tr("%1: %2 record(s), LSN %3 to %4")
+                                   .arg(segment.fileName)
+                                   .arg(n)
+                                   .arg(segment.firstLsn)
+                                   .arg(segment.lastLsn));
+    else
+        m_recordTitle->setText(tr("%1: LSN %2 to %3, %4 of its %5 records (LSN %6 to %7)%8")
+                                   .arg(segment.fileName)
+                                   .arg(from)
+                                   .arg(m_lastShownLsn)
+                                   .arg(n)
+                                   .arg(segment.records)
+                                   .arg(segment.firstLsn)
+                                   .arg(segment.lastLsn)
+                                   .arg(more ? tr("; Next records reads on") : QString()));
 }
 
 } // namespace frostline

@@ -5,6 +5,8 @@
 #include <QWidget>
 
 class QLabel;
+class QLineEdit;
+class QPushButton;
 class QTableView;
 class QTimer;
 
@@ -29,9 +31,16 @@ public:
     QTableView* segmentView() const { return m_segmentView; }
     QString truncationText() const;
 
+    // How many records one read shows (the Next button reads the following ones).
+    void setRecordsPerPage(int records) { m_recordsPerPage = records; }
+    QString recordTitle() const;
+    QPushButton* nextRecordsButton() const { return m_nextRecords; }
+
 public slots:
     void refresh();
-    void selectSegment(int row);
+    void selectSegment(int row, quint64 fromLsn = 0);
+    // The records from LSN on, in the segment that holds it (the CLI's wal --from-lsn).
+    void showRecordsFrom(quint64 lsn);
 
 protected:
     void showEvent(QShowEvent* event) override;
@@ -52,6 +61,10 @@ private:
     WalRecordModel* m_records;
     QTableView* m_recordView;
     QLabel* m_recordTitle;
+    QLineEdit* m_goToLsn;
+    QPushButton* m_nextRecords;
+    int m_recordsPerPage = 20000;
+    quint64 m_lastShownLsn = 0;
     QTimer* m_timer;
     quint64 m_checkpointLsn = 0;
     QString m_selectedFile;

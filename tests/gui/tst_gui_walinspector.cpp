@@ -131,6 +131,40 @@ private slots:
                  DisplayFormat::timestamp(r0->version.txFrom));
         QVERIFY(DisplayFormat::timestamp(r0->version.txFrom).endsWith(QLatin1String(" UTC")));
 
+        // Paged: a read shows at most a page of records; Next reads on, and Go to LSN starts
+        // anywhere (it stopped at the first 20,000 with no way further).
+        QVERIFY(first.records >= 6);
+        const int perPage = int(first.records / 3);
+        page->setRecordsPerPage(perPage);
+        records.clear();
+        page->selectSegment(0);
+        QVERIFY(records.wait(30000));
+        QCOMPARE(page->recordModel()->rowCount(), perPage);
+        QVERIFY(page->nextRecordsButton()->isEnabled());
+        records.clear();
+        page->nextRecordsButton()->click();
+        QVERIFY(records.wait(30000));
+        QCOMPARE(page->recordModel()->rowCount(), perPage);
+        QCOMPARE(page->recordModel()->recordAt(0)->lsn, first.firstLsn + quint64(perPage));
+        QVERIFY2(page->recordTitle().contains(QStringLiteral("LSN %1 to %2, %3 of its %4 records")
+                                                  .arg(first.firstLsn + quint64(perPage))
+                                                  .arg(first.firstLsn + quint64(2 * perPage) - 1)
+                                                  .arg(perPage)
+                                                  .arg(first.records)),
+                 qPrintable(page->recordTitle()));
+        const quint64 target = first.lastLsn - 2;
+        records.clear();
+        page->showRecordsFrom(target);
+        QVERIFY(records.wait(30000));
+        QCOMPARE(page->recordModel()->rowCount(), 3);
+        QCOMPARE(page->recordModel()->recordAt(0)->lsn, target);
+        QCOMPARE(page->recordModel()->recordAt(0)->version.versionId, target);
+        QVERIFY(!page->nextRecordsButton()->isEnabled());
+        page->showRecordsFrom(versions + 1000);
+        QVERIFY2(page->recordTitle().contains(QStringLiteral("is not in the log")),
+                 qPrintable(page->recordTitle()));
+        page->setRecordsPerPage(20000);
+
         // A migration advances the flushed LSN; the page shows it without being asked.
         QSignalSpy finished(c, &StoreController::migrationFinished);
         window.migrationPage()->runOnce();
