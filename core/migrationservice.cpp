@@ -179,7 +179,7 @@ void MigrationService::work(MigrationPolicy policy, qint64 now, bool requireTrig
             &m_cancel);
         {
             QMutexLocker lock(&m_mutex);
-            ++m_stats.runsCompleted;
+            ++(result.cancelled ? m_stats.runsCancelled : m_stats.runsCompleted);
             m_stats.lastRunDurationSecs = result.durationSecs;
             m_stats.lastRunAtMicros = result.finishedAtMicros;
         }

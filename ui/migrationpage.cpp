@@ -256,8 +256,8 @@ void MigrationPage::updateStatistics()
     // A copy under the service's mutex, which its worker holds only to add a batch's figures.
     const MigrationStatistics s = service->statistics();
     m_statistics->setText(
-        tr("Runs completed: %1 · batches: %2 · errors: %3<br>Migrated: %4 node and %5 edge "
-           "versions, %6<br>Last run: %7%8")
+        tr("Runs completed: %1 · cancelled: %9 · batches: %2 · errors: %3<br>Migrated: %4 node "
+           "and %5 edge versions, %6<br>Last run: %7%8")
             .arg(DisplayFormat::count(s.runsCompleted), DisplayFormat::count(s.batches),
                  DisplayFormat::count(s.errors), DisplayFormat::count(s.nodeVersions),
                  DisplayFormat::count(s.edgeVersions), DisplayFormat::bytes(quint64(s.bytes)))
@@ -266,9 +266,9 @@ void MigrationPage::updateStatistics()
                      : tr("%1, took %2")
                            .arg(DisplayFormat::timestamp(s.lastRunAtMicros),
                                 DisplayFormat::elapsed(qint64(s.lastRunDurationSecs * 1000))))
-            .arg(s.lastError.isEmpty()
-                     ? QString()
-                     : tr("<br>Last error: %1").arg(s.lastError.toHtmlEscaped())));
+            .arg(s.lastError.isEmpty() ? QString()
+                                       : tr("<br>Last error: %1").arg(s.lastError.toHtmlEscaped()))
+            .arg(DisplayFormat::count(s.runsCancelled)));
     if (isVisible())
         updateState();
 }

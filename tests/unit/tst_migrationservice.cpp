@@ -320,6 +320,10 @@ private slots:
         const auto result = finished.at(0).at(0).value<MigrationRunResult>();
         QVERIFY(result.cancelled);
         QCOMPARE(result.batches, committed);
+        // A stopped run is counted as cancelled, not completed; its batches count all the same.
+        QCOMPARE(service.statistics().runsCancelled, quint64(1));
+        QCOMPARE(service.statistics().runsCompleted, quint64(0));
+        QCOMPARE(service.statistics().batches, quint64(committed));
         // Every batch committed before stop() returned was announced, and none after.
         QCOMPARE(batches.count(), committed);
         QCOMPARE(relay.batchesEmitted.load(), committed);
