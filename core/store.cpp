@@ -23,6 +23,9 @@ namespace frostline {
 
 namespace {
 
+// The first words of the INCOMPLETE marker an init writes (a backup's or restore's differ).
+const QByteArray kUnfinishedInit = QByteArrayLiteral("This init did not finish");
+
 QString walDir(const QString& store)
 {
     return QDir(store).filePath(QStringLiteral("wal"));
@@ -90,16 +93,44 @@ void Store::create(const QString& path, const QByteArray& passphrase)
 void Store::createStore(const QString& path, bool encrypted, const QByteArray& passphrase)
 {
     // An init cut short (a full disk raises SIGBUS inside Berkeley DB, which ends the process)
-    // leaves its marker: that directory is ours to clear, so "run init again" works.
-    const QByteArray unfinishedInit = QByteArrayLiteral("This init did not finish");
+    // leaves its marker: what that init made is ours to clear, so "run init again" works. Only
+    // then: the directory itself stays (a mount point, its mode), anything else in it makes it
+    // not ours, and a process holding the store's lock may be the init still at work.
     if (QFile marker(unfinishedCopyMarker(path));
-        marker.open(QIODevice::ReadOnly) && marker.read(64).startsWith(unfinishedInit)) {
+        marker.open(QIODevice::ReadOnly) && marker.read(64).startsWith(kUnfinishedInit)) {
         marker.close();
-        if (!QDir(path).removeRecursively())
-            throw FrostlineError::runtime(
-                QStringLiteral("%1 holds an unfinished init, which could not be removed; delete "
-                               "it and run init again")
+        const QStringList made = {QStringLiteral("INCOMPLETE"),
+                                  QStringLiteral("policy.json"),
+                                  QStringLiteral("encryption.json"),
+                                  QStringLiteral("store.lock"),
+                                  QStringLiteral("wal"),
+                                  QStringLiteral("cold")};
+        const QFileInfoList entries = QDir(path).entryInfoList(QDir::AllEntries | QDir::Hidden |
+                                                               QDir::System | QDir::NoDotAndDotDot);
+        const bool onlyOurs = std::all_of(entries.begin(), entries.end(), [&](const QFileInfo& e) {
+            return made.contains(e.fileName()) ||
+                   (e.fileName().contains(QLatin1String(".tmp-")) &&
+                    made.contains(e.fileName().section(QLatin1String(".tmp-"), 0, 0)));
+        });
+        if (!onlyOurs)
+            throw FrostlineError::badInput(
+                QStringLiteral("%1 holds an unfinished init and files init did not make; move "
+                               "them away (or delete the directory) and run init again")
                     .arg(path));
+        if (StoreLock::isHeld(path))
+            throw FrostlineError::runtime(
+                QStringLiteral("%1 holds an unfinished init that a process has open (an init "
+                               "still at work?); run init again once it has ended")
+                    .arg(path));
+        for (const QFileInfo& e : entries) {
+            const bool gone = e.isDir() && !e.isSymLink() ? QDir(e.filePath()).removeRecursively()
+                                                          : QFile::remove(e.filePath());
+            if (!gone)
+                throw FrostlineError::runtime(
+                    QStringLiteral("%1 holds an unfinished init, and its %2 cannot be removed; "
+                                   "delete it and run init again")
+                        .arg(path, e.fileName()));
+        }
     }
     const QFileInfo info(path);
     if (info.exists() && !info.isDir())
@@ -112,8 +143,8 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
             QStringLiteral("%1 is not empty; choose a new or empty directory").arg(path));
     PrivateFile::makeDirectory(path);
     PrivateFile::write(unfinishedCopyMarker(path),
-                       unfinishedInit + QByteArrayLiteral(": the store may lack parts. Run init "
-                                                          "on this directory again.\n"),
+                       kUnfinishedInit + QByteArrayLiteral(": the store may lack parts. Run init "
+                                                           "on this directory again.\n"),
                        QStringLiteral("mark the init unfinished"));
     PrivateFile::makeDirectory(walDir(path));
     PrivateFile::makeDirectory(coldDir(path));
@@ -194,7 +225,7 @@ Store::OpenReport Store::open(const OperationControl& control)
         !m_options.openUnfinishedCopy && marker.exists()) {
         const QByteArray head = marker.open(QIODevice::ReadOnly) ? marker.read(64) : QByteArray();
         const bool ours = head.contains(QByteArrayLiteral(" did not finish"));
-        if (head.startsWith(QByteArrayLiteral("This init did not finish")))
+        if (head.startsWith(kUnfinishedInit))
             throw FrostlineError::runtime(
                 QStringLiteral("%1 is an unfinished init (%2 is there): run init on it again")
                     .arg(m_path, marker.fileName()));
@@ -209,13 +240,16 @@ Store::OpenReport Store::open(const OperationControl& control)
                        .arg(m_path, QFileInfo(marker.fileName()).fileName()));
     }
     // A backup is restored, never opened in place: an open runs recovery, which writes into it
-    // (a black-box check's `verify BACKUP` rewrote a log file and made region files there).
+    // (a black-box check's `verify BACKUP` rewrote a log file and made region files there). Only
+    // a backup never opened: one that was (before session 14 that was how a backup came back)
+    // holds the lock file every open leaves, and may be someone's store by now.
     if (!m_options.openUnfinishedCopy &&
-        QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("backup.json"))))
+        QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("backup.json"))) &&
+        !QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("store.lock"))))
         throw FrostlineError::badInput(
             QStringLiteral("%1 is a backup (backup.json is there), not a store: an open would "
                            "change it; restore it into a new directory first (frostline-cli "
-                           "restore %1 DEST), which also checks it")
+                           "restore, or File > Restore store from backup), which also checks it")
                 .arg(m_path));
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.

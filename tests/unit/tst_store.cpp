@@ -597,6 +597,25 @@ private slots:
                          qPrintable(e.message()));
             }
         }
+        // Not while a process holds the store's lock (it may be that init, still at work).
+        {
+            StoreLock held;
+            held.acquire(path);
+            try {
+                Store::create(path);
+                QFAIL("an unfinished init was cleared under a held lock");
+            } catch (const FrostlineError& e) {
+                QVERIFY2(e.message().contains(QLatin1String("a process has open")),
+                         qPrintable(e.message()));
+            }
+            QVERIFY(QFileInfo::exists(Store::unfinishedCopyMarker(path)));
+        }
+        // Not when it holds something init does not make: that is kept, and said.
+        test::writeFile(path + QStringLiteral("/notes.txt"), "mine");
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, Store::create(path));
+        QCOMPARE(test::readFile(path + QStringLiteral("/notes.txt")), QByteArray("mine"));
+        QVERIFY(QFile::remove(path + QStringLiteral("/notes.txt")));
+
         Store::create(path);
         QVERIFY(!QFileInfo::exists(Store::unfinishedCopyMarker(path)));
         {
