@@ -865,6 +865,19 @@ std::optional<MigrationPolicy> Store::activePolicy() const
     return MigrationPolicy::load(policyPath());
 }
 
+QString Store::policyProblem() const
+{
+    try {
+        if (!activePolicy())
+            return QStringLiteral("%1 is missing: the store has no active policy (write one "
+                                  "there; policy show --preset NAME prints a preset)")
+                .arg(policyPath());
+    } catch (const FrostlineError& e) {
+        return e.message();
+    }
+    return {};
+}
+
 void Store::setActivePolicy(const MigrationPolicy& policy)
 {
     policy.save(policyPath());
@@ -949,14 +962,8 @@ QStringList Store::verify(const OperationControl& control)
     QStringList problems = m_wal->verify();
     // The active policy is part of the store: migrate and the service refuse to run without a
     // sound one, so a damaged or lost policy.json is a problem to report here, not at 3 a.m.
-    try {
-        if (!activePolicy())
-            problems << QStringLiteral("%1 is missing: the store has no active policy (write one "
-                                       "there; policy show --preset NAME prints a preset)")
-                            .arg(policyPath());
-    } catch (const FrostlineError& e) {
-        problems << e.message();
-    }
+    if (const QString policy = policyProblem(); !policy.isEmpty())
+        problems << policy;
     problems += m_cold->verify(control);
     control.check(what);
     control.report(QStringLiteral("hot tier and hot checkpoint"), 0, 0);

@@ -222,6 +222,8 @@ public:
     std::optional<MigrationPolicy> activePolicy() const;
     void setActivePolicy(const MigrationPolicy& policy);
     QString policyPath() const;
+    // What is wrong with STORE/policy.json (missing, malformed, invalid), or empty when sound.
+    QString policyProblem() const;
 
     StoreStatistics statistics() const;
     std::vector<WalSegmentStatus> walStatus() const;

@@ -540,8 +540,17 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
         }
         // Opening proves the log and the environment, not the data: a backup with a flipped byte
         // inside nodes.db opened, "restored" with exit 0, and then exported nothing. verify reads
-        // every record of both tiers (and checks the policy the backup carries).
-        if (const QStringList problems = store.verify(); !problems.isEmpty())
+        // every record of both tiers. A missing or unsound policy.json is a note, not damage: the
+        // data is whole, and the operator can write a policy.
+        QStringList problems = store.verify();
+        if (const QString policy = store.policyProblem(); !policy.isEmpty()) {
+            problems.removeAll(policy);
+            report.policyNote =
+                QStringLiteral("the restored store has no sound active policy, since the backup "
+                               "carries none: %1")
+                    .arg(policy);
+        }
+        if (!problems.isEmpty())
             throw FrostlineError::badInput(
                 QStringLiteral("backup %1 is damaged: its copy in %2 fails verify (the copy is "
                                "removed): %3%4")

@@ -32,6 +32,9 @@ public:
         // restore: what the proof-open said of a torn WAL tail it cut (a backup made before
         // backup.json existed is not checked against one; the operator must hear of the cut).
         QString tornTailNote;
+        // Restore: the backup carries no sound policy.json. Its data is whole, so the restore
+        // goes on; but migrate and the service refuse to run until a policy is written.
+        QString policyNote;
     };
 
     // DEST must not exist or be an empty directory, nor lie inside the store. Throws FrostlineError

@@ -45,6 +45,8 @@ QString copySummary(const QString& verb, const QString& dest, const StoreBackup:
                           .arg(r.walSegments);
     if (!r.tornTailNote.isEmpty())
         summary += QStringLiteral("; ") + r.tornTailNote;
+    if (!r.policyNote.isEmpty())
+        summary += QStringLiteral("; ") + r.policyNote;
     return summary;
 }
 

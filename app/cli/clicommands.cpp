@@ -619,6 +619,8 @@ void printBackupReport(const char* verb, const QString& dest, const StoreBackup:
           << " WAL segment(s)\n";
     if (!r.tornTailNote.isEmpty())
         diagnostic() << "note: " << r.tornTailNote << "\n";
+    if (!r.policyNote.isEmpty())
+        diagnostic() << "note: " << r.policyNote << "\n";
 }
 
 int cmdBackup(const QStringList& args)

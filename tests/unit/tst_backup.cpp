@@ -448,6 +448,32 @@ private slots:
         QVERIFY(!QFileInfo::exists(dest));
     }
 
+    // A backup without policy.json (its store had lost it) holds whole data: restored, with a
+    // note that the store has no active policy yet, not refused as damaged.
+    void aBackupWithoutItsPolicyRestoresWithANote()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            appendRange(store, 1, 101);
+            StoreBackup::backup(store, backup);
+        }
+        QVERIFY(QFile::remove(QDir(backup).filePath(QStringLiteral("policy.json"))));
+        const QString dest = dir.filePath(QStringLiteral("r"));
+        const StoreBackup::Report report = StoreBackup::restore(backup, dest);
+        QVERIFY2(report.policyNote.contains(QLatin1String("no sound active policy")) &&
+                     report.policyNote.contains(QLatin1String("policy.json is missing")),
+                 qPrintable(report.policyNote));
+        Store copy(dest);
+        copy.open();
+        QCOMPARE(copy.maxVersionId(), quint64(100));
+        QCOMPARE(copy.verify(), QStringList{copy.policyProblem()});
+    }
+
     // A copy cut short (a kill -9 during a backup or restore) keeps its marker: it never opens
     // as a store, and a backup with it is never restored.
     void anUnfinishedCopyIsRefused()
