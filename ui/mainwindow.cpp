@@ -193,8 +193,17 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
 
     connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
+    // A success clears the failure of the same operation; a cancel is no success.
     connect(m_controller, &StoreController::operationFinished, m_banner,
-            [this](const QString& what) { m_banner->clearIfAbout(what); });
+            [this](const QString& what, const QString& summary) {
+                if (!summary.contains(QLatin1String("cancelled"), Qt::CaseInsensitive))
+                    m_banner->clearIfAbout(what);
+            });
+    connect(m_controller, &StoreController::migrationFinished, m_banner,
+            [this](const MigrationRunResult& r) {
+                if (!r.cancelled)
+                    m_banner->clearIfAbout(tr("Migration"));
+            });
     connect(m_controller, &StoreController::migrationFailed, this,
             [this](const QString& cause) { m_banner->showError(tr("Migration"), cause); });
     const QString importWhat = tr("Import");   // the controller's name for importFile

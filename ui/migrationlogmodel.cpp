@@ -55,7 +55,9 @@ void MigrationLogModel::addBatches(
 void MigrationLogModel::addRunFinished(const MigrationRunResult& result)
 {
     Entry e;
-    e.time = QDateTime::currentDateTime();
+    e.time = result.finishedAtMicros > 0
+                 ? QDateTime::fromMSecsSinceEpoch(result.finishedAtMicros / 1000)
+                 : QDateTime::currentDateTime();
     e.kind = EntryKind::RunFinished;
     e.versions = result.migrated;
     e.bytes = result.bytes;

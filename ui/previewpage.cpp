@@ -52,8 +52,13 @@ PreviewPage::PreviewPage(StoreController* controller, QWidget* parent)
                          "it ends"));
         });
         connect(m_controller, &StoreController::hotTierChanged, this, [this] {
-            if (m_shown || m_waiting)
-                m_coalesce->start();
+            // An edit waiting to be asked asks soon anyway; else the last question again,
+            // exactly (its instant to the microsecond, not the edit's milliseconds).
+            if (m_coalesce->isActive() || (!m_shown && !m_waiting))
+                return;
+            m_waiting = true;
+            setStatus(tr("computing…"));
+            m_requested = m_controller->requestPreview(m_wantedPolicy, m_wantedNow, this);
         });
     }
     if (m_controller && m_controller->isOpen())

@@ -9,6 +9,7 @@
 #include "workloadgenerator.h"
 
 #include <QDir>
+#include <QElapsedTimer>
 #include <QFile>
 #include <QFileInfo>
 #include <QMetaObject>
@@ -191,8 +192,9 @@ public:
     bool statisticsInFlight = false, statisticsAgain = false;
     bool walInFlight = false, walAgain = false;
     quint64 flushedLsn = 0;
-    StoreStatistics lastStatistics; // of the open store (one snapshot: its tiers add up)
-    bool copyRunning = false;       // a backup or restore is on a worker
+    StoreStatistics lastStatistics;    // of the open store (one snapshot: its tiers add up)
+    QElapsedTimer statisticsDuringRun; // since the last refresh a committed batch asked for
+    bool copyRunning = false;          // a backup or restore is on a worker
     PassphraseProvider passphraseProvider;
     // The passphrase of a copy just created or restored, for its one next open (never stored).
     QString pendingPath;
@@ -359,7 +361,14 @@ public:
                          [this](const BatchCommitResult& b, const MigrationProgress& p) {
                              flushedLsn = std::max(flushedLsn, b.flushedLsn);
                              emit q->migrationBatchCommitted(b, p);
-                             q->refreshStatistics(); // coalesced: one read in flight at most
+                             // The figures follow a run twice a second: a read waits for the
+                             // batch in flight, so one per batch would vie with the run for the
+                             // writer mutex (and flood the dashboard's hot-size chart).
+                             if (!statisticsDuringRun.isValid() ||
+                                 statisticsDuringRun.elapsed() >= 500) {
+                                 statisticsDuringRun.start();
+                                 q->refreshStatistics();
+                             }
                          });
         QObject::connect(s, &MigrationService::runFinished, q, [this](const MigrationRunResult& r) {
             flushedLsn = std::max(flushedLsn, r.flushedLsn);
@@ -831,12 +840,29 @@ void StoreController::importFile(const QString& jsonlPath)
             // append phase starts. Validation comes first, then a report after each durable chunk.
             if (n > 0)
                 report(Phase::Appending, 0, qint64(n));
-            store->append(
-                std::move(versions),
-                [&](std::size_t i) { return JsonlCodec::location(jsonlPath, lines[i]); },
-                [&](std::size_t appended, std::size_t total) {
-                    report(Phase::Appending, qint64(appended), qint64(total));
-                });
+            std::size_t durable = 0;
+            try {
+                store->append(
+                    std::move(versions),
+                    [&](std::size_t i) { return JsonlCodec::location(jsonlPath, lines[i]); },
+                    [&](std::size_t appended, std::size_t total) {
+                        durable = appended;
+                        report(Phase::Appending, qint64(appended), qint64(total));
+                    });
+            } catch (...) {
+                // A failure part-way (a full disk) keeps the chunks already durable: the hot
+                // tier changed all the same.
+                if (durable > 0)
+                    QMetaObject::invokeMethod(
+                        this,
+                        [this] {
+                            emit hotTierChanged();
+                            refreshStatistics();
+                            refreshWal();
+                        },
+                        Qt::QueuedConnection);
+                throw;
+            }
             return [this, what, n, jsonlPath, session] {
                 emit operationFinished(
                     what,

@@ -124,6 +124,10 @@ private slots:
         emit window.controller()->operationFinished(QStringLiteral("Checkpoint"),
                                                     QStringLiteral("done"));
         QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
+        emit window.controller()->operationFinished(
+            QStringLiteral("Import"), QStringLiteral("Import of f.jsonl cancelled: nothing was "
+                                                     "imported."));
+        QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
         emit window.controller()->operationFinished(QStringLiteral("Import"),
                                                     QStringLiteral("Imported 20 versions"));
         QVERIFY(window.errorBanner()->text().isEmpty());
