@@ -2,6 +2,7 @@
 
 #include "displayformat.h"
 #include "historymodel.h"
+#include "instantedit.h"
 #include "storecontroller.h"
 
 #include <QCheckBox>
@@ -33,16 +34,6 @@ QRegularExpressionValidator* idValidator(QObject* parent)
 {
     return new QRegularExpressionValidator(QRegularExpression(QStringLiteral("[0-9]{1,20}")),
                                            parent);
-}
-
-QDateTimeEdit* makeInstantEdit(QWidget* parent, const char* name)
-{
-    auto* edit = new QDateTimeEdit(QDateTime::currentDateTimeUtc(), parent);
-    edit->setObjectName(QLatin1String(name));
-    edit->setTimeSpec(Qt::UTC);
-    edit->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'"));
-    edit->setCalendarPopup(true);
-    return edit;
 }
 
 } // namespace
@@ -158,10 +149,10 @@ void ColdBrowserPage::buildUi()
     asOfRow->addWidget(new QLabel(tr("As of"), this));
     m_useTx = new QCheckBox(tr("tx time"), this);
     m_useTx->setChecked(true);
-    m_txTime = makeInstantEdit(this, "txTime");
+    m_txTime = new InstantEdit(this, QStringLiteral("txTime"));
     m_useValid = new QCheckBox(tr("valid time"), this);
     m_useValid->setChecked(true);
-    m_validTime = makeInstantEdit(this, "validTime");
+    m_validTime = new InstantEdit(this, QStringLiteral("validTime"));
     connect(m_useTx, &QCheckBox::toggled, m_txTime, &QWidget::setEnabled);
     connect(m_useValid, &QCheckBox::toggled, m_validTime, &QWidget::setEnabled);
     auto* find = new QPushButton(tr("Find"), this);

@@ -152,14 +152,7 @@ void MigrationPage::showPending()
         TableColumns::fitAllButLast(m_logView); // the headers and values fit unclipped
     } else {
         // Columns widen as the figures grow (one fitted to the first batch cut "11.0 MiB").
-        const int last = m_log->rowCount() - 1;
-        for (int c = 0; c < MigrationLogModel::DetailColumn; ++c) {
-            const int needed = m_logView->fontMetrics().horizontalAdvance(
-                                   m_log->index(last, c).data().toString()) +
-                               16;
-            if (needed > m_logView->columnWidth(c))
-                m_logView->setColumnWidth(c, needed);
-        }
+        TableColumns::widenAllButLastFor(m_logView, m_log->rowCount() - 1);
     }
     m_logView->scrollToBottom();
 }

@@ -2,6 +2,7 @@
 
 #include "candidatemodel.h"
 #include "displayformat.h"
+#include "instantedit.h"
 #include "previewexplanation.h"
 #include "storecontroller.h"
 #include "timestamps.h"
@@ -77,11 +78,7 @@ void PreviewPage::buildUi()
     top->addWidget(new QLabel(tr("What would move at"), this));
     // In UTC to the millisecond, as the status line and every other page show instants: in
     // local time to the second it hid the fraction the preview then used.
-    m_instant = new QDateTimeEdit(QDateTime::currentDateTimeUtc(), this);
-    m_instant->setObjectName(QStringLiteral("instant"));
-    m_instant->setTimeSpec(Qt::UTC);
-    m_instant->setCalendarPopup(true);
-    m_instant->setDisplayFormat(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz 'UTC'"));
+    m_instant = new InstantEdit(this, QStringLiteral("instant"));
     m_instant->setToolTip(tr("The instant every age is computed at (UTC); a store that opens "
                              "starts at its present"));
     connect(m_instant, &QDateTimeEdit::dateTimeChanged, this, [this] { m_coalesce->start(); });

@@ -17,6 +17,7 @@
 #include <QtTest>
 
 #include <atomic>
+#include <numeric>
 #include <thread>
 
 using namespace frostline;
@@ -418,10 +419,9 @@ private slots:
             Store store(path);
             store.open();
             appendRange(store, 1, 1001);
-            std::vector<quint64> ids;
-            for (quint64 id = 1; id <= 500; ++id)
-                ids.push_back(id);
-            store.migrateBatch(ids);
+            std::vector<quint64> firstHalf(500);
+            std::iota(firstHalf.begin(), firstHalf.end(), 1);
+            store.migrateBatch(firstHalf);
             StoreBackup::backup(store, backup);
         }
         const QString nodes = QDir(backup).filePath(QStringLiteral("cold/nodes.db"));
