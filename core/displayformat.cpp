@@ -1,5 +1,7 @@
 #include "displayformat.h"
 
+#include "migrationpolicy.h"
+
 #include "timestamps.h"
 
 #include <QDateTime>
@@ -124,6 +126,16 @@ QString DisplayFormat::timestamp(qint64 micros)
         return QString::number(micros);
     return t.toString(QStringLiteral("yyyy-MM-dd HH:mm:ss.zzz")) +
            QStringLiteral("%1 UTC").arg(rest, 3, 10, QLatin1Char('0'));
+}
+
+QString DisplayFormat::policy(const MigrationPolicy& p)
+{
+    return QStringLiteral("%1 · age ≥ %2 · memory threshold %3 · keep ≥ %4 version(s) hot per "
+                          "entity · batches of %5 · every %6 · %7")
+        .arg(p.enabled ? QStringLiteral("enabled") : QStringLiteral("disabled (migrates nothing)"),
+             duration(p.ageThresholdMicros), bytes(quint64(p.memoryThresholdBytes)),
+             count(p.minHotVersions), count(p.batchSize), duration(p.runIntervalMicros),
+             p.enableLru ? QStringLiteral("LRU order") : QStringLiteral("age order"));
 }
 
 } // namespace frostline

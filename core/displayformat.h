@@ -5,6 +5,8 @@
 
 namespace frostline {
 
+struct MigrationPolicy;
+
 // How figures are written for operators (the GUI, and the explanations the CLI prints too), so
 // every page says "1.0 GiB", "7 d" and "12,408" alike. Fixed English grouping: figures read the
 // same on every machine and in tests.
@@ -24,6 +26,8 @@ public:
     static QString elapsed(qint64 millis);
     // An instant in microseconds since the epoch, UTC with microseconds; kOpenEnd -> "open".
     static QString timestamp(qint64 micros);
+    // A policy in one line: "enabled · age ≥ 7 d · memory threshold 1.0 GiB · keep ≥ 1 …".
+    static QString policy(const MigrationPolicy& policy);
 };
 
 } // namespace frostline

@@ -107,6 +107,9 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
         });
     connect(m_controller, &StoreController::migrationFailed, this,
             [this](const QString& cause) { add(tr("Migrate"), cause, true); });
+    connect(m_controller, &StoreController::policyApplied, this, [this](const MigrationPolicy& p) {
+        add(tr("Apply policy"), DisplayFormat::policy(p), false);
+    });
     connect(m_controller, &StoreController::verifyFinished, this,
             [this](const QStringList& problems) {
                 m_problems->clear();

@@ -102,7 +102,10 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
         updateState();
         updateStatistics();
     });
-    connect(m_controller, &StoreController::storeClosed, this, &MigrationPage::updateState);
+    connect(m_controller, &StoreController::storeClosed, this, [this] {
+        updateState();
+        updatePolicy();
+    });
     connect(m_controller, &StoreController::policyApplied, this, &MigrationPage::updatePolicy);
     m_timer->setInterval(1000);
     connect(m_timer, &QTimer::timeout, this, &MigrationPage::updateStatistics);
@@ -227,16 +230,10 @@ void MigrationPage::updateState()
 
 void MigrationPage::updatePolicy()
 {
-    const MigrationPolicy p = m_controller->activePolicy();
-    m_policy->setText(
-        tr("%1 · age ≥ %2 · memory threshold %3 · keep ≥ %4 version(s) hot per entity · batches "
-           "of %5 · every %6 · %7")
-            .arg(p.enabled ? tr("enabled") : tr("<b>disabled</b> (migrates nothing)"),
-                 DisplayFormat::duration(p.ageThresholdMicros),
-                 DisplayFormat::bytes(quint64(p.memoryThresholdBytes)),
-                 DisplayFormat::count(p.minHotVersions), DisplayFormat::count(p.batchSize),
-                 DisplayFormat::duration(p.runIntervalMicros),
-                 p.enableLru ? tr("LRU order") : tr("age order")));
+    // Without a store there is no active policy (it lives in STORE/policy.json).
+    m_policy->setText(m_controller->isOpen()
+                          ? DisplayFormat::policy(m_controller->activePolicy()).toHtmlEscaped()
+                          : tr("No store open."));
 }
 
 void MigrationPage::updateStatistics()

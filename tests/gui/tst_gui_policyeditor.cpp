@@ -1,4 +1,6 @@
+#include "activitypage.h"
 #include "candidateselector.h"
+#include "displayformat.h"
 #include "migrationpolicy.h"
 #include "policyeditorpage.h"
 #include "store.h"
@@ -457,9 +459,15 @@ void TestGuiPolicyEditor::impactFromTwoPreviewsAndApplyThroughTheController()
                              std::chrono::seconds(120)),
              qPrintable(page.impactText()));
 
+    ActivityPage activity(&controller);
     QSignalSpy applied(&controller, &StoreController::policyApplied);
     page.findChild<QPushButton*>(QStringLiteral("apply"))->click();
     QVERIFY(applied.count() > 0 || applied.wait(60000));
+    // The Activity log records the change of policy with what it now is.
+    auto* log = activity.findChild<QTableWidget*>();
+    QVERIFY(log && log->rowCount() > 0);
+    QCOMPARE(log->item(log->rowCount() - 1, 1)->text(), QStringLiteral("Apply policy"));
+    QCOMPARE(log->item(log->rowCount() - 1, 2)->text(), DisplayFormat::policy(page.policy()));
     QCOMPARE(applied.last().at(0).value<MigrationPolicy>(), page.policy());
     QCOMPARE(controller.activePolicy(), page.policy());
     QCOMPARE(MigrationPolicy::load(path + QStringLiteral("/policy.json")), page.policy());
