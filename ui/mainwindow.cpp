@@ -120,7 +120,13 @@ MainWindow::MainWindow(QWidget* parent)
     // while it shows. As a permanent widget with all the stretch it left messages no room, and
     // none was ever seen.
     m_statusPath->setObjectName(QStringLiteral("statusPath"));
+    // A long path gives way (its tooltip has it whole): it squeezed the figures beside it to
+    // "cold: 28,700 ver".
+    m_statusPath->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_statusPath->setMinimumWidth(120);
     statusBar()->addWidget(m_statusPath, 1);
+    for (QLabel* l : {m_statusHot, m_statusCold, m_statusLsn, m_statusService})
+        l->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Preferred);
     for (QLabel* l : {m_statusHot, m_statusCold, m_statusLsn, m_statusService})
         statusBar()->addPermanentWidget(l);
     // Busy indicator of a backup/restore: neither reports fine-grained progress.
@@ -592,6 +598,7 @@ void MainWindow::updateStatus()
         return;
     const bool open = m_controller->isOpen();
     m_statusPath->setText(open ? m_controller->storePath() : tr("No store open"));
+    m_statusPath->setToolTip(m_statusPath->text());
     // Hot and cold from one statistics snapshot (a worker's last read, asked again after every
     // batch), so that they add up to the store's total while versions move; read live, the hot
     // figure ran ahead of the cold one during a migration.
