@@ -288,15 +288,15 @@ void WalInspectorPage::onRecords(const WalSegmentInfo& segment,
                                    .arg(segment.firstLsn)
                                    .arg(segment.lastLsn));
     else
-        m_recordTitle->setText(tr("%1: LSN %2 to %3, %4 of its %5 records (LSN %6 to %7)%8")
-                                   .arg(segment.fileName)
-                                   .arg(from)
-                                   .arg(m_lastShownLsn)
-                                   .arg(n)
-                                   .arg(segment.records)
-                                   .arg(segment.firstLsn)
-                                   .arg(segment.lastLsn)
-                                   .arg(more ? tr("; Next records reads on") : QString()));
+        m_recordTitle->setText(
+            tr("%1: LSN %2 to %3, %4 of its %5 records (LSN %6 to %7)%8")
+                .arg(segment.fileName)
+                .arg(from)
+                .arg(m_lastShownLsn)
+                .arg(DisplayFormat::count(quint64(n)), DisplayFormat::count(segment.records))
+                .arg(segment.firstLsn)
+                .arg(segment.lastLsn)
+                .arg(more ? tr("; Next records reads on") : QString()));
 }
 
 } // namespace frostline

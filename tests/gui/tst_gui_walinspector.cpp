@@ -149,8 +149,8 @@ private slots:
         QVERIFY2(page->recordTitle().contains(QStringLiteral("LSN %1 to %2, %3 of its %4 records")
                                                   .arg(first.firstLsn + quint64(perPage))
                                                   .arg(first.firstLsn + quint64(2 * perPage) - 1)
-                                                  .arg(perPage)
-                                                  .arg(first.records)),
+                                                  .arg(DisplayFormat::count(quint64(perPage)),
+                                                       DisplayFormat::count(first.records))),
                  qPrintable(page->recordTitle()));
         const quint64 target = first.lastLsn - 2;
         records.clear();
