@@ -282,7 +282,23 @@ Store::OpenReport Store::open(const OperationControl& control)
                     .arg(m_path, coldDir(m_path)));
         control.report(QStringLiteral("recovering the cold tier"), 0, 0);
         m_cold = std::make_unique<ColdTier>(coldDir(m_path), m_cipher);
-        m_cold->open();
+        try {
+            m_cold->open();
+        } catch (const FrostlineError& e) {
+            // Berkeley DB reads an encrypted log's first bytes as a wrong magic number. Without
+            // encryption.json the store looks plain, and the operator would read only "run
+            // database recovery": say what is more likely.
+            if (m_cipher || !e.message().contains(QLatin1String("magic number")))
+                throw;
+            throw FrostlineError(
+                e.kind(),
+                e.message() + QStringLiteral("; the cold tier's log cannot be read as plain: if "
+                                             "this store was made with --encrypt, its %1 is "
+                                             "missing; put it back (a backup has it) and open "
+                                             "it again")
+                                  .arg(StoreCipher::keyFilePath(m_path)),
+                e.cause());
+        }
         control.check(cancelled);
         const quint64 flushed = m_cold->flushedLsn();
         m_flushedLsn = flushed;

@@ -384,6 +384,35 @@ private slots:
         QVERIFY(StoreCipher::unlock(path, kPassphrase) != nullptr);
     }
 
+    // An encrypted store whose encryption.json was moved away looks plain; its encrypted log
+    // then fails to open, and the message says the key file is the likely cause, not only "run
+    // database recovery". Nothing changes: with the file back it opens.
+    void aMissingKeyFileIsNamed()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path, kPassphrase);
+        const QString keyFile = StoreCipher::keyFilePath(path);
+        const QString away = dir.filePath(QStringLiteral("encryption.json.away"));
+        QVERIFY(QFile::rename(keyFile, away));
+        Store plain(path);
+        try {
+            plain.open();
+            QFAIL("an encrypted store without its key file opened as plain");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QStringLiteral("if this store was made with --encrypt, "
+                                                         "its %1 is missing")
+                                              .arg(keyFile)),
+                     qPrintable(e.message()));
+        }
+        QVERIFY(QFile::rename(away, keyFile));
+        Store::Options options;
+        options.passphrase = kPassphrase;
+        Store store(path, options);
+        store.open();
+        QVERIFY(store.isEncrypted());
+    }
+
     // A WAL record whose sealed payload was changed and whose (unkeyed) checksum was recomputed,
     // as a deliberate tamperer would: authentication fails, naming segment and offset.
     void tamperedWalRecordIsAnAuthenticationError()
