@@ -333,6 +333,11 @@ void PolicyEditorPage::buildUi()
     layout->addWidget(diffBox, 1);
 }
 
+QString PolicyEditorPage::fieldHint(Field field) const
+{
+    return field >= 0 && field < FieldCount ? m_hints[field]->text() : QString();
+}
+
 QString PolicyEditorPage::fieldMessage(Field field) const
 {
     return field >= 0 && field < FieldCount && m_messages[field]->isVisibleTo(this)
@@ -439,6 +444,16 @@ void PolicyEditorPage::updateHints()
         QStringLiteral("= %1").arg(DisplayFormat::bytes(m_policy.memoryThresholdBytes)));
     m_hints[MinHotVersions]->setText(m_policy.minHotVersions == 1 ? tr("version") : tr("versions"));
     m_hints[BatchSize]->setText(m_policy.batchSize == 1 ? tr("version") : tr("versions"));
+    // A loaded value beyond 2^53 (the field's exact range) is kept as it is, but the field can
+    // only show its maximum: the hint says what the policy holds.
+    const std::pair<Field, quint64> wide[] = {{MemoryThreshold, m_policy.memoryThresholdBytes},
+                                              {MinHotVersions, m_policy.minHotVersions},
+                                              {BatchSize, m_policy.batchSize}};
+    for (const auto& [field, value] : wide)
+        if (value > (quint64(1) << 53))
+            m_hints[field]->setText(tr("the policy holds %1, more than the field shows; typing "
+                                       "here replaces it")
+                                        .arg(DisplayFormat::count(value)));
     m_hints[RunInterval]->setText(
         QStringLiteral("= every %1").arg(DisplayFormat::duration(m_policy.runIntervalMicros)));
 }

@@ -51,6 +51,7 @@ public:
 
     // The inline message shown next to a field ("" when the field is fine).
     QString fieldMessage(Field field) const;
+    QString fieldHint(Field field) const; // the text beside the field ("= 1.0 GiB")
     // The last file load/save message, and the apply/impact lines.
     QString fileMessage() const;
     QString applyMessage() const;

@@ -137,6 +137,18 @@ void TestGuiPolicyEditor::invalidValueShowsMessageAndDoesNotEmit()
     QVERIFY(page.fieldMessage(PolicyEditorPage::RunInterval).isEmpty());
     QVERIFY(debounceSettled(page));
     QCOMPARE(spy.count(), 0);
+    // A value beyond the field's exact range (2^53) is kept, and the hint says what it is.
+    {
+        PolicyEditorPage wide(nullptr);
+        MigrationPolicy big;
+        big.memoryThresholdBytes = quint64(1) << 60;
+        wide.setPolicy(big);
+        QCOMPARE(wide.policy().memoryThresholdBytes, quint64(1) << 60);
+        QVERIFY2(wide.fieldHint(PolicyEditorPage::MemoryThreshold)
+                     .contains(QStringLiteral("the policy holds 1,152,921,504,606,846,976")),
+                 qPrintable(wide.fieldHint(PolicyEditorPage::MemoryThreshold)));
+        QVERIFY(wide.fieldHint(PolicyEditorPage::BatchSize).startsWith(QLatin1String("version")));
+    }
     // The impact line does not speak for a policy that cannot be used (it said "nothing changes"
     // beside a table showing batch_size 1,000 -> 0).
     QVERIFY2(page.impactText().contains(QLatin1String("Fix the fields marked in red")),
