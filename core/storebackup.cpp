@@ -19,6 +19,7 @@
 #include <db_cxx.h>
 
 #include <cerrno>
+#include <cstring>
 #include <fcntl.h>
 #include <limits>
 #include <sys/stat.h>
@@ -533,9 +534,16 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
         try {
             report.tornTailNote = store.open().tornTailNote();
         } catch (const FrostlineError& e) {
-            // Not "damaged": a full disk fails here too, and the backup may be fine.
-            throw FrostlineError(e.kind(), QStringLiteral("restore of %1: its copy in %2 does not "
-                                                          "open (the copy is removed): %3")
+            // Not "damaged" when the disk is full: the backup may be fine, and a retry with room
+            // succeeds. Anything else that stops a fresh copy from opening (a database's header,
+            // a cut log) is in the backup's files: bad input, exit 2, like every damaged backup.
+            if (e.message().contains(QString::fromLocal8Bit(std::strerror(ENOSPC))))
+                throw FrostlineError(e.kind(),
+                                     QStringLiteral("restore of %1: its copy in %2 does not open "
+                                                    "(the copy is removed): %3")
+                                         .arg(backup, dest, e.message()));
+            throw FrostlineError::badInput(QStringLiteral("backup %1 is damaged: its copy in %2 "
+                                                          "does not open (the copy is removed): %3")
                                                .arg(backup, dest, e.message()));
         }
         // Opening proves the log and the environment, not the data: a backup with a flipped byte

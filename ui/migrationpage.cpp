@@ -34,6 +34,7 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     m_stop->setToolTip(tr("Stop the service; the batch in flight commits first"));
     m_cancel->setToolTip(tr("Stop the run in flight after its current batch"));
     m_policy->setWordWrap(true);
+    m_progressText->setWordWrap(true); // a long run's line must not widen the window
     m_statistics->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_progress->setRange(0, 100);
     m_progress->setValue(0);
@@ -103,6 +104,12 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
         updateStatistics();
     });
     connect(m_controller, &StoreController::storeClosed, this, [this] {
+        // The last run's line was about the store just closed.
+        m_repaint->stop();
+        m_pendingBatches.clear();
+        m_pendingProgress.reset();
+        m_progress->setValue(0);
+        m_progressText->setText(tr("No store open."));
         updateState();
         updatePolicy();
     });

@@ -89,6 +89,11 @@ void PreviewPage::buildUi()
     top->addSpacing(16);
     m_status = new QLabel(this);
     m_status->setObjectName(QStringLiteral("status"));
+    // It wraps within the room it is given: as one line ("… out of date: …") it pushed the
+    // window wider than a 1600-pixel screen.
+    m_status->setWordWrap(true);
+    m_status->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
+    m_status->setMinimumWidth(200);
     top->addWidget(m_status, 1);
     layout->addLayout(top);
 

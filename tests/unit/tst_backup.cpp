@@ -425,7 +425,8 @@ private slots:
             StoreBackup::backup(store, backup);
         }
         const QString nodes = QDir(backup).filePath(QStringLiteral("cold/nodes.db"));
-        QByteArray bytes = test::readFile(nodes);
+        const QByteArray original = test::readFile(nodes);
+        QByteArray bytes = original;
         const qsizetype at = bytes.indexOf(QStringLiteral("vérsion-250").toUtf8());
         QVERIFY(at > 0);
         bytes[at + 4] = char(bytes[at + 4] ^ 0x5a);
@@ -442,6 +443,24 @@ private slots:
                                                 .arg(backup, dest)) &&
                          e.message().contains(QLatin1String("nodes.db")) &&
                          e.message().contains(QLatin1String("250")),
+                     qPrintable(e.message()));
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
+        }
+        QVERIFY(!QFileInfo::exists(dest));
+
+        // Its header damaged instead, the copy does not even open: damaged all the same (exit 2),
+        // not a runtime failure; only a full disk is told apart (the backup may be fine then).
+        bytes = original;
+        bytes[12] = char(bytes[12] ^ 0x5a); // the meta page's magic number
+        QVERIFY(QFile::remove(nodes));
+        test::writeFile(nodes, bytes);
+        try {
+            StoreBackup::restore(backup, dest);
+            QFAIL("a backup with a damaged database header was restored");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().startsWith(QStringLiteral("backup %1 is damaged: its copy in %2 "
+                                                           "does not open (the copy is removed): ")
+                                                .arg(backup, dest)),
                      qPrintable(e.message()));
             QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
         }
