@@ -26,6 +26,13 @@ namespace {
 // The first words of the INCOMPLETE marker an init writes (a backup's or restore's differ).
 const QByteArray kUnfinishedInit = QByteArrayLiteral("This init did not finish");
 
+// The first words of the INCOMPLETE marker at MARKER_PATH (empty when there is none): whose it is.
+QByteArray markerHead(const QString& markerPath)
+{
+    QFile marker(markerPath);
+    return marker.open(QIODevice::ReadOnly) ? marker.read(64) : QByteArray();
+}
+
 QString walDir(const QString& store)
 {
     return QDir(store).filePath(QStringLiteral("wal"));
@@ -96,9 +103,7 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
     // leaves its marker: what that init made is ours to clear, so "run init again" works. Only
     // then: the directory itself stays (a mount point, its mode), anything else in it makes it
     // not ours, and a process holding the store's lock may be the init still at work.
-    if (QFile marker(unfinishedCopyMarker(path));
-        marker.open(QIODevice::ReadOnly) && marker.read(64).startsWith(kUnfinishedInit)) {
-        marker.close();
+    if (markerHead(unfinishedCopyMarker(path)).startsWith(kUnfinishedInit)) {
         const QStringList made = {QStringLiteral("INCOMPLETE"),
                                   QStringLiteral("policy.json"),
                                   QStringLiteral("encryption.json"),
@@ -221,23 +226,23 @@ Store::OpenReport Store::open(const OperationControl& control)
     }
     // A copy cut short can look whole and even open (a WAL segment copied in part reads as a
     // torn tail): never let it pass for the store it was copied from.
-    if (QFile marker(unfinishedCopyMarker(m_path));
-        !m_options.openUnfinishedCopy && marker.exists()) {
-        const QByteArray head = marker.open(QIODevice::ReadOnly) ? marker.read(64) : QByteArray();
+    if (const QString marker = unfinishedCopyMarker(m_path);
+        !m_options.openUnfinishedCopy && QFile::exists(marker)) {
+        const QByteArray head = markerHead(marker);
         const bool ours = head.contains(QByteArrayLiteral(" did not finish"));
         if (head.startsWith(kUnfinishedInit))
             throw FrostlineError::runtime(
                 QStringLiteral("%1 is an unfinished init (%2 is there): run init on it again")
-                    .arg(m_path, marker.fileName()));
+                    .arg(m_path, marker));
         throw FrostlineError::runtime(
             ours ? QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may "
                                   "lack data; delete this copy and run the backup or restore "
                                   "again")
-                       .arg(m_path, marker.fileName())
+                       .arg(m_path, marker)
                  : QStringLiteral("%1 holds a file named %2, the name Frostline keeps for an "
                                   "unfinished backup or restore, but not one it wrote: if this "
                                   "is your store, move that file away and open it again")
-                       .arg(m_path, QFileInfo(marker.fileName()).fileName()));
+                       .arg(m_path, QFileInfo(marker).fileName()));
     }
     // A backup is restored, never opened in place: an open runs recovery, which writes into it
     // (a black-box check's `verify BACKUP` rewrote a log file and made region files there). Only

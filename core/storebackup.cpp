@@ -19,7 +19,6 @@
 #include <db_cxx.h>
 
 #include <cerrno>
-#include <cstring>
 #include <fcntl.h>
 #include <limits>
 #include <sys/stat.h>
@@ -537,7 +536,7 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
             // Not "damaged" when the disk is full: the backup may be fine, and a retry with room
             // succeeds. Anything else that stops a fresh copy from opening (a database's header,
             // a cut log) is in the backup's files: bad input, exit 2, like every damaged backup.
-            if (e.message().contains(QString::fromLocal8Bit(std::strerror(ENOSPC))))
+            if (e.message().contains(FrostlineError::errnoText(ENOSPC)))
                 throw FrostlineError(e.kind(),
                                      QStringLiteral("restore of %1: its copy in %2 does not open "
                                                     "(the copy is removed): %3")

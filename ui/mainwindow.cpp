@@ -125,10 +125,10 @@ MainWindow::MainWindow(QWidget* parent)
     m_statusPath->setSizePolicy(QSizePolicy::Ignored, QSizePolicy::Preferred);
     m_statusPath->setMinimumWidth(120);
     statusBar()->addWidget(m_statusPath, 1);
-    for (QLabel* l : {m_statusHot, m_statusCold, m_statusLsn, m_statusService})
+    for (QLabel* l : {m_statusHot, m_statusCold, m_statusLsn, m_statusService}) {
         l->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Preferred);
-    for (QLabel* l : {m_statusHot, m_statusCold, m_statusLsn, m_statusService})
         statusBar()->addPermanentWidget(l);
+    }
     // Busy indicator of a backup/restore: neither reports fine-grained progress.
     m_copyProgress->setRange(0, 0);
     m_copyProgress->setMaximumWidth(120);

@@ -93,9 +93,7 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     });
     connect(m_controller, &StoreController::serviceStateChanged, this, &MigrationPage::updateState);
     connect(m_controller, &StoreController::storeOpened, this, [this] {
-        m_repaint->stop();
-        m_pendingBatches.clear();
-        m_pendingProgress.reset();
+        dropPending();
         m_log->clear();
         m_progress->setValue(0);
         m_progressText->setText(tr("No run yet."));
@@ -105,9 +103,7 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
     });
     connect(m_controller, &StoreController::storeClosed, this, [this] {
         // The last run's line was about the store just closed.
-        m_repaint->stop();
-        m_pendingBatches.clear();
-        m_pendingProgress.reset();
+        dropPending();
         m_progress->setValue(0);
         m_progressText->setText(tr("No store open."));
         updateState();
@@ -147,6 +143,13 @@ void MigrationPage::onBatch(const BatchCommitResult& batch, const MigrationProgr
     m_pendingBatches.emplace_back(batch, progress);
     if (!m_repaint->isActive())
         m_repaint->start();
+}
+
+void MigrationPage::dropPending()
+{
+    m_repaint->stop();
+    m_pendingBatches.clear();
+    m_pendingProgress.reset();
 }
 
 void MigrationPage::showPending()

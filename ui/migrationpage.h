@@ -42,6 +42,7 @@ private:
     void onProgress(const MigrationProgress& progress);
     void onBatch(const BatchCommitResult& batch, const MigrationProgress& progress);
     void showPending();
+    void dropPending(); // of a store that closed or another that opened
     void showProgress(const MigrationProgress& progress);
     void onFinished(const MigrationRunResult& result);
     void updateState();

@@ -55,11 +55,8 @@ PreviewPage::PreviewPage(StoreController* controller, QWidget* parent)
         connect(m_controller, &StoreController::hotTierChanged, this, [this] {
             // An edit waiting to be asked asks soon anyway; else the last question again,
             // exactly (its instant to the microsecond, not the edit's milliseconds).
-            if (m_coalesce->isActive() || (!m_shown && !m_waiting))
-                return;
-            m_waiting = true;
-            setStatus(tr("computing…"));
-            m_requested = m_controller->requestPreview(m_wantedPolicy, m_wantedNow, this);
+            if (!m_coalesce->isActive() && (m_shown || m_waiting))
+                askWanted();
         });
     }
     if (m_controller && m_controller->isOpen())
@@ -204,9 +201,7 @@ void PreviewPage::setInstant(qint64 micros)
     if (!m_controller || !m_controller->isOpen())
         return;
     m_wantedPolicy = m_policy;
-    m_waiting = true;
-    setStatus(tr("computing…"));
-    m_requested = m_controller->requestPreview(m_wantedPolicy, m_wantedNow, this);
+    askWanted();
 }
 
 void PreviewPage::rerun()
@@ -223,6 +218,11 @@ void PreviewPage::request()
     }
     m_wantedPolicy = m_policy;
     m_wantedNow = instant();
+    askWanted();
+}
+
+void PreviewPage::askWanted()
+{
     m_waiting = true;
     setStatus(tr("computing…"));
     m_requested = m_controller->requestPreview(m_wantedPolicy, m_wantedNow, this);

@@ -87,6 +87,8 @@ private:
     void applyFilter();
     void explainCurrentRow();
     void setStatus(const QString& text);
+    // Asks the controller for the preview of m_wantedPolicy at m_wantedNow.
+    void askWanted();
     void onPreviewReady(quint64 generation, const frostline::MigrationPolicy& policy, qint64 now,
                         std::shared_ptr<const frostline::Selection> selection);
     void onStoreOpened();
