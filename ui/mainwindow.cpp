@@ -81,7 +81,6 @@ MainWindow::MainWindow(QWidget* parent)
       m_openCancel(new QPushButton(tr("Cancel"), this))
 {
     setWindowTitle(QStringLiteral("Frostline"));
-    setWindowIcon(QIcon::fromTheme(QStringLiteral("drive-harddisk")));
 
     auto* policyPage = new PolicyEditorPage(m_controller, this);
     auto* previewPage = new PreviewPage(m_controller, this);

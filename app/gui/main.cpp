@@ -3,6 +3,7 @@
 
 #include <QApplication>
 #include <QCommandLineParser>
+#include <QIcon>
 #include <QTimer>
 
 int main(int argc, char** argv)
@@ -11,6 +12,7 @@ int main(int argc, char** argv)
     QApplication::setApplicationName(QStringLiteral("Frostline"));
     QApplication::setOrganizationName(QStringLiteral("Frostline"));
     QApplication::setApplicationVersion(QStringLiteral(FROSTLINE_VERSION));
+    QApplication::setWindowIcon(QIcon(QStringLiteral(":/frostline/app-icon.png")));
     frostline::RegionFaultHandler::install(QStringLiteral("frostline"));
 
     QCommandLineParser parser;
@@ -18,8 +20,8 @@ int main(int argc, char** argv)
         QStringLiteral("Operator console for a tiered bi-temporal graph store"));
     parser.addHelpOption();
     parser.addVersionOption();
-    parser.addPositionalArgument(QStringLiteral("store"), QStringLiteral("Store directory to open"),
-                                 QStringLiteral("[PATH]"));
+    parser.addPositionalArgument(QStringLiteral("STORE"), QStringLiteral("Store directory to open"),
+                                 QStringLiteral("[STORE]"));
     // For scripts/screenshots.sh: visit every page, save one PNG each into DIR, quit.
     QCommandLineOption screenshots(QStringLiteral("screenshot-dir"),
                                    QStringLiteral("Save a screenshot of every page into DIR"),
