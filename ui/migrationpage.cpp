@@ -123,6 +123,11 @@ QString MigrationPage::progressText() const
     return m_progressText->text();
 }
 
+QString MigrationPage::statisticsText() const
+{
+    return m_statistics->text();
+}
+
 void MigrationPage::runOnce()
 {
     m_progress->setValue(0);
@@ -155,8 +160,11 @@ void MigrationPage::dropPending()
 void MigrationPage::showPending()
 {
     m_repaint->stop();
-    if (m_pendingProgress)
+    if (m_pendingProgress) {
         showProgress(*std::exchange(m_pendingProgress, std::nullopt));
+        // The service's figures move with the progress line, not a second behind it.
+        updateStatistics();
+    }
     if (m_pendingBatches.empty())
         return;
     const bool first = m_log->rowCount() == 0;

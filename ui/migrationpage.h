@@ -34,6 +34,7 @@ public:
     QPushButton* stopButton() const { return m_stop; }
     QPushButton* cancelButton() const { return m_cancel; }
     QString progressText() const;
+    QString statisticsText() const;
 
 public slots:
     void runOnce();

@@ -133,6 +133,47 @@ private slots:
         QCOMPARE(c->service()->statistics().batches, quint64(result.batches));
     }
 
+    void theStatisticsKeepUpWithTheProgressLine()
+    {
+        // A run of small batches: the page shows progress ten times a second. The service's
+        // figures beside it used to wait for a one-second timer, and read "batches: 20" beside
+        // "Batch 126 of 349".
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        makeStore(path, 30000);
+        MainWindow window;
+        window.show();
+        MigrationPage* page = window.migrationPage();
+        openInWindow(window, path, 10);
+        StoreController* c = window.controller();
+
+        QSignalSpy finished(c, &StoreController::migrationFinished);
+        QTest::mouseClick(page->runOnceButton(), Qt::LeftButton);
+        const QRegularExpression shownBatch(QStringLiteral("^Batch ([0-9]+) of"));
+        const QRegularExpression countedBatches(QStringLiteral("batches: ([0-9,]+)"));
+        QString lastShown;
+        int samples = 0;
+        while (finished.isEmpty() && samples < 5) {
+            QVERIFY(test::waitUntil([&] {
+                return !finished.isEmpty() || (page->progressText() != lastShown &&
+                                               shownBatch.match(page->progressText()).hasMatch());
+            }));
+            if (!finished.isEmpty())
+                break;
+            lastShown = page->progressText();
+            const quint64 shown = shownBatch.match(lastShown).captured(1).toULongLong();
+            const QRegularExpressionMatch counted = countedBatches.match(page->statisticsText());
+            QVERIFY2(counted.hasMatch(), qPrintable(page->statisticsText()));
+            const quint64 batches = counted.captured(1).remove(QLatin1Char(',')).toULongLong();
+            // The figures are read when the progress is shown, so they count at least its batch.
+            QVERIFY2(batches >= shown,
+                     qPrintable(lastShown + QStringLiteral(" | ") + page->statisticsText()));
+            ++samples;
+        }
+        QVERIFY2(samples >= 2, "the run ended before the page showed its progress twice");
+        QVERIFY(!finished.isEmpty() || finished.wait(120000));
+    }
+
     void aFailingBatchIsLoggedWithItsCause()
     {
         QTemporaryDir dir;
