@@ -234,6 +234,9 @@ void ColdBrowserPage::lookupVersion(quint64 versionId)
 
 void ColdBrowserPage::lookupHistory(const EntityKey& entity)
 {
+    // The inputs name the entity shown, however it was asked for (a lookup elsewhere too).
+    m_kind->setCurrentIndex(m_kind->findData(int(entity.kind)));
+    m_entityInput->setText(QString::number(entity.entityId));
     m_pendingHistory = entity;
     m_error->hide();
     if (!m_controller || !m_controller->isOpen()) {

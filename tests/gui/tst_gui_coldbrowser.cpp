@@ -8,6 +8,8 @@
 #include "testsupport.h"
 #include "workloadgenerator.h"
 
+#include <QComboBox>
+#include <QLineEdit>
 #include <QSignalSpy>
 #include <QTemporaryDir>
 #include <QtTest>
@@ -223,6 +225,11 @@ void TestGuiColdBrowser::lookupAndHistoryThroughTheController()
     QSignalSpy history(&page, &ColdBrowserPage::historyShown);
     page.lookupHistory(m_mixed);
     QVERIFY(history.wait(60000));
+    // The entity inputs name the entity shown, though it was asked for by code, not typed.
+    QCOMPARE(page.findChild<QComboBox*>(QStringLiteral("kind"))->currentData().toInt(),
+             int(m_mixed.kind));
+    QCOMPARE(page.findChild<QLineEdit*>(QStringLiteral("entityInput"))->text(),
+             QString::number(m_mixed.entityId));
     QCOMPARE(page.historyModel()->rowCount(), int(expectedHistory.size()));
     for (int row = 0; row < page.historyModel()->rowCount(); ++row) {
         QCOMPARE(page.historyModel()->versionAt(row)->version,
