@@ -361,15 +361,16 @@ PassphraseSource& passphrases()
     return source;
 }
 
-// The passphrase when `path` is an encrypted store (or backup); empty for an unencrypted one.
-QByteArray passphraseFor(const QString& path)
+// The passphrase when `path` is an encrypted store (WHAT "store") or backup ("backup"); empty
+// for an unencrypted one.
+QByteArray passphraseFor(const QString& path, const QString& what = QStringLiteral("store"))
 {
     if (StoreCipher::isEncrypted(path))
-        return passphrases().forExisting(path);
+        return passphrases().forExisting(path, what);
     if (passphrases().hasFile())
         throw UsageError{
-            QStringLiteral("%1 is not an encrypted store; --passphrase-file does not apply")
-                .arg(path)};
+            QStringLiteral("%1 is not an encrypted %2; --passphrase-file does not apply")
+                .arg(path, what)};
     return {};
 }
 
@@ -644,9 +645,11 @@ int cmdRestore(const QStringList& args)
     // passphrase was given (it would otherwise look like a plain backup given a passphrase).
     const bool keyFileLost =
         !StoreCipher::isEncrypted(backup) && StoreBackup::madeFromEncryptedStore(backup);
-    printBackupReport(
-        "restored into", dest,
-        StoreBackup::restore(backup, dest, keyFileLost ? QByteArray() : passphraseFor(backup)));
+    printBackupReport("restored into", dest,
+                      StoreBackup::restore(backup, dest,
+                                           keyFileLost
+                                               ? QByteArray()
+                                               : passphraseFor(backup, QStringLiteral("backup"))));
     return kExitOk;
 }
 

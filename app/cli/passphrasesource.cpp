@@ -103,15 +103,15 @@ QByteArray PassphraseSource::prompt(const QString& text)
     return line;
 }
 
-QByteArray PassphraseSource::forExisting(const QString& storePath) const
+QByteArray PassphraseSource::forExisting(const QString& path, const QString& what) const
 {
     QByteArray passphrase = fromFileOrEnvironment();
     if (passphrase.isEmpty() && ::isatty(STDIN_FILENO))
-        passphrase = prompt(QStringLiteral("passphrase for encrypted store %1: ").arg(storePath));
+        passphrase = prompt(QStringLiteral("passphrase for encrypted %1 %2: ").arg(what, path));
     if (passphrase.isEmpty())
         throw FrostlineError::badInput(
-            QStringLiteral("store %1 is encrypted and no passphrase was given: %2")
-                .arg(storePath, howToGive()));
+            QStringLiteral("%1 %2 is encrypted and no passphrase was given: %3")
+                .arg(what, path, howToGive()));
     return passphrase;
 }
 

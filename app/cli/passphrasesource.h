@@ -20,9 +20,9 @@ public:
     void setFile(const QString& path) { m_file = path; }
     bool hasFile() const { return !m_file.isEmpty(); }
 
-    // The passphrase to open the encrypted store (or backup) at `storePath`. Throws
-    // FrostlineError::badInput saying the store is encrypted and how to give the passphrase.
-    QByteArray forExisting(const QString& storePath) const;
+    // The passphrase to open the encrypted store (WHAT "store") or backup ("backup") at PATH.
+    // Throws FrostlineError::badInput saying it is encrypted and how to give the passphrase.
+    QByteArray forExisting(const QString& path, const QString& what) const;
     // The passphrase for a new encrypted store; a prompt asks twice and compares.
     QByteArray forNew(const QString& storePath) const;
 

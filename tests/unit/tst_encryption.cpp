@@ -589,6 +589,14 @@ private slots:
         r = test::runCli({QStringLiteral("backup"), path, backup,
                           QStringLiteral("--passphrase-file"), passFile});
         QVERIFY2(r.exitCode == 0, r.err.constData());
+        // A restore without the passphrase names the backup as a backup, and creates nothing.
+        r = test::runCli({QStringLiteral("restore"), backup, restored});
+        QCOMPARE(r.exitCode, 2);
+        QVERIFY2(r.err.contains(QStringLiteral("backup %1 is encrypted and no passphrase was given")
+                                    .arg(backup)
+                                    .toUtf8()),
+                 r.err.constData());
+        QVERIFY(!QFileInfo::exists(restored));
         r = test::runCli({QStringLiteral("restore"), backup, restored,
                           QStringLiteral("--passphrase-file"), passFile});
         QVERIFY2(r.exitCode == 0, r.err.constData());
