@@ -740,12 +740,13 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
     checkPolicyLimits(text, false, sourceName);
     std::set<std::string> seen;
     std::string duplicate;
+    std::string lastKey; // the key whose value is being parsed, for an error inside that value
     // The parser callback sees every key; depth 1 is the top-level object.
     auto callback = [&](int depth, nlohmann::json::parse_event_t event, nlohmann::json& parsed) {
-        if (event == nlohmann::json::parse_event_t::key && depth == 1 && duplicate.empty()) {
-            const auto key = parsed.get<std::string>();
-            if (!seen.insert(key).second)
-                duplicate = key;
+        if (event == nlohmann::json::parse_event_t::key && depth == 1) {
+            lastKey = parsed.get<std::string>();
+            if (duplicate.empty() && !seen.insert(lastKey).second)
+                duplicate = lastKey;
         }
         return true;
     };
@@ -767,11 +768,15 @@ MigrationPolicy MigrationPolicy::fromJson(const QByteArray& json, const QString&
     } catch (const nlohmann::json::exception& e) {
         // Not only syntax: a number beyond the double range (1e400) is out_of_range.406, which
         // escaped as an uncaught exception (found by fuzz_policy).
+        // It names the key, as the same value in a TOML file is named.
         std::string what = e.what();
         if (const auto close = what.find("] "); what.starts_with("[json.") && close != what.npos)
             what.erase(0, close + 2);
-        throw FrostlineError::badInput(
-            QStringLiteral("%1: invalid JSON: %2").arg(sourceName, fromStd(what)));
+        if (lastKey.empty())
+            throw FrostlineError::badInput(
+                QStringLiteral("%1: invalid JSON: %2").arg(sourceName, fromStd(what)));
+        throw FrostlineError::badInput(QStringLiteral("%1: \"%2\" is out of range: %3")
+                                           .arg(sourceName, fromStd(lastKey), fromStd(what)));
     }
     if (!doc.is_object())
         throw FrostlineError::badInput(

@@ -536,10 +536,21 @@ private slots:
     void jsonNumberOverflowIsBadInput()
     {
         // Found by fuzz_policy: nlohmann throws out_of_range (not parse_error) for 1e400, which
-        // escaped the policy loader uncaught.
+        // escaped the policy loader uncaught. The message names the key, as TOML's does.
         QCOMPARE(
             badInputMessage([] { MigrationPolicy::fromJson("{\"batch_size\": 1e400}", "n.json"); }),
-            QStringLiteral("n.json: invalid JSON: number overflow parsing '1e400'"));
+            QStringLiteral(
+                "n.json: \"batch_size\" is out of range: number overflow parsing '1e400'"));
+        QCOMPARE(badInputMessage([] {
+                     MigrationPolicy::fromJson(
+                         "{\"enabled\": true, \"age_threshold_secs\": -1e400, \"batch_size\": 1}",
+                         "n.json");
+                 }),
+                 QStringLiteral("n.json: \"age_threshold_secs\" is out of range: number overflow "
+                                "parsing '-1e400'"));
+        // Outside any key there is no key to name.
+        QCOMPARE(badInputMessage([] { MigrationPolicy::fromJson("[1e400]", "n.json"); }),
+                 QStringLiteral("n.json: invalid JSON: number overflow parsing '1e400'"));
     }
 
     void versionsPerImport()
