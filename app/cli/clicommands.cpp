@@ -10,6 +10,7 @@
 #include "store.h"
 #include "storebackup.h"
 #include "storecipher.h"
+#include "timestamps.h"
 #include "versioncodec.h"
 #include "workloadgenerator.h"
 
@@ -291,19 +292,30 @@ public:
             throw UsageError{QStringLiteral("missing --%1").arg(name)};
         return value(name);
     }
-    qint64 integer(const QString& name, qint64 min, qint64 fallback) const
+    qint64 integer(const QString& name, qint64 min, qint64 fallback,
+                   qint64 max = std::numeric_limits<qint64>::max()) const
     {
         if (!has(name))
             return fallback;
         bool ok = false;
         const qint64 v = value(name).toLongLong(&ok);
-        if (!ok || v < min)
-            throw UsageError{QStringLiteral("--%1 must be an integer from %2 to %3 (got '%4')")
+        if (!ok || v < min || v > max)
+            throw UsageError{QStringLiteral("--%1 must be an integer from %2 to %3 (got '%4')%5")
                                  .arg(name)
                                  .arg(min)
-                                 .arg(std::numeric_limits<qint64>::max())
-                                 .arg(value(name))};
+                                 .arg(max)
+                                 .arg(value(name))
+                                 .arg(ok && v == kOpenEnd && max < kOpenEnd
+                                          ? QStringLiteral(": %1 stands for the open end of a "
+                                                           "range, not an instant")
+                                                .arg(kOpenEnd)
+                                          : QString())};
         return v;
+    }
+    // An instant to look up, never the open-end sentinel (no range contains that instant).
+    qint64 instant(const QString& name) const
+    {
+        return integer(name, std::numeric_limits<qint64>::min(), 0, kOpenEnd - 1);
     }
     qint64 requiredInteger(const QString& name, qint64 min) const
     {
@@ -878,9 +890,9 @@ int cmdHistory(const QStringList& args)
     key.entityId = a.unsignedInteger(QStringLiteral("entity"));
     std::optional<qint64> tx, valid;
     if (a.has(QStringLiteral("as-of-tx")))
-        tx = a.integer(QStringLiteral("as-of-tx"), std::numeric_limits<qint64>::min(), 0);
+        tx = a.instant(QStringLiteral("as-of-tx"));
     if (a.has(QStringLiteral("as-of-valid")))
-        valid = a.integer(QStringLiteral("as-of-valid"), std::numeric_limits<qint64>::min(), 0);
+        valid = a.instant(QStringLiteral("as-of-valid"));
     auto store = openStore(path);
     auto print = [](const TieredVersion& v) {
         out() << JsonlCodec::encode(v.version, v.tier == Tier::Cold ? JsonlCodec::Tier::Cold

@@ -297,6 +297,14 @@ private slots:
         }
         r = runCli({s("history"), store, s("--kind"), s("vertex"), s("--entity"), s("1")});
         QCOMPARE(r.exitCode, 2);
+        // INT64_MAX is an open range's end, not an instant: no range contains it, so an as-of
+        // there would answer "no version" for every entity. It is refused with the reason.
+        for (const QString& option : {s("--as-of-tx"), s("--as-of-valid")}) {
+            r = runCli({s("history"), store, s("--kind"), s("node"), s("--entity"), s("1"), option,
+                        s("9223372036854775807")});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("stands for the open end of a range"), r.err.constData());
+        }
         QCOMPARE(runCli({s("verify"), store, s("--json")}).exitCode, 0);
     }
 
