@@ -77,4 +77,11 @@ std::optional<QString> PreviewExplanation::explain(const Selection& selection,
     return std::nullopt;
 }
 
+QString PreviewExplanation::alreadyCold(const Version& version)
+{
+    return QStringLiteral("version %1 of %2 is in the cold tier already: no policy moves it again")
+        .arg(version.versionId)
+        .arg(entityText(version.kind, version.entityId));
+}
+
 } // namespace frostline

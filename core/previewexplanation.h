@@ -20,6 +20,8 @@ public:
     // no such version): where to look for it is the caller's to say.
     static std::optional<QString> explain(const Selection& selection, const MigrationPolicy& policy,
                                           quint64 versionId);
+    // For a version found in the cold tier instead.
+    static QString alreadyCold(const Version& version);
 };
 
 } // namespace frostline

@@ -799,12 +799,19 @@ quint64 Store::uncheckpointedCount() const
 
 std::optional<TieredVersion> Store::find(quint64 versionId)
 {
+    std::optional<TieredVersion> found = locate(versionId);
+    if (found)
+        recordRead(*found);
+    return found;
+}
+
+std::optional<TieredVersion> Store::locate(quint64 versionId) const
+{
     requireOpen();
-    if (auto v = m_hot.get(versionId)) {
-        TieredVersion found{std::move(*v), Tier::Hot};
-        recordRead(found);
-        return found;
-    }
+    // Hot first: a batch commits to the cold tier before its versions leave the hot tier, so a
+    // version a batch moves meanwhile is found in one of the two.
+    if (auto v = m_hot.get(versionId))
+        return TieredVersion{std::move(*v), Tier::Hot};
     if (auto v = m_cold->get(versionId))
         return TieredVersion{std::move(*v), Tier::Cold};
     return std::nullopt;

@@ -210,6 +210,10 @@ public:
 
     // Reads. Each hot version a read returns counts as accessed (AccessTracker, LRU order).
     std::optional<TieredVersion> find(quint64 versionId);
+    // The version and its tier, like find, but recording no access: asking why a version stays
+    // or moves (the preview's "why?", `preview --explain`) is not a read of it and must not move
+    // it in the LRU order.
+    std::optional<TieredVersion> locate(quint64 versionId) const;
     // The entity's versions across both tiers, ordered by (tx_from, version_id).
     std::vector<TieredVersion> history(const EntityKey& entity);
     // The version of `entity` valid at validTime as known at txTime (each optional).

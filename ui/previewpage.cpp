@@ -39,6 +39,8 @@ PreviewPage::PreviewPage(StoreController* controller, QWidget* parent)
         connect(m_controller, &StoreController::previewReady, this, &PreviewPage::onPreviewReady);
         connect(m_controller, &StoreController::storeOpened, this, &PreviewPage::onStoreOpened);
         connect(m_controller, &StoreController::storeClosed, this, &PreviewPage::onStoreClosed);
+        connect(m_controller, &StoreController::versionLocated, this,
+                &PreviewPage::onVersionLocated);
         connect(m_controller, &StoreController::operationFailed, this,
                 &PreviewPage::onOperationFailed);
         // A preview is of the hot tier as it was: while a run moves versions it says so, and
@@ -262,6 +264,7 @@ void PreviewPage::showSelection(const MigrationPolicy& policy, qint64 now,
     setStatus(status);
     updateTotals();
     m_explanation->clear();
+    m_locating.reset();
     emit previewShown();
 }
 
@@ -302,16 +305,39 @@ void PreviewPage::updateTotals()
 
 QString PreviewPage::explainVersion(quint64 versionId)
 {
+    m_locating.reset();
     QString text;
-    if (!m_shown)
+    if (!m_shown) {
         text = tr("No preview yet: open a store and wait for the preview to finish.");
-    else
-        text = PreviewExplanation::explain(*m_shown, m_shownPolicy, versionId)
-                   .value_or(tr("version %1 is not in the hot tier of this preview: it is already "
-                                "cold or does not exist (look it up in the cold store browser)")
-                                 .arg(versionId));
+    } else if (auto explained = PreviewExplanation::explain(*m_shown, m_shownPolicy, versionId)) {
+        text = *explained;
+    } else if (m_controller && m_controller->isOpen()) {
+        // Not in this preview's snapshot of the hot tier: where it is now says why.
+        text =
+            tr("version %1 is not in the hot tier of this preview: looking it up…").arg(versionId);
+        m_locating = versionId;
+        m_controller->locateVersion(versionId);
+    } else {
+        text = tr("version %1 is not in the hot tier of this preview").arg(versionId);
+    }
     m_explanation->setText(text);
     return text;
+}
+
+void PreviewPage::onVersionLocated(quint64 versionId, const std::optional<TieredVersion>& version)
+{
+    if (m_locating != versionId)
+        return; // an answer to an earlier question, or the preview changed since
+    m_locating.reset();
+    // The cold tier's answer in the same words as `preview --explain`.
+    if (!version)
+        m_explanation->setText(tr("There is no version %1 in this store.").arg(versionId));
+    else if (version->tier == Tier::Cold)
+        m_explanation->setText(PreviewExplanation::alreadyCold(version->version));
+    else
+        m_explanation->setText(tr("version %1 is hot, but arrived after this preview was "
+                                  "computed: compute the preview again (Now) for its verdict.")
+                                   .arg(versionId));
 }
 
 void PreviewPage::explainCurrentRow()
@@ -342,6 +368,7 @@ void PreviewPage::onStoreClosed()
     m_model->setSelection(nullptr);
     updateTotals();
     m_explanation->clear();
+    m_locating.reset();
     setStatus(tr("No store open."));
 }
 

@@ -2,10 +2,12 @@
 
 #include "candidateselector.h"
 #include "migrationpolicy.h"
+#include "store.h"
 
 #include <QWidget>
 
 #include <memory>
+#include <optional>
 
 class QComboBox;
 class QDateTimeEdit;
@@ -70,6 +72,8 @@ private:
     QLabel* m_totals = nullptr;
     QLineEdit* m_versionInput = nullptr;
     QLabel* m_explanation = nullptr;
+    // The version not in the shown preview whose tier is being looked up for the explanation.
+    std::optional<quint64> m_locating;
     QTimer* m_coalesce = nullptr;
 
     bool m_waiting = false;
@@ -93,6 +97,8 @@ private:
                         std::shared_ptr<const frostline::Selection> selection);
     void onStoreOpened();
     void onStoreClosed();
+    void onVersionLocated(quint64 versionId,
+                          const std::optional<frostline::TieredVersion>& version);
     void onOperationFailed(const QString& what, const QString& message);
 };
 

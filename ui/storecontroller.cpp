@@ -124,6 +124,7 @@ enum Kind
     KindWal,
     KindWalRecords,
     KindLookup,
+    KindLocate,
     KindHistory,
     KindCold,
     KindApply,
@@ -1176,6 +1177,21 @@ void StoreController::lookupVersion(quint64 versionId)
         return [this, g, versionId, v] {
             if (d->current(KindLookup, g))
                 emit versionFound(versionId, v);
+        };
+    });
+}
+
+void StoreController::locateVersion(quint64 versionId)
+{
+    if (!d->store)
+        return;
+    const quint64 g = d->next(KindLocate);
+    auto store = d->store;
+    d->run(tr("Find version"), [this, g, store, versionId]() -> std::function<void()> {
+        const std::optional<TieredVersion> v = store->locate(versionId);
+        return [this, g, versionId, v] {
+            if (d->current(KindLocate, g))
+                emit versionLocated(versionId, v);
         };
     });
 }

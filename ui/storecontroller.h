@@ -128,6 +128,8 @@ public slots:
     void cancelVerify();
     void cancelCheckpoint();
     void lookupVersion(quint64 versionId);
+    // The version and its tier (versionLocated), without counting as a read of it.
+    void locateVersion(quint64 versionId);
     void lookupHistory(const frostline::EntityKey& entity);
     void requestColdStatistics();
     // Decodes the records of one WAL segment (at most `limit`) on a worker.
@@ -184,6 +186,7 @@ signals:
                     quint64 flushedLsn);
     void verifyFinished(const QStringList& problems);
     void versionFound(quint64 versionId, const std::optional<frostline::TieredVersion>& version);
+    void versionLocated(quint64 versionId, const std::optional<frostline::TieredVersion>& version);
     void historyFound(const frostline::EntityKey& entity,
                       const std::vector<frostline::TieredVersion>& versions);
     void coldStatisticsUpdated(const frostline::ColdStatistics& statistics);

@@ -1018,16 +1018,11 @@ void explainOne(Store& store, const Selection& sel, const PolicyAndNow& p, quint
             answer[QStringLiteral("reason")] = reasonName(stay->reason);
         }
         answer[QStringLiteral("explanation")] = *text;
-    } else if (const std::optional<TieredVersion> found = store.find(versionId)) {
+    } else if (const std::optional<TieredVersion> found = store.locate(versionId)) {
         // Not in the hot tier the selection saw, yet found: it was migrated before.
         answer[QStringLiteral("tier")] = tierName(found->tier);
         answer[QStringLiteral("verdict")] = QStringLiteral("cold");
-        answer[QStringLiteral("explanation")] =
-            QStringLiteral("version %1 of %2 %3 is in the cold tier already: no policy moves it "
-                           "again")
-                .arg(versionId)
-                .arg(kindName(found->version.kind))
-                .arg(found->version.entityId);
+        answer[QStringLiteral("explanation")] = PreviewExplanation::alreadyCold(found->version);
     } else {
         throw FrostlineError::badInput(
             QStringLiteral("%1 holds no version %2 (--explain)").arg(store.path()).arg(versionId));

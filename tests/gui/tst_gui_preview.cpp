@@ -584,6 +584,27 @@ void TestGuiPreview::previewOfAGeneratedStoreThroughThePage()
     QCOMPARE(quint64(page.model()->rowCount()), quint64(before) - migrated);
     QVERIFY(!page.statusText().contains(QStringLiteral("out of date")));
 
+    // "Why?" for a version this preview does not hold says where it is: the first version the
+    // run moved is cold; an id no version has is nowhere. It used to say "cold or does not exist".
+    const Candidate& moved = expected.candidates.front();
+    QCOMPARE(controller.store()->locate(moved.versionId)->tier, Tier::Cold);
+    QVERIFY(page.explainVersion(moved.versionId).endsWith(QStringLiteral("looking it up…")));
+    QVERIFY2(test::waitUntil([&] {
+                 return page.explanationText() ==
+                        QStringLiteral("version %1 of %2 %3 is in the cold tier already: no "
+                                       "policy moves it again")
+                            .arg(moved.versionId)
+                            .arg(kindName(moved.kind))
+                            .arg(moved.entityId);
+             }),
+             qPrintable(page.explanationText()));
+    page.explainVersion(987654321);
+    QVERIFY2(test::waitUntil([&] {
+                 return page.explanationText() ==
+                        QStringLiteral("There is no version 987654321 in this store.");
+             }),
+             qPrintable(page.explanationText()));
+
     // Closing the store clears the preview.
     QSignalSpy closed(&controller, &StoreController::storeClosed);
     controller.closeStore();

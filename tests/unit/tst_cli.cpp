@@ -519,6 +519,13 @@ private slots:
         const QJsonObject cold = ask(first);
         QCOMPARE(cold.value(s("tier")).toString(), s("cold"));
         QCOMPARE(cold.value(s("verdict")).toString(), s("cold"));
+        QVERIFY(cold.value(s("explanation"))
+                    .toString()
+                    .startsWith(s("version %1 of ").arg(first) +
+                                candidates[0].toObject().value(s("kind")).toString()));
+        QVERIFY(cold.value(s("explanation"))
+                    .toString()
+                    .endsWith(s(" is in the cold tier already: no policy moves it again")));
         r = runCli({s("preview"), store, s("--policy"), policy, s("--explain"), s("601")});
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(

@@ -785,6 +785,16 @@ private slots:
             order.push_back(c.versionId);
         // Never read first (by age), then least recently read; heads stay.
         QCOMPARE(order, (std::vector<quint64>{5, 7, 2, 3, 6}));
+
+        // Locating a version to explain it (the preview's "why?") is not a read: no access.
+        QCOMPARE(store.locate(5)->tier, Tier::Hot);
+        QCOMPARE(store.locate(5)->version, vs[4]);
+        QCOMPARE(store.locate(1)->tier, Tier::Cold);
+        QVERIFY(!store.locate(99));
+        qint64 at = 0;
+        QVERIFY(!store.accessTracker().lastAccess(5, &at));
+        QCOMPARE(store.find(5)->tier, Tier::Hot); // a read is
+        QVERIFY(store.accessTracker().lastAccess(5, &at));
     }
 
     void tornTailIsCutAndAcknowledgedSurvive()
