@@ -1168,32 +1168,36 @@ void StoreController::requestCheckpoint()
 
 void StoreController::lookupVersion(quint64 versionId)
 {
-    if (!d->store)
-        return;
-    const quint64 g = d->next(KindLookup);
-    auto store = d->store;
-    d->run(tr("Find version"), [this, g, store, versionId]() -> std::function<void()> {
-        const std::optional<TieredVersion> v = store->find(versionId);
-        return [this, g, versionId, v] {
-            if (d->current(KindLookup, g))
-                emit versionFound(versionId, v);
-        };
-    });
+    askForVersion(versionId, false);
 }
 
 void StoreController::locateVersion(quint64 versionId)
 {
+    askForVersion(versionId, true);
+}
+
+void StoreController::askForVersion(quint64 versionId, bool locateOnly)
+{
     if (!d->store)
         return;
-    const quint64 g = d->next(KindLocate);
+    // Each question has its own generation: the preview's "why?" does not drop the cold page's
+    // lookup, nor the other way round.
+    const Kind kind = locateOnly ? KindLocate : KindLookup;
+    const quint64 g = d->next(kind);
     auto store = d->store;
-    d->run(tr("Find version"), [this, g, store, versionId]() -> std::function<void()> {
-        const std::optional<TieredVersion> v = store->locate(versionId);
-        return [this, g, versionId, v] {
-            if (d->current(KindLocate, g))
-                emit versionLocated(versionId, v);
-        };
-    });
+    d->run(tr("Find version"),
+           [this, kind, g, store, versionId, locateOnly]() -> std::function<void()> {
+               const std::optional<TieredVersion> v =
+                   locateOnly ? store->locate(versionId) : store->find(versionId);
+               return [this, kind, g, versionId, v, locateOnly] {
+                   if (!d->current(kind, g))
+                       return;
+                   if (locateOnly)
+                       emit versionLocated(versionId, v);
+                   else
+                       emit versionFound(versionId, v);
+               };
+           });
 }
 
 void StoreController::lookupHistory(const EntityKey& entity)

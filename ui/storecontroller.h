@@ -213,6 +213,8 @@ signals:
     void hotTierChanged();
 
 private:
+    // lookupVersion (a read, recorded for the LRU order) or locateVersion (not a read).
+    void askForVersion(quint64 versionId, bool locateOnly);
     void startOpen(const QString& clean, QByteArray passphrase, bool encrypted);
     void askAndOpen(const QString& clean, const QString& problem);
     void startRestore(const QString& source, const QString& target, const QString& problem);
