@@ -374,6 +374,12 @@ void PreviewPage::onStoreClosed()
 
 void PreviewPage::onOperationFailed(const QString& what, const QString& message)
 {
+    if (m_locating && what == StoreController::explainOperation()) {
+        m_explanation->setText(
+            tr("version %1 could not be looked up: %2").arg(*m_locating).arg(message));
+        m_locating.reset();
+        return;
+    }
     if (!m_waiting || !what.contains(QLatin1String("preview"), Qt::CaseInsensitive))
         return;
     m_waiting = false;

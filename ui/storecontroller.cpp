@@ -1166,6 +1166,11 @@ void StoreController::requestCheckpoint()
         });
 }
 
+QString StoreController::explainOperation()
+{
+    return tr("Explain why it stays or moves");
+}
+
 void StoreController::lookupVersion(quint64 versionId)
 {
     askForVersion(versionId, false);
@@ -1185,7 +1190,8 @@ void StoreController::askForVersion(quint64 versionId, bool locateOnly)
     const Kind kind = locateOnly ? KindLocate : KindLookup;
     const quint64 g = d->next(kind);
     auto store = d->store;
-    d->run(tr("Find version"),
+    // A failure is told to the page that asked: the cold page answers for "Find version".
+    d->run(locateOnly ? explainOperation() : tr("Find version"),
            [this, kind, g, store, versionId, locateOnly]() -> std::function<void()> {
                const std::optional<TieredVersion> v =
                    locateOnly ? store->locate(versionId) : store->find(versionId);

@@ -128,8 +128,10 @@ public slots:
     void cancelVerify();
     void cancelCheckpoint();
     void lookupVersion(quint64 versionId);
-    // The version and its tier (versionLocated), without counting as a read of it.
+    // The version and its tier (versionLocated), without counting as a read of it. A failure
+    // is operationFailed with explainOperation().
     void locateVersion(quint64 versionId);
+    static QString explainOperation();
     void lookupHistory(const frostline::EntityKey& entity);
     void requestColdStatistics();
     // Decodes the records of one WAL segment (at most `limit`) on a worker.
