@@ -128,7 +128,8 @@ Commands:
                                       store's policy.json) would migrate, in order; with
                                       --explain, why that one version would move or stays hot
   migrate STORE [--policy FILE] [--now MICROS] [--json]
-                                      migrate those versions to the cold tier in batches
+                                      migrate the versions the policy selects (as preview
+                                      shows them) to the cold tier in batches
   checkpoint STORE [--json]           write the hot checkpoint and advance the flushed LSN
   backup STORE DEST                   consistent copy of the store into a new directory
   restore BACKUP DEST                 bring a backup back into a new directory
@@ -154,6 +155,31 @@ Options:
 Times are microseconds since the Unix epoch. Exit status: 0 success, 1 runtime failure,
 2 bad usage or bad input. Errors go to stderr as one line.
 )";
+
+// `COMMAND --help`: that command's entries of kUsage (with their continuation lines), the options
+// and the closing lines, so the one usage text stays the only place each command is described.
+QString commandUsage(const QString& command)
+{
+    const QStringList lines = QString::fromUtf8(kUsage).split(QLatin1Char('\n'));
+    const QString entry = QStringLiteral("  ") + command;
+    QStringList entries;
+    bool inEntry = false;
+    qsizetype options = -1;
+    for (qsizetype i = 0; i < lines.size(); ++i) {
+        const QString& line = lines[i];
+        if (line == QLatin1String("Options:")) {
+            options = i;
+            break;
+        }
+        if (line.startsWith(QLatin1String("   ")) && inEntry) // a continuation line
+            entries << line;
+        else if ((inEntry = line == entry || line.startsWith(entry + QLatin1Char(' '))))
+            entries << line;
+    }
+    return QStringLiteral("Usage: frostline-cli %1 ARGS (frostline-cli --help lists every "
+                          "command)\n\n%2\n\n%3")
+        .arg(command, entries.join(QLatin1Char('\n')), lines.mid(options).join(QLatin1Char('\n')));
+}
 
 // Ctrl-C (SIGINT) or SIGTERM while generate, migrate or import writes: the command stops at its
 // next durable step (a generated slice, a migration batch, the end of an import's append) and
@@ -1244,7 +1270,7 @@ int run(const QStringList& arguments)
         RegionFaultHandler::install(QStringLiteral("frostline-cli ") + command);
         const QStringList rest = args.mid(1);
         if (args.contains(QStringLiteral("--help"))) {
-            out() << kUsage;
+            out() << commandUsage(command);
             return finish(kExitOk);
         }
         code = it.value()(rest);

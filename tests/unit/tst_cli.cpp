@@ -93,6 +93,21 @@ private slots:
         for (const char* cmd : {"init", "import", "generate", "export", "preview", "migrate",
                                 "checkpoint", "wal", "verify", "stats", "history", "policy"})
             QVERIFY2(r.out.contains(cmd), cmd);
+        // A command's --help shows that command's entries, with their continuation lines, and
+        // the options; not every other command.
+        r = runCli({s("migrate"), s("--help")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY2(r.out.contains("  migrate STORE [--policy FILE] [--now MICROS] [--json]\n"
+                                "                                      migrate the versions the policy selects"),
+                 r.out.constData());
+        QVERIFY2(r.out.contains("--passphrase-file FILE"), r.out.constData());
+        QVERIFY2(!r.out.contains("import STORE") && !r.out.contains("preview STORE"),
+                 r.out.constData());
+        r = runCli({s("wal"), s("--help")});
+        QCOMPARE(r.exitCode, 0);
+        QVERIFY(r.out.contains("  wal STORE [--json]") && r.out.contains("  wal STORE --from-lsn"));
+        QVERIFY(r.out.contains("the WAL records from LSN A (to B), decoded"));
+        QVERIFY(!r.out.contains("verify STORE"));
         r = runCli({s("frobnicate")});
         QCOMPARE(r.exitCode, 2);
         QCOMPARE(r.err.count('\n'), 1);
