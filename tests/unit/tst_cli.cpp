@@ -97,9 +97,11 @@ private slots:
         // the options; not every other command.
         r = runCli({s("migrate"), s("--help")});
         QCOMPARE(r.exitCode, 0);
-        QVERIFY2(r.out.contains("  migrate STORE [--policy FILE] [--now MICROS] [--json]\n"
-                                "                                      migrate the versions the policy selects"),
-                 r.out.constData());
+        QVERIFY2(
+            r.out.contains(
+                "  migrate STORE [--policy FILE] [--now MICROS] [--json]\n"
+                "                                      migrate the versions the policy selects"),
+            r.out.constData());
         QVERIFY2(r.out.contains("--passphrase-file FILE"), r.out.constData());
         QVERIFY2(!r.out.contains("import STORE") && !r.out.contains("preview STORE"),
                  r.out.constData());
