@@ -326,6 +326,16 @@ public:
     // Hands the service and the store to a worker to stop and destroy: stopping waits for the
     // batch in flight, and ~Store checkpoints and closes Berkeley DB; neither may block the GUI
     // thread. The caller clears the rest of the state.
+    // After a write: the statistics and the WAL are read again, and the pages showing the hot
+    // tier hear that it changed when it did (HOTTIERCHANGED).
+    void afterWrite(bool hotTierChanged)
+    {
+        if (hotTierChanged)
+            emit q->hotTierChanged();
+        q->refreshStatistics();
+        q->refreshWal();
+    }
+
     void retire()
     {
         retired.push_back({Store::resolvedPath(path), std::move(storeDestroyed)});
@@ -374,16 +384,11 @@ public:
         QObject::connect(s, &MigrationService::runFinished, q, [this](const MigrationRunResult& r) {
             flushedLsn = std::max(flushedLsn, r.flushedLsn);
             emit q->migrationFinished(r);
-            if (r.migrated > 0)
-                emit q->hotTierChanged();
-            q->refreshStatistics();
-            q->refreshWal();
+            afterWrite(r.migrated > 0);
         });
         QObject::connect(s, &MigrationService::failed, q, [this](const QString& cause) {
             emit q->migrationFailed(cause);
-            emit q->hotTierChanged(); // batches before the failed one stay committed
-            q->refreshStatistics();
-            q->refreshWal();
+            afterWrite(true); // batches before the failed one stay committed
         });
         QObject::connect(s, &MigrationService::stateChanged, q,
                          &StoreController::serviceStateChanged);
@@ -708,8 +713,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                                             tr("policy.json could not be read, using the default "
                                                "policy: %1")
                                                 .arg(policyProblem));
-                   refreshStatistics();
-                   refreshWal();
+                   d->afterWrite(false);
                };
            });
 }
@@ -855,23 +859,14 @@ void StoreController::importFile(const QString& jsonlPath)
                 // tier changed all the same.
                 if (durable > 0)
                     QMetaObject::invokeMethod(
-                        this,
-                        [this] {
-                            emit hotTierChanged();
-                            refreshStatistics();
-                            refreshWal();
-                        },
-                        Qt::QueuedConnection);
+                        this, [this] { d->afterWrite(true); }, Qt::QueuedConnection);
                 throw;
             }
             return [this, what, n, jsonlPath, session] {
                 emit operationFinished(
                     what,
                     d->about(session, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath)));
-                if (n > 0)
-                    emit hotTierChanged();
-                refreshStatistics();
-                refreshWal();
+                d->afterWrite(n > 0);
             };
         });
 }
@@ -1160,8 +1155,7 @@ void StoreController::requestCheckpoint()
                               (r.walProblem.isEmpty() ? QString()
                                                       : QStringLiteral("; ") + r.walProblem);
                 emit operationFinished(what, d->about(session, summary));
-                refreshStatistics();
-                refreshWal();
+                d->afterWrite(false);
             };
         });
 }
