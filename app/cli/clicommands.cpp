@@ -161,16 +161,11 @@ Times are microseconds since the Unix epoch. Exit status: 0 success, 1 runtime f
 QString commandUsage(const QString& command)
 {
     const QStringList lines = QString::fromUtf8(kUsage).split(QLatin1Char('\n'));
+    const qsizetype options = lines.indexOf(QStringLiteral("Options:"));
     const QString entry = QStringLiteral("  ") + command;
     QStringList entries;
     bool inEntry = false;
-    qsizetype options = -1;
-    for (qsizetype i = 0; i < lines.size(); ++i) {
-        const QString& line = lines[i];
-        if (line == QLatin1String("Options:")) {
-            options = i;
-            break;
-        }
+    for (const QString& line : lines.first(options)) {
         if (line.startsWith(QLatin1String("   ")) && inEntry) // a continuation line
             entries << line;
         else if ((inEntry = line == entry || line.startsWith(entry + QLatin1Char(' '))))
