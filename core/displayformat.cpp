@@ -55,6 +55,11 @@ QString DisplayFormat::signedBytes(qint64 n)
     return withSign(n, &DisplayFormat::bytes);
 }
 
+QString DisplayFormat::quantity(quint64 n, OperationControl::Unit unit)
+{
+    return unit == OperationControl::Unit::Bytes ? bytes(n) : count(n);
+}
+
 QString DisplayFormat::duration(qint64 micros)
 {
     if (micros < 0)

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "operationcontrol.h"
+
 #include <QString>
 #include <QtGlobal>
 
@@ -19,6 +21,8 @@ public:
     // Bytes: "512 B", "3.1 MiB", "1.0 GiB" (IEC units, one decimal above 1 KiB).
     static QString bytes(quint64 n);
     static QString signedBytes(qint64 n); // "+3.1 MiB", "-512 B"
+    // A figure of a long operation's step in its unit: count() or bytes().
+    static QString quantity(quint64 n, OperationControl::Unit unit);
     // A duration in microseconds: "0 s", "1.5 s", "45 s", "2 h 30 min", "7 d", "1 d 12 h".
     static QString duration(qint64 micros);
     // Elapsed wall time of an operation in milliseconds: "850 ms", "12.4 s", "3 min 05 s",

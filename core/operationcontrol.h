@@ -9,21 +9,28 @@
 
 namespace frostline {
 
-// What a long store operation (verify, checkpoint) reports while it runs, and how the operator
-// stops it. `progress` is told the step it is in and DONE of TOTAL in that step's units (0 of 0:
-// a step with nothing to count). Once `cancel` is set the operation stops at its next check: a
-// checkpoint between two chunks, keeping the chunks it committed; a verify by throwing
-// FrostlineError with Cause::Cancelled.
+// What a long store operation (open, verify, checkpoint, backup, restore) reports while it runs,
+// and how the operator stops it. `progress` is told the step it is in and DONE of TOTAL in that
+// step's unit (0 of 0: a step with nothing to count). Once `cancel` is set the operation stops at
+// its next check: a checkpoint between two chunks, keeping the chunks it committed; the others by
+// throwing FrostlineError with Cause::Cancelled (a backup or restore removes its copy first).
 struct OperationControl
 {
-    std::function<void(const QString& step, quint64 done, quint64 total)> progress;
+    // Records and versions are counted; a copy counts bytes (shown as sizes, not as counts).
+    enum class Unit
+    {
+        Items,
+        Bytes
+    };
+
+    std::function<void(const QString& step, quint64 done, quint64 total, Unit unit)> progress;
     const std::atomic<bool>* cancel = nullptr;
 
     bool cancelled() const { return cancel && cancel->load(); }
-    void report(const QString& step, quint64 done, quint64 total) const
+    void report(const QString& step, quint64 done, quint64 total, Unit unit = Unit::Items) const
     {
         if (progress)
-            progress(step, done, total);
+            progress(step, done, total, unit);
     }
     // Throws when cancelled; WHAT names the operation in the message.
     void check(const QString& what) const

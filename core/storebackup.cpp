@@ -61,9 +61,58 @@ void syncPath(const QString& path, int flags)
     ::close(fd);
 }
 
+// The bytes a backup or restore has copied in its current step, reported to the operator at
+// most every few MiB (and at the end of the step), and the place where a cancel is noticed:
+// after every MiB copied.
+class CopyMeter
+{
+public:
+    CopyMeter(const OperationControl& control, QString what)
+        : m_control(control), m_what(std::move(what))
+    {}
+    void startStep(const QString& step, quint64 total)
+    {
+        m_step = step;
+        m_stepDone = 0;
+        m_stepTotal = total;
+        m_reported = 0;
+        m_control.report(m_step, 0, m_stepTotal, OperationControl::Unit::Bytes);
+    }
+    void add(qint64 n)
+    {
+        bytes += n;
+        m_stepDone += quint64(n);
+        if (m_stepDone - m_reported >= kReportEvery) {
+            m_reported = m_stepDone;
+            m_control.report(m_step, m_stepDone, std::max(m_stepTotal, m_stepDone),
+                             OperationControl::Unit::Bytes);
+        }
+        check();
+    }
+    void endStep()
+    {
+        if (m_reported != m_stepDone)
+            m_control.report(m_step, m_stepDone, std::max(m_stepTotal, m_stepDone),
+                             OperationControl::Unit::Bytes);
+        check();
+    }
+    void check() const { m_control.check(m_what); }
+    // For the steps that are not a copy (a restore's proof: open, verify).
+    const OperationControl& control() const { return m_control; }
+    qint64 bytes = 0; // copied in every step
+
+private:
+    static constexpr quint64 kReportEvery = 8 << 20;
+    const OperationControl& m_control;
+    QString m_what;
+    QString m_step;
+    quint64 m_stepDone = 0, m_stepTotal = 0, m_reported = 0;
+};
+
 // Copies the first `length` bytes of `from` (all when negative) into a new owner-only file,
-// synced. Returns false when `from` does not exist; throws on any other failure.
-bool copyFile(const QString& from, const QString& to, qint64 length, qint64* copied)
+// synced. Returns false when `from` does not exist; throws on any other failure, and when the
+// operator cancels (METER says so).
+bool copyFile(const QString& from, const QString& to, qint64 length, CopyMeter& meter)
 {
     const int in = ::open(QFile::encodeName(from).constData(), O_RDONLY | O_CLOEXEC);
     if (in < 0) {
@@ -107,7 +156,13 @@ bool copyFile(const QString& from, const QString& to, qint64 length, qint64* cop
         if (err)
             break;
         left -= n;
-        *copied += n;
+        try {
+            meter.add(n);
+        } catch (...) {
+            ::close(in);
+            ::close(out);
+            throw;
+        }
     }
     if (!err && ::fsync(out) != 0)
         err = errno;
@@ -153,29 +208,56 @@ void recoverCatastrophically(const QString& home, const StoreCipher* cipher)
                 .arg(home, message));
 }
 
-qint64 copyTree(const QString& from, const QString& to)
+// What a restore copies of a backup: not the region files and the lock, which belong to a
+// running environment, not to the data; not the manifest, which describes the backup, not the
+// restored store.
+bool restoreCopies(const QFileInfo& file)
 {
-    qint64 bytes = 0;
-    const QDir dir(from);
-    for (const QFileInfo& entry :
-         dir.entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden)) {
+    return !file.fileName().startsWith(QLatin1String("__db.")) &&
+           file.fileName() != QLatin1String("store.lock") && file.fileName() != kManifest;
+}
+
+QFileInfoList entriesOf(const QString& dir)
+{
+    return QDir(dir).entryInfoList(QDir::Files | QDir::Dirs | QDir::NoDotAndDotDot | QDir::Hidden);
+}
+
+// The bytes copyTree will copy (the total its progress counts towards).
+quint64 treeBytes(const QString& from)
+{
+    quint64 bytes = 0;
+    for (const QFileInfo& entry : entriesOf(from))
+        bytes += entry.isDir()          ? treeBytes(entry.filePath())
+                 : restoreCopies(entry) ? quint64(entry.size())
+                                        : 0;
+    return bytes;
+}
+
+void copyTree(const QString& from, const QString& to, CopyMeter& meter)
+{
+    for (const QFileInfo& entry : entriesOf(from)) {
         const QString target = QDir(to).filePath(entry.fileName());
         if (entry.isDir()) {
             if (!QDir().mkpath(target))
                 throw FrostlineError::runtime(
                     QStringLiteral("cannot create directory %1").arg(target));
             ::chmod(QFile::encodeName(target).constData(), 0700);
-            bytes += copyTree(entry.filePath(), target);
-        } else if (!entry.fileName().startsWith(QLatin1String("__db.")) &&
-                   entry.fileName() != QLatin1String("store.lock") &&
-                   entry.fileName() != kManifest) {
-            // Region files and the lock belong to a running environment, not to the data; the
-            // manifest describes the backup, not the restored store.
-            copyFile(entry.filePath(), target, -1, &bytes);
+            copyTree(entry.filePath(), target, meter);
+        } else if (restoreCopies(entry)) {
+            copyFile(entry.filePath(), target, -1, meter);
         }
     }
     syncPath(to, O_RDONLY | O_DIRECTORY);
-    return bytes;
+}
+
+// A cancelled backup or restore has removed its copy by the time this is thrown (the copy's
+// UnfinishedCopy went out of scope on the way).
+[[noreturn]] void throwCancelled(const QString& what, const QString& dest)
+{
+    throw FrostlineError(
+        FrostlineError::Kind::Runtime,
+        QStringLiteral("%1 cancelled; the unfinished copy in %2 is removed").arg(what, dest),
+        FrostlineError::Cause::Cancelled);
 }
 
 // While a copy's environment works, a region fault (a full disk) names the copy, and says that
@@ -347,15 +429,12 @@ private:
 
 } // namespace
 
-StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
+namespace {
+
+// backup(), its cancellation aside.
+StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter&& meter)
 {
-    if (!store.isOpen())
-        throw FrostlineError::runtime(
-            QStringLiteral("backup: store %1 is not open").arg(store.path()));
-    if (Store::isSameOrInside(dest, store.path()))
-        throw FrostlineError::badInput(
-            QStringLiteral("backup destination %1 lies inside the store %2")
-                .arg(dest, store.path()));
+    using Report = StoreBackup::Report;
     QElapsedTimer timer;
     timer.start();
     UnfinishedCopy unfinished(dest, "backup");
@@ -365,6 +444,7 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
 
     // 1. The WAL position, with writers paused so the active segment ends at a record boundary.
     std::vector<WalSegmentInfo> needed;
+    meter.startStep(QStringLiteral("noting the WAL position (writers paused)"), 0);
     {
         auto paused = store.pauseWriters();
         const quint64 flushed = store.flushedLsn();
@@ -373,33 +453,44 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
                 needed.push_back(s);
         if (QFileInfo::exists(store.policyPath()))
             copyFile(store.policyPath(), destDir.filePath(QStringLiteral("policy.json")), -1,
-                     &report.bytes);
+                     meter);
         // An encrypted store's key parameters (never the key): the copy opens with the same
         // passphrase.
         if (store.isEncrypted())
             copyFile(StoreCipher::keyFilePath(store.path()), StoreCipher::keyFilePath(dest), -1,
-                     &report.bytes);
+                     meter);
     }
+    meter.endStep();
 
     // 2. Those segments, writers running. Sealed segments never change; a segment may vanish
     // when a migration batch's truncation deletes it: then its records are durable in Berkeley DB
     // (checked in step 4).
     std::vector<WalSegmentInfo> vanished;
+    quint64 walBytes = 0;
     for (const WalSegmentInfo& s : needed)
-        if (!copyFile(s.path, QDir(walCopy).filePath(s.fileName), s.sizeBytes, &report.bytes))
+        walBytes += quint64(s.sizeBytes);
+    meter.startStep(QStringLiteral("copying the WAL"), walBytes);
+    for (const WalSegmentInfo& s : needed)
+        if (!copyFile(s.path, QDir(walCopy).filePath(s.fileName), s.sizeBytes, meter))
             vanished.push_back(s);
+    meter.endStep();
 
     // 3. The environment: database files, then logs; then catastrophic recovery in the copy.
     const QString coldCopy = destDir.filePath(QStringLiteral("cold"));
     // A full disk while the copy's Berkeley DB regions grow is the destination's, not the store's.
     const NotedCopy noted(coldCopy, dest);
+    // One Berkeley DB call copies the environment: it is not counted, and a cancel waits for it.
+    meter.startStep(QStringLiteral("copying the cold tier (Berkeley DB hot backup)"), 0);
     store.cold().backup(coldCopy);
     ::chmod(QFile::encodeName(coldCopy).constData(), 0700);
     for (const QFileInfo& f : QDir(coldCopy).entryInfoList(QDir::Files)) {
-        report.bytes += f.size();
+        meter.bytes += f.size();
         ::chmod(QFile::encodeName(f.filePath()).constData(), 0600);
     }
+    meter.endStep();
+    meter.startStep(QStringLiteral("recovering the copy"), 0);
     recoverCatastrophically(coldCopy, store.cipher().get());
+    meter.check();
     ColdTier cold(coldCopy, store.cipher());
     cold.open();
     report.flushedLsn = cold.flushedLsn();
@@ -445,9 +536,33 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest)
     PrivateFile::write(destDir.filePath(kManifest), QJsonDocument(manifest).toJson(),
                        QStringLiteral("write the backup manifest"));
     syncPath(dest, O_RDONLY | O_DIRECTORY);
+    meter.check(); // the last moment a cancel removes the copy
     unfinished.finish();
+    report.bytes = meter.bytes;
     report.elapsedMs = timer.elapsed();
     return report;
+}
+
+} // namespace
+
+StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest,
+                                        const OperationControl& control)
+{
+    if (!store.isOpen())
+        throw FrostlineError::runtime(
+            QStringLiteral("backup: store %1 is not open").arg(store.path()));
+    if (Store::isSameOrInside(dest, store.path()))
+        throw FrostlineError::badInput(
+            QStringLiteral("backup destination %1 lies inside the store %2")
+                .arg(dest, store.path()));
+    const QString what = QStringLiteral("backup of store %1").arg(store.path());
+    try {
+        return copyStore(store, dest, CopyMeter(control, what));
+    } catch (const FrostlineError& e) {
+        if (e.cause() == FrostlineError::Cause::Cancelled)
+            throwCancelled(what, dest);
+        throw;
+    }
 }
 
 bool StoreBackup::madeFromEncryptedStore(const QString& backup)
@@ -455,13 +570,98 @@ bool StoreBackup::madeFromEncryptedStore(const QString& backup)
     return readManifest(backup).encrypted;
 }
 
-StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& dest)
+namespace {
+
+// restore() once BACKUP is checked, its cancellation aside.
+StoreBackup::Report restoreCopy(const QString& backup, const QString& dest,
+                                const Manifest& manifest,
+                                const std::shared_ptr<const StoreCipher>& cipher, CopyMeter& meter,
+                                const QElapsedTimer& timer)
 {
-    return restore(backup, dest, QByteArray());
+    using Report = StoreBackup::Report;
+    UnfinishedCopy unfinished(dest, "restore");
+    const NotedCopy noted(QDir(dest).filePath(QStringLiteral("cold")), dest);
+    Report report;
+    meter.startStep(QStringLiteral("copying the backup"), treeBytes(backup));
+    copyTree(backup, dest, meter);
+    meter.endStep();
+    report.bytes = meter.bytes;
+    // Opening recovers the environment (DB_RECOVER) and replays the WAL: proof it is a store.
+    // The copy carries the backup's encryption.json: the keys derived above open it.
+    Store::Options options;
+    options.cipher = cipher;
+    options.openUnfinishedCopy = true;
+    {
+        Store store(dest, options);
+        try {
+            report.tornTailNote = store.open(meter.control()).tornTailNote();
+        } catch (const FrostlineError& e) {
+            if (e.cause() == FrostlineError::Cause::Cancelled)
+                throw;
+            // Not "damaged" when the disk is full: the backup may be fine, and a retry with room
+            // succeeds. Anything else that stops a fresh copy from opening (a database's header,
+            // a cut log) is in the backup's files: bad input, exit 2, like every damaged backup.
+            if (e.message().contains(FrostlineError::errnoText(ENOSPC)))
+                throw FrostlineError(e.kind(),
+                                     QStringLiteral("restore of %1: its copy in %2 does not open "
+                                                    "(the copy is removed): %3")
+                                         .arg(backup, dest, e.message()));
+            throw FrostlineError::badInput(QStringLiteral("backup %1 is damaged: its copy in %2 "
+                                                          "does not open (the copy is removed): %3")
+                                               .arg(backup, dest, e.message()));
+        }
+        // Opening proves the log and the environment, not the data: a backup with a flipped byte
+        // inside nodes.db opened, "restored" with exit 0, and then exported nothing. verify reads
+        // every record of both tiers. A missing or unsound policy.json is a note, not damage: the
+        // data is whole, and the operator can write a policy.
+        QStringList problems = store.verify(meter.control());
+        if (const QString policy = store.policyProblem(); !policy.isEmpty()) {
+            problems.removeAll(policy);
+            report.policyNote =
+                QStringLiteral("the restored store has no sound active policy, since the backup "
+                               "carries none: %1")
+                    .arg(policy);
+        }
+        if (!problems.isEmpty())
+            throw FrostlineError::badInput(
+                QStringLiteral("backup %1 is damaged: its copy in %2 fails verify (the copy is "
+                               "removed): %3%4")
+                    .arg(backup, dest, problems.front(),
+                         problems.size() == 1 ? QString()
+                                              : QStringLiteral(" (and %1 more problem(s))")
+                                                    .arg(problems.size() - 1)));
+        const StoreStatistics s = store.statistics();
+        report.flushedLsn = s.flushedLsn;
+        report.lastLsn = s.lastLsn;
+        report.walSegments = int(s.walSegments);
+        store.close();
+    }
+    // A record damaged at the very end of the log is cut at open like a torn tail: the LSN the
+    // backup recorded says whether anything was lost.
+    if (manifest.present && report.lastLsn != manifest.lastLsn)
+        throw FrostlineError::badInput(
+            QStringLiteral("backup %1 is damaged: its WAL ends at LSN %2, but the backup recorded "
+                           "LSN %3 (a WAL segment was cut or altered)")
+                .arg(backup)
+                .arg(report.lastLsn)
+                .arg(manifest.lastLsn));
+    meter.check(); // the last moment a cancel removes the copy
+    unfinished.finish();
+    report.elapsedMs = timer.elapsed();
+    return report;
+}
+
+} // namespace
+
+StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& dest,
+                                         const OperationControl& control)
+{
+    return restore(backup, dest, QByteArray(), control);
 }
 
 StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& dest,
-                                         const QByteArray& passphrase)
+                                         const QByteArray& passphrase,
+                                         const OperationControl& control)
 {
     QElapsedTimer timer;
     timer.start();
@@ -519,70 +719,15 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
                     .arg(f.size())
                     .arg(m.bytes));
     }
-    UnfinishedCopy unfinished(dest, "restore");
-    const NotedCopy noted(QDir(dest).filePath(QStringLiteral("cold")), dest);
-    Report report;
-    report.bytes = copyTree(backup, dest);
-    // Opening recovers the environment (DB_RECOVER) and replays the WAL: proof it is a store.
-    // The copy carries the backup's encryption.json: the keys derived above open it.
-    Store::Options options;
-    options.cipher = cipher;
-    options.openUnfinishedCopy = true;
-    {
-        Store store(dest, options);
-        try {
-            report.tornTailNote = store.open().tornTailNote();
-        } catch (const FrostlineError& e) {
-            // Not "damaged" when the disk is full: the backup may be fine, and a retry with room
-            // succeeds. Anything else that stops a fresh copy from opening (a database's header,
-            // a cut log) is in the backup's files: bad input, exit 2, like every damaged backup.
-            if (e.message().contains(FrostlineError::errnoText(ENOSPC)))
-                throw FrostlineError(e.kind(),
-                                     QStringLiteral("restore of %1: its copy in %2 does not open "
-                                                    "(the copy is removed): %3")
-                                         .arg(backup, dest, e.message()));
-            throw FrostlineError::badInput(QStringLiteral("backup %1 is damaged: its copy in %2 "
-                                                          "does not open (the copy is removed): %3")
-                                               .arg(backup, dest, e.message()));
-        }
-        // Opening proves the log and the environment, not the data: a backup with a flipped byte
-        // inside nodes.db opened, "restored" with exit 0, and then exported nothing. verify reads
-        // every record of both tiers. A missing or unsound policy.json is a note, not damage: the
-        // data is whole, and the operator can write a policy.
-        QStringList problems = store.verify();
-        if (const QString policy = store.policyProblem(); !policy.isEmpty()) {
-            problems.removeAll(policy);
-            report.policyNote =
-                QStringLiteral("the restored store has no sound active policy, since the backup "
-                               "carries none: %1")
-                    .arg(policy);
-        }
-        if (!problems.isEmpty())
-            throw FrostlineError::badInput(
-                QStringLiteral("backup %1 is damaged: its copy in %2 fails verify (the copy is "
-                               "removed): %3%4")
-                    .arg(backup, dest, problems.front(),
-                         problems.size() == 1 ? QString()
-                                              : QStringLiteral(" (and %1 more problem(s))")
-                                                    .arg(problems.size() - 1)));
-        const StoreStatistics s = store.statistics();
-        report.flushedLsn = s.flushedLsn;
-        report.lastLsn = s.lastLsn;
-        report.walSegments = int(s.walSegments);
-        store.close();
+    const QString what = QStringLiteral("restore of %1").arg(backup);
+    CopyMeter meter(control, what);
+    try {
+        return restoreCopy(backup, dest, manifest, cipher, meter, timer);
+    } catch (const FrostlineError& e) {
+        if (e.cause() == FrostlineError::Cause::Cancelled)
+            throwCancelled(what, dest);
+        throw;
     }
-    // A record damaged at the very end of the log is cut at open like a torn tail: the LSN the
-    // backup recorded says whether anything was lost.
-    if (manifest.present && report.lastLsn != manifest.lastLsn)
-        throw FrostlineError::badInput(
-            QStringLiteral("backup %1 is damaged: its WAL ends at LSN %2, but the backup recorded "
-                           "LSN %3 (a WAL segment was cut or altered)")
-                .arg(backup)
-                .arg(report.lastLsn)
-                .arg(manifest.lastLsn));
-    unfinished.finish();
-    report.elapsedMs = timer.elapsed();
-    return report;
 }
 
 } // namespace frostline

@@ -1,5 +1,7 @@
 #pragma once
 
+#include "operationcontrol.h"
+
 #include <QByteArray>
 #include <QString>
 
@@ -38,15 +40,22 @@ public:
     };
 
     // DEST must not exist or be an empty directory, nor lie inside the store. Throws FrostlineError
-    // naming what failed; a failed backup leaves DEST incomplete (delete it).
-    static Report backup(Store& openStore, const QString& dest);
+    // naming what failed; a failed backup removes what it made (a kill leaves DEST marked
+    // INCOMPLETE). CONTROL hears its steps (the copies counted in bytes); a cancel stops it at
+    // the next MiB or step, removes the copy and throws FrostlineError::Cause::Cancelled. The
+    // store itself is never changed.
+    static Report backup(Store& openStore, const QString& dest,
+                         const OperationControl& control = {});
 
     // Copies a backup into DEST (which must not exist or be empty, nor lie inside BACKUP), then
-    // opens it once to prove it recovers. Throws FrostlineError::badInput for such a DEST or a
-    // BACKUP that is no store.
-    static Report restore(const QString& backup, const QString& dest);
+    // opens and verifies it to prove it is whole. Throws FrostlineError::badInput for such a DEST
+    // or a BACKUP that is no store or is damaged. CONTROL as for backup (the proof's open and
+    // verify report their own steps and stop when cancelled too).
+    static Report restore(const QString& backup, const QString& dest,
+                          const OperationControl& control = {});
     // The same for an encrypted backup: its passphrase (checked before anything is copied).
-    static Report restore(const QString& backup, const QString& dest, const QByteArray& passphrase);
+    static Report restore(const QString& backup, const QString& dest, const QByteArray& passphrase,
+                          const OperationControl& control = {});
 
     // Whether BACKUP's manifest says it was made from an encrypted store (false without one),
     // so a caller can tell a backup that lost encryption.json from a plain one.

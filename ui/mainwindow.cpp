@@ -78,7 +78,8 @@ MainWindow::MainWindow(QWidget* parent)
       m_statusService(new QLabel(this)), m_statusTimer(new QTimer(this)),
       m_copyProgress(new QProgressBar(this)), m_importProgress(new QProgressBar(this)),
       m_importCancel(new QPushButton(tr("Cancel"), this)), m_openProgress(new QProgressBar(this)),
-      m_openCancel(new QPushButton(tr("Cancel"), this))
+      m_openCancel(new QPushButton(tr("Cancel"), this)),
+      m_copyCancel(new QPushButton(tr("Cancel"), this))
 {
     setWindowTitle(QStringLiteral("Frostline"));
 
@@ -128,17 +129,6 @@ MainWindow::MainWindow(QWidget* parent)
         l->setSizePolicy(QSizePolicy::Minimum, QSizePolicy::Preferred);
         statusBar()->addPermanentWidget(l);
     }
-    // Busy indicator of a backup/restore: neither reports fine-grained progress.
-    m_copyProgress->setRange(0, 0);
-    m_copyProgress->setMaximumWidth(120);
-    m_copyProgress->setToolTip(
-        tr("Backup or restore in progress. It cannot be cancelled safely: it ends by itself "
-           "once the copy is complete (a failed copy leaves an incomplete directory to delete)."));
-    m_copyProgress->hide();
-    statusBar()->addPermanentWidget(m_copyProgress);
-    m_copyProgress->setObjectName(QStringLiteral("copyProgress"));
-    // An import reports the bytes read of the file's size, and can be cancelled while it reads;
-    // then the versions appended, which cannot be cancelled.
     // A progress bar and its Cancel in the status bar, both hidden until the operation runs.
     // One click is enough: the button disables itself and the status bar says it is stopping.
     auto addCancellable = [this](QProgressBar* bar, QPushButton* cancel, const QString& name,
@@ -171,6 +161,12 @@ MainWindow::MainWindow(QWidget* parent)
                    [this] { m_controller->cancelOpen(); });
     m_openCancel->setToolTip(tr("Stop opening this store. No store is open afterwards; nothing "
                                 "in the store is lost or changed beyond what any open does."));
+    // A backup or restore: its step (the copies in bytes, then a restore's proof: open and
+    // verify of the copy), and a Cancel that removes the unfinished copy.
+    addCancellable(m_copyProgress, m_copyCancel, QStringLiteral("copy"), tr("Cancelling the copy…"),
+                   [this] { m_controller->cancelCopy(); });
+    m_copyCancel->setToolTip(tr("Stop the backup or restore and remove its unfinished copy. The "
+                                "store or backup being copied is not changed."));
     m_statusPath->setTextInteractionFlags(Qt::TextSelectableByMouse);
     m_statusTimer->setInterval(500);
     connect(m_statusTimer, &QTimer::timeout, this, &MainWindow::updateStatus);
@@ -226,18 +222,25 @@ MainWindow::MainWindow(QWidget* parent)
                 if (what == importWhat && m_importRunning)
                     showImportProgress(phase, done, total);
             });
-    connect(
-        m_controller, &StoreController::stepProgress, this,
-        [this, openWhat](const QString& what, const QString& step, quint64 done, quint64 total) {
-            if (what == openWhat) {
-                showOpenStep(step, done, total); // the bar says it; "Open store…" stays
-                return;
-            }
-            statusBar()->showMessage(total ? tr("%1… %2, %3 of %4")
-                                                 .arg(what, step, DisplayFormat::count(done),
-                                                      DisplayFormat::count(total))
-                                           : tr("%1… %2").arg(what, step));
-        });
+    connect(m_controller, &StoreController::stepProgress, this,
+            [this, openWhat](const QString& what, const QString& step, quint64 done, quint64 total,
+                             OperationControl::Unit unit) {
+                // The bars say the steps of an open and a copy; their "Open store…" stays.
+                if (what == openWhat) {
+                    showStep(m_openProgress, tr("Opening the store"), step, done, total, unit);
+                    return;
+                }
+                if (what == StoreController::tr("Back up store") ||
+                    what == StoreController::tr("Restore store")) {
+                    showStep(m_copyProgress, what, step, done, total, unit);
+                    return;
+                }
+                statusBar()->showMessage(total ? tr("%1… %2, %3 of %4")
+                                                     .arg(what, step,
+                                                          DisplayFormat::quantity(done, unit),
+                                                          DisplayFormat::quantity(total, unit))
+                                               : tr("%1… %2").arg(what, step));
+            });
     connect(m_controller, &StoreController::operationFinished, this,
             [this, importWhat](const QString& what, const QString& summary) {
                 statusBar()->showMessage(summary, 8000);
@@ -263,7 +266,11 @@ MainWindow::MainWindow(QWidget* parent)
     });
     connect(m_controller, &StoreController::statisticsUpdated, this, &MainWindow::updateStatus);
     connect(m_controller, &StoreController::copyRunningChanged, this, [this](bool running) {
+        m_copyProgress->setRange(0, 0); // busy until a step has something to count
+        m_copyProgress->resetFormat();
         m_copyProgress->setVisible(running);
+        m_copyCancel->setEnabled(true);
+        m_copyCancel->setVisible(running);
         updateActions();
         quitIfIdle();
     });
@@ -303,8 +310,9 @@ void MainWindow::buildMenus()
     file->addSeparator();
     m_backupAction = file->addAction(tr("&Back up store…"), this, &MainWindow::backupStoreDialog);
     m_backupAction->setToolTip(tr("Consistent copy of the open store into a new or empty "
-                                  "directory, while it stays open and migrations go on. It "
-                                  "cannot be cancelled once started."));
+                                  "directory, while it stays open and migrations go on. The "
+                                  "status bar shows its step; Cancel removes the unfinished "
+                                  "copy."));
     m_restoreAction =
         file->addAction(tr("Re&store store from backup…"), this, &MainWindow::restoreStoreDialog);
     m_restoreAction->setToolTip(tr("Copies a backup into a new or empty directory and proves it "
@@ -443,15 +451,17 @@ void MainWindow::setOpenRunning(bool running)
     m_openCancel->setVisible(running);
 }
 
-void MainWindow::showOpenStep(const QString& step, quint64 done, quint64 total)
+void MainWindow::showStep(QProgressBar* bar, const QString& operation, const QString& step,
+                          quint64 done, quint64 total, OperationControl::Unit unit)
 {
-    if (m_openProgress->isHidden())
-        return; // a late report of an open that has ended
-    m_openProgress->setToolTip(tr("Opening the store: %1").arg(step));
-    CountProgress::show(m_openProgress, done, total);
+    if (bar->isHidden())
+        return; // a late report of an operation that has ended
+    bar->setToolTip(tr("%1: %2").arg(operation, step));
+    CountProgress::show(bar, done, total);
     if (total != 0)
-        m_openProgress->setFormat(
-            tr("%1: %2 of %3").arg(step, DisplayFormat::count(done), DisplayFormat::count(total)));
+        bar->setFormat(tr("%1: %2 of %3")
+                           .arg(step, DisplayFormat::quantity(done, unit),
+                                DisplayFormat::quantity(total, unit)));
 }
 
 void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, qint64 total)

@@ -53,12 +53,13 @@ public:
     QStringList recentStores() const;
     QString statusText() const; // the status bar's figures, for tests and screen readers
 
-    // File ▸ Back up store… / Restore store from backup…, and the busy indicator they show.
+    // File ▸ Back up store… / Restore store from backup…, and the step and Cancel they show.
     QAction* backupAction() const { return m_backupAction; }
     QAction* importAction() const { return m_importAction; }
     QAction* closeAction() const { return m_closeAction; }
     QAction* restoreAction() const { return m_restoreAction; }
     QProgressBar* copyProgress() const { return m_copyProgress; }
+    QPushButton* copyCancelButton() const { return m_copyCancel; }
     // File ▸ Import JSONL…: the bytes read while an import runs, and the button that cancels it
     // (both hidden otherwise).
     QProgressBar* importProgress() const { return m_importProgress; }
@@ -113,7 +114,9 @@ private:
     void setImportRunning(bool running);
     void showImportProgress(StoreController::Phase phase, qint64 done, qint64 total);
     void setOpenRunning(bool running);
-    void showOpenStep(const QString& step, quint64 done, quint64 total);
+    // The step of an open or a copy on its status-bar BAR (OPERATION names it in the tooltip).
+    void showStep(QProgressBar* bar, const QString& operation, const QString& step, quint64 done,
+                  quint64 total, frostline::OperationControl::Unit unit);
 
     StoreController* m_controller;
     ErrorBanner* m_banner;
@@ -141,6 +144,7 @@ private:
     StoreController::Phase m_importPhase = StoreController::Phase::Reading;
     QProgressBar* m_openProgress;
     QPushButton* m_openCancel;
+    QPushButton* m_copyCancel;
     DirectoryChooser m_chooseDirectory;
     QuitConfirmer m_confirmQuit;
     bool m_quitWhenIdle = false;

@@ -183,6 +183,7 @@ public:
     std::atomic<bool> cancelOperation{false}; // import
     std::atomic<bool> cancelGenerate{false};  // the demo store being generated
     std::atomic<bool> cancelVerify{false}, cancelCheckpoint{false};
+    std::atomic<bool> cancelCopy{false}; // the backup or restore running
     // Preview generations are per requester (a page): a page's new question supersedes only
     // its own older one, so two pages never drop each other's answers.
     QMutex previewMutex;
@@ -284,13 +285,14 @@ public:
         OperationControl c;
         c.cancel = &cancel;
         QPointer<StoreController> guard(q);
-        c.progress = [this, guard, what, wanted](const QString& step, quint64 done, quint64 total) {
+        c.progress = [this, guard, what, wanted](const QString& step, quint64 done, quint64 total,
+                                                 OperationControl::Unit unit) {
             if (guard)
                 QMetaObject::invokeMethod(
                     q,
-                    [this, what, step, done, total, wanted] {
+                    [this, what, step, done, total, unit, wanted] {
                         if (!wanted || wanted())
-                            emit q->stepProgress(what, step, done, total);
+                            emit q->stepProgress(what, step, done, total, unit);
                     },
                     Qt::QueuedConnection);
         };
@@ -1294,16 +1296,31 @@ void StoreController::backupStore(const QString& dest)
         emit operationFailed(what, problem);
         return;
     }
+    d->cancelCopy = false;
     d->setCopyRunning(true);
     emit operationStarted(what);
     // The worker holds the store: closing the window's handle meanwhile waits for the copy.
     auto store = d->store;
     const Private::Session session = d->session();
+    const OperationControl control = d->control(what, d->cancelCopy);
     d->run(what, d->failureAbout(session),
-           [this, store, target, session]() -> std::function<void()> {
+           [this, what, store, target, session, control]() -> std::function<void()> {
                StoreBackup::Report report;
                try {
-                   report = StoreBackup::backup(*store, target);
+                   report = StoreBackup::backup(*store, target, control);
+               } catch (const FrostlineError& e) {
+                   if (e.cause() != FrostlineError::Cause::Cancelled) {
+                       QMetaObject::invokeMethod(
+                           this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
+                       throw;
+                   }
+                   return [this, what, target, session] {
+                       d->setCopyRunning(false);
+                       emit operationFinished(
+                           what, d->about(session, tr("Backup cancelled; its unfinished copy in "
+                                                      "%1 was removed. The store is unchanged.")
+                                                       .arg(target)));
+                   };
                } catch (...) {
                    QMetaObject::invokeMethod(
                        this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
@@ -1369,16 +1386,28 @@ void StoreController::startRestore(const QString& source, const QString& target,
         *secret = std::exchange(*passphrase, QByteArray());
     }
     d->forgetPending();
+    d->cancelCopy = false;
     d->setCopyRunning(true);
     emit operationStarted(what);
-    d->run(what, [this, source, target, secret]() -> std::function<void()> {
+    const OperationControl control = d->control(what, d->cancelCopy);
+    d->run(what, [this, what, source, target, secret, control]() -> std::function<void()> {
         StoreBackup::Report report;
         try {
             try {
                 // The passphrase is checked before anything is copied, with the one key
                 // derivation the restore needs.
-                report = StoreBackup::restore(source, target, *secret);
+                report = StoreBackup::restore(source, target, *secret, control);
             } catch (const FrostlineError& e) {
+                if (e.cause() == FrostlineError::Cause::Cancelled) {
+                    secret->clear();
+                    return [this, what, target] {
+                        d->setCopyRunning(false);
+                        emit operationFinished(
+                            what, tr("Restore cancelled; its unfinished copy in %1 was removed. "
+                                     "The backup is unchanged.")
+                                      .arg(target));
+                    };
+                }
                 // Only a refused passphrase, not any other bad input, asks again.
                 if (e.cause() != FrostlineError::Cause::WrongPassphrase)
                     throw;
@@ -1435,6 +1464,11 @@ void StoreController::cancelVerify()
 void StoreController::cancelCheckpoint()
 {
     d->cancelCheckpoint = true;
+}
+
+void StoreController::cancelCopy()
+{
+    d->cancelCopy = true;
 }
 
 } // namespace frostline

@@ -77,7 +77,7 @@ public:
     // Blocks until every worker is idle (tests and shutdown only; never from a normal slot).
     void waitForWorkers();
 
-    // True while a backup or restore runs (one at a time; neither can be interrupted safely).
+    // True while a backup or restore runs (one at a time; cancelCopy() stops it).
     bool isCopyRunning() const;
     // Why DEST cannot receive a backup or restore (it must not exist or be an empty directory),
     // or an empty string when it can. Cheap file checks, fine on the GUI thread.
@@ -146,13 +146,19 @@ public slots:
     void cancelMigration();
 
     // Hot backup of the open store into DEST (new or empty) on a worker; the store stays open and
-    // migrations go on meanwhile. Result: backupFinished, or operationFailed("Back up store").
+    // migrations go on meanwhile. Its steps go out as stepProgress("Back up store", …), the
+    // copies counted in bytes. Result: backupFinished, or operationFailed("Back up store"), or
+    // (cancelCopy) operationFinished saying it was cancelled and the unfinished copy removed.
     void backupStore(const QString& dest);
     // Restores BACKUP into DEST (new or empty, never the open store's directory) on a worker and
     // opens the copy there once to prove it recovers; the open store is untouched.
     // Result: restoreFinished, or operationFailed("Restore store"). An encrypted backup: its
     // passphrase is asked (again after a wrong one); the next openStore(DEST) reuses it once.
+    // Steps and cancelling as for backupStore (the proof's open and verify report theirs too).
     void restoreBackup(const QString& backup, const QString& dest);
+    // Stops the backup or restore running at its next MiB or step; it removes its unfinished
+    // copy. The store or backup it copies is not changed either way.
+    void cancelCopy();
     // Drops a passphrase kept for the next open of a restored/created copy (the operator chose
     // not to open it).
     void forgetPendingPassphrase();
@@ -176,9 +182,10 @@ signals:
     void operationFinished(const QString& what, const QString& summary);
     // Every failure, in plain words, for the window that caused it.
     void operationFailed(const QString& what, const QString& message);
-    // An open, verify or checkpoint is in STEP, DONE of TOTAL in that step's units (0 of 0: nothing
-    // to count in this step).
-    void stepProgress(const QString& what, const QString& step, quint64 done, quint64 total);
+    // An open, verify, checkpoint, backup or restore is in STEP, DONE of TOTAL in that step's
+    // UNIT (0 of 0: nothing to count in this step).
+    void stepProgress(const QString& what, const QString& step, quint64 done, quint64 total,
+                      frostline::OperationControl::Unit unit);
 
     void policyApplied(const frostline::MigrationPolicy& policy);
     void previewReady(quint64 generation, const frostline::MigrationPolicy& policy, qint64 now,

@@ -1,3 +1,4 @@
+#include "displayformat.h"
 #include "errorbanner.h"
 #include "guitestsupport.h"
 #include "mainwindow.h"
@@ -74,7 +75,7 @@ private slots:
             QSignalSpy running(c, &StoreController::copyRunningChanged);
             test::answerDirectories(window, {dest});
             window.backupAction()->trigger();
-            // While it runs: one backup at a time, and the busy indicator shows.
+            // While it runs: one backup at a time, and its progress bar shows.
             QVERIFY(c->isCopyRunning());
             QVERIFY(!window.backupAction()->isEnabled());
             QVERIFY(!window.restoreAction()->isEnabled());
@@ -195,6 +196,119 @@ private slots:
         QVERIFY(!window.close());
         QVERIFY(endedWhileAsking);
         QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
+    }
+
+    // A backup shows its steps on the status bar (the copies in bytes) beside a Cancel. Cancelled,
+    // it removes its unfinished copy and says so; the store stays open and unchanged, and the
+    // next backup runs. The backup waits for the paused writers while Cancel is clicked, so it
+    // is surely still running.
+    void aBackupShowsItsStepsAndCanBeCancelled()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString dest = dir.filePath(QStringLiteral("backup"));
+        const quint64 versions = makeStore(path, 3000);
+        MainWindow window;
+        window.show();
+        openInWindow(window, path);
+        StoreController* c = window.controller();
+        QProgressBar* bar = window.copyProgress();
+        QPushButton* cancel = window.copyCancelButton();
+        QVERIFY(bar && cancel && cancel == window.findChild<QPushButton*>("copyCancel"));
+        QVERIFY(!bar->isVisibleTo(&window) && !cancel->isVisibleTo(&window));
+        QSignalSpy steps(c, &StoreController::stepProgress);
+        QSignalSpy finished(c, &StoreController::operationFinished);
+        QSignalSpy failed(c, &StoreController::operationFailed);
+        QSignalSpy backedUp(c, &StoreController::backupFinished);
+        {
+            const auto paused = c->store()->pauseWriters();
+            test::answerDirectories(window, {dest});
+            window.backupAction()->trigger();
+            QVERIFY(steps.wait(30000));
+            QCOMPARE(steps.first().at(1).toString(),
+                     QStringLiteral("noting the WAL position (writers paused)"));
+            QVERIFY(bar->isVisibleTo(&window));
+            QVERIFY(cancel->isVisibleTo(&window) && cancel->isEnabled());
+            QTest::mouseClick(cancel, Qt::LeftButton);
+            QVERIFY(!cancel->isEnabled());
+            QCOMPARE(window.statusBar()->currentMessage(), MainWindow::tr("Cancelling the copy…"));
+        }
+        QVERIFY(test::waitUntil([&] { return !c->isCopyRunning(); }, std::chrono::seconds(60)));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QCOMPARE(backedUp.count(), 0);
+        QCOMPARE(finished.last().at(0).toString(), StoreController::tr("Back up store"));
+        QCOMPARE(finished.last().at(1).toString(),
+                 QStringLiteral("Backup cancelled; its unfinished copy in %1 was removed. The "
+                                "store is unchanged.")
+                     .arg(QDir::cleanPath(dest)));
+        QVERIFY(!QFileInfo::exists(dest));
+        QVERIFY(!bar->isVisibleTo(&window) && !cancel->isVisibleTo(&window));
+        QVERIFY(window.backupAction()->isEnabled());
+        QVERIFY(c->isOpen());
+
+        // Run to the end, the bar counts the WAL copy in bytes, and Cancel is enabled again.
+        QStringList shown;
+        connect(c, &StoreController::stepProgress, this,
+                [&](const QString&, const QString& step, quint64, quint64 total,
+                    OperationControl::Unit unit) {
+                    if (step == QLatin1String("copying the WAL") && total > 0) {
+                        QCOMPARE(unit, OperationControl::Unit::Bytes);
+                        shown << bar->text() + QStringLiteral(" | ") + DisplayFormat::bytes(total);
+                    }
+                });
+        test::answerDirectories(window, {dest});
+        window.backupAction()->trigger();
+        QVERIFY(cancel->isVisibleTo(&window) && cancel->isEnabled());
+        QVERIFY(backedUp.wait(60000));
+        QVERIFY(!shown.isEmpty());
+        for (const QString& text : shown) {
+            const QString total = text.section(QStringLiteral(" | "), 1);
+            QVERIFY2(text.startsWith(QStringLiteral("copying the WAL: ")) &&
+                         text.section(QStringLiteral(" | "), 0, 0).endsWith(" of " + total),
+                     qPrintable(text));
+        }
+        StoreBackup::restore(dest, dir.filePath(QStringLiteral("restored")));
+        Store copy(dir.filePath(QStringLiteral("restored")));
+        QCOMPARE(copy.open().replayedRecords, versions);
+    }
+
+    // A restore cancelled removes its unfinished copy and leaves the backup as it was. The
+    // cancel is raised right after the restore starts, on the GUI thread, long before the worker
+    // could have copied, opened and verified the copy.
+    void aCancelledRestoreRemovesItsCopy()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString backup = dir.filePath(QStringLiteral("backup"));
+        const QString dest = dir.filePath(QStringLiteral("restored"));
+        makeStore(path, 3000);
+        engineBackup(path, backup);
+        MainWindow window;
+        window.show();
+        StoreController* c = window.controller();
+        QSignalSpy finished(c, &StoreController::operationFinished);
+        QSignalSpy failed(c, &StoreController::operationFailed);
+        QSignalSpy restored(c, &StoreController::restoreFinished);
+        test::answerDirectories(window, {backup, dest});
+        window.restoreAction()->trigger();
+        QVERIFY(c->isCopyRunning());
+        QVERIFY(window.copyCancelButton()->isVisibleTo(&window));
+        QTest::mouseClick(window.copyCancelButton(), Qt::LeftButton);
+        QVERIFY(test::waitUntil([&] { return !c->isCopyRunning(); }, std::chrono::seconds(60)));
+        QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
+        QCOMPARE(restored.count(), 0);
+        QCOMPARE(finished.last().at(1).toString(),
+                 QStringLiteral("Restore cancelled; its unfinished copy in %1 was removed. The "
+                                "backup is unchanged.")
+                     .arg(QDir::cleanPath(dest)));
+        QVERIFY(!QFileInfo::exists(dest));
+        QVERIFY(!c->isOpen());
+        QVERIFY(!window.copyProgress()->isVisibleTo(&window));
+
+        // The next restore of the same backup runs to the end.
+        test::answerDirectories(window, {backup, dest});
+        window.restoreAction()->trigger();
+        QVERIFY(restored.wait(120000));
     }
 
     void backupDuringAMigrationRestoresToASoundStore()

@@ -9,7 +9,9 @@
 #include "storecipher.h"
 #include "testsupport.h"
 
+#include <QCryptographicHash>
 #include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QFileInfo>
 #include <QSet>
@@ -42,6 +44,57 @@ void appendRange(Store& store, quint64 first, quint64 end)
         versions.push_back(test::crashVersion(id));
     store.append(std::move(versions));
 }
+
+// Every file under DIR (relative path -> its content's SHA-256): "unchanged" means this.
+QMap<QString, QByteArray> treeDigest(const QString& dir)
+{
+    QMap<QString, QByteArray> digest;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString file = it.next();
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            qFatal("cannot read %s", qPrintable(file));
+        digest[QDir(dir).relativeFilePath(file)] =
+            QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+    }
+    return digest;
+}
+
+// The steps a backup or restore reports (each once, in order), where each got to, and a cancel
+// raised the first time a chosen step is reported.
+struct StepLog
+{
+    struct Reached
+    {
+        quint64 done = 0, total = 0;
+        OperationControl::Unit unit = OperationControl::Unit::Items;
+        bool monotonic = true;
+    };
+    QStringList steps;
+    QMap<QString, Reached> reached;
+    QString cancelAt;
+    std::atomic<bool> cancel{false};
+
+    OperationControl control()
+    {
+        OperationControl c;
+        c.cancel = &cancel;
+        c.progress = [this](const QString& step, quint64 done, quint64 total,
+                            OperationControl::Unit unit) {
+            if (!steps.contains(step))
+                steps << step;
+            Reached& r = reached[step];
+            r.monotonic = r.monotonic && done >= r.done && done <= total;
+            r.done = done;
+            r.total = total;
+            r.unit = unit;
+            if (step == cancelAt)
+                cancel = true;
+        };
+        return c;
+    }
+};
 
 } // namespace
 
@@ -631,6 +684,163 @@ private slots:
                                 "missing"),
                  r.err.constData());
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r"))));
+    }
+
+    // A backup and a restore report their steps (the copies in bytes, ending at their totals;
+    // a restore's proof then reports the open's and the verify's steps).
+    void backupAndRestoreReportTheirSteps()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 1 << 20;
+        Store store(path, options);
+        store.open();
+        for (quint64 id = 1; id <= 20000; id += 2000)
+            appendRange(store, id, id + 2000); // nothing checkpointed: the WAL is all needed
+        quint64 walBytes = 0;
+        for (const WalSegmentInfo& s : store.wal().segments())
+            walBytes += quint64(s.sizeBytes);
+        QVERIFY(walBytes > 2 << 20);
+
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        StepLog backupLog;
+        const StoreBackup::Report report = StoreBackup::backup(store, backup, backupLog.control());
+        QCOMPARE(backupLog.steps,
+                 (QStringList{QStringLiteral("noting the WAL position (writers paused)"),
+                              QStringLiteral("copying the WAL"),
+                              QStringLiteral("copying the cold tier (Berkeley DB hot backup)"),
+                              QStringLiteral("recovering the copy")}));
+        const StepLog::Reached wal = backupLog.reached.value(QStringLiteral("copying the WAL"));
+        QCOMPARE(wal.unit, OperationControl::Unit::Bytes);
+        QVERIFY(wal.monotonic);
+        QCOMPARE(wal.total, walBytes);
+        QCOMPARE(wal.done, walBytes);
+        QVERIFY(quint64(report.bytes) > walBytes); // and the environment's files
+
+        const QString restored = dir.filePath(QStringLiteral("r"));
+        StepLog restoreLog;
+        StoreBackup::restore(backup, restored, restoreLog.control());
+        QCOMPARE(restoreLog.steps.first(), QStringLiteral("copying the backup"));
+        const StepLog::Reached copy =
+            restoreLog.reached.value(QStringLiteral("copying the backup"));
+        QCOMPARE(copy.unit, OperationControl::Unit::Bytes);
+        QVERIFY(copy.monotonic);
+        quint64 backupBytes = 0;
+        QDirIterator files(backup, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+        while (files.hasNext())
+            // Not the manifest, nor the region files of the environment the backup opened.
+            if (const QFileInfo f = files.nextFileInfo();
+                f.fileName() != "backup.json" && !f.fileName().startsWith("__db."))
+                backupBytes += quint64(f.size());
+        QCOMPARE(copy.total, backupBytes);
+        QCOMPARE(copy.done, backupBytes);
+        for (const QString& step :
+             {QStringLiteral("recovering the cold tier"), QStringLiteral("replaying the WAL"),
+              QStringLiteral("WAL checksums and LSN continuity")})
+            QVERIFY2(restoreLog.steps.contains(step),
+                     qPrintable(restoreLog.steps.join(QLatin1String(", "))));
+        QCOMPARE(restoreLog.reached.value(QStringLiteral("replaying the WAL")).done,
+                 quint64(20000));
+        QCOMPARE(restoreLog.steps.last(), QStringLiteral("WAL records against the tiers"));
+    }
+
+    // Cancelled in any step, a backup throws Cause::Cancelled and removes its copy (a DEST it
+    // made goes; an empty DEST that was there stays, empty); a restore likewise, its proof's
+    // open and verify included. The store and the backup are unchanged, and the next attempt
+    // succeeds.
+    void aCancelledBackupOrRestoreRemovesItsCopy()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 1 << 20;
+        Store store(path, options);
+        store.open();
+        for (quint64 id = 1; id <= 20000; id += 2000)
+            appendRange(store, id, id + 2000);
+        store.checkpoint(false); // the cold tier has a hot checkpoint to copy and load
+        appendRange(store, 20001, 30001);
+        const quint64 lastLsn = store.wal().lastLsn();
+
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        const QString made = dir.filePath(QStringLiteral("new/parent/b"));
+        for (const QString& step :
+             {QStringLiteral("noting the WAL position (writers paused)"),
+              QStringLiteral("copying the WAL"),
+              QStringLiteral("copying the cold tier (Berkeley DB hot backup)"),
+              QStringLiteral("recovering the copy")}) {
+            StepLog log;
+            log.cancelAt = step;
+            try {
+                StoreBackup::backup(store, made, log.control());
+                QFAIL(qPrintable(
+                    QStringLiteral("a backup cancelled in '%1' ran to the end").arg(step)));
+            } catch (const FrostlineError& e) {
+                QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
+                QCOMPARE(e.message(),
+                         QStringLiteral("backup of store %1 cancelled; the unfinished copy in %2 "
+                                        "is removed")
+                             .arg(path, made));
+            }
+            QVERIFY2(!QFileInfo::exists(dir.filePath(QStringLiteral("new"))), qPrintable(step));
+            QCOMPARE(log.steps.last(), step); // no step after the cancelled one
+            if (step == QLatin1String("copying the WAL")) {
+                // Stopped inside the copy: after its first MiB, not at its end.
+                const StepLog::Reached wal = log.reached.value(step);
+                QVERIFY2(wal.done < wal.total, qPrintable(QString::number(wal.done)));
+            }
+        }
+        // An empty DEST that was there stays, as it was.
+        QVERIFY(QDir().mkpath(backup));
+        {
+            StepLog log;
+            log.cancelAt = QStringLiteral("recovering the copy");
+            QVERIFY_THROWS_EXCEPTION(FrostlineError,
+                                     StoreBackup::backup(store, backup, log.control()));
+            QVERIFY(QFileInfo(backup).isDir());
+            QVERIFY(QDir(backup).isEmpty(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden));
+        }
+        QVERIFY(store.verify().isEmpty());
+        QCOMPARE(store.wal().lastLsn(), lastLsn);
+        StoreBackup::backup(store, backup);
+        store.close();
+
+        const QMap<QString, QByteArray> backupBefore = treeDigest(backup);
+        const QString restored = dir.filePath(QStringLiteral("r"));
+        for (const QString& step :
+             {QStringLiteral("copying the backup"), QStringLiteral("recovering the cold tier"),
+              QStringLiteral("loading the hot checkpoint"), QStringLiteral("replaying the WAL"),
+              QStringLiteral("WAL records against the tiers")}) {
+            StepLog log;
+            log.cancelAt = step;
+            try {
+                StoreBackup::restore(backup, restored, log.control());
+                QFAIL(qPrintable(
+                    QStringLiteral("a restore cancelled in '%1' ran to the end").arg(step)));
+            } catch (const FrostlineError& e) {
+                QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
+                QCOMPARE(e.message(),
+                         QStringLiteral("restore of %1 cancelled; the unfinished copy in %2 is "
+                                        "removed")
+                             .arg(backup, restored));
+            }
+            QVERIFY2(!QFileInfo::exists(restored), qPrintable(step));
+            QCOMPARE(log.steps.last(), step);
+            if (step == QLatin1String("copying the backup")) {
+                const StepLog::Reached copy = log.reached.value(step);
+                QVERIFY2(copy.done < copy.total, qPrintable(QString::number(copy.done)));
+            }
+        }
+        QCOMPARE(treeDigest(backup), backupBefore);
+        StoreBackup::restore(backup, restored);
+        Store copy(restored);
+        copy.open();
+        QVERIFY(copy.verify().isEmpty());
+        QCOMPARE(copy.wal().lastLsn(), lastLsn);
+        QCOMPARE(copy.hot().versionCount(), quint64(30000));
     }
 
     void cliBackupAndRestore()

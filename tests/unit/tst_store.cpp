@@ -401,7 +401,8 @@ private slots:
         QStringList steps;
         quint64 lastDone = 0, lastTotal = 0;
         OperationControl control;
-        control.progress = [&](const QString& step, quint64 done, quint64 total) {
+        control.progress = [&](const QString& step, quint64 done, quint64 total,
+                               OperationControl::Unit) {
             if (steps.isEmpty() || steps.last() != step)
                 steps << step;
             if (step == QLatin1String("WAL records against the tiers")) {
@@ -422,7 +423,7 @@ private slots:
         std::atomic<bool> cancel{false};
         OperationControl stopping;
         stopping.cancel = &cancel;
-        stopping.progress = [&](const QString& step, quint64, quint64) {
+        stopping.progress = [&](const QString& step, quint64, quint64, OperationControl::Unit) {
             if (step.startsWith(QLatin1String("decoding every record")))
                 cancel = true;
         };
@@ -465,7 +466,8 @@ private slots:
         QList<quint64> replayed;
         quint64 loaded = 0;
         OperationControl watching;
-        watching.progress = [&](const QString& step, quint64 done, quint64 total) {
+        watching.progress = [&](const QString& step, quint64 done, quint64 total,
+                                OperationControl::Unit) {
             if (steps.isEmpty() || steps.last() != step)
                 steps << step;
             if (step == QLatin1String("loading the hot checkpoint"))
@@ -495,7 +497,8 @@ private slots:
             OperationControl stopping;
             stopping.cancel = &cancel;
             quint64 reached = 0;
-            stopping.progress = [&](const QString& step, quint64 done, quint64) {
+            stopping.progress = [&](const QString& step, quint64 done, quint64,
+                                    OperationControl::Unit) {
                 if (step == stopAt && done > 0) {
                     reached = std::max(reached, done);
                     cancel = true;
@@ -538,7 +541,8 @@ private slots:
             OperationControl control;
             control.cancel = &cancel;
             QList<quint64> reported;
-            control.progress = [&](const QString&, quint64 done, quint64 total) {
+            control.progress = [&](const QString&, quint64 done, quint64 total,
+                                   OperationControl::Unit) {
                 QCOMPARE(total, quint64(1000));
                 reported << done;
                 if (done >= 200)
