@@ -178,9 +178,10 @@ QString commandUsage(const QString& command)
 
 // Ctrl-C (SIGINT) or SIGTERM while generate, migrate or import writes: the command stops at its
 // next durable step (a generated slice, a migration batch, the end of an import's append) and
-// says what is durable. Without this the process died silently and the operator had to find out
-// how far it got. A second signal ends the process at once: safe as well (each slice, batch and
-// append chunk is atomic), only silent.
+// says what is durable. A backup or restore stops at its next MiB or step and removes its copy.
+// Without this the process died silently and the operator had to find out how far it got. A second
+// signal ends the process at once: safe as well (each slice, batch and append chunk is atomic),
+// only silent.
 class InterruptAtDurableSteps
 {
 public:
@@ -657,6 +658,26 @@ void printBackupReport(const char* verb, const QString& dest, const StoreBackup:
         diagnostic() << "note: " << r.policyNote << "\n";
 }
 
+// Runs a backup or restore (COPY, given its OperationControl) that Ctrl-C or SIGTERM stop at the
+// next MiB or step: it removes its unfinished copy, and the command says so (exit 1). Without
+// this the process died with the copy half made and marked INCOMPLETE, for the operator to
+// delete.
+StoreBackup::Report
+interruptibleCopy(const std::function<StoreBackup::Report(const OperationControl&)>& copy)
+{
+    const InterruptAtDurableSteps interrupt;
+    OperationControl control;
+    control.cancel = interrupt.flag();
+    try {
+        return copy(control);
+    } catch (const FrostlineError& e) {
+        if (e.cause() != FrostlineError::Cause::Cancelled)
+            throw;
+        throw FrostlineError::runtime(
+            QStringLiteral("interrupted by %1: %2").arg(interrupt.signalName(), e.message()));
+    }
+}
+
 int cmdBackup(const QStringList& args)
 {
     Arguments a(args, {}, {});
@@ -664,7 +685,9 @@ int cmdBackup(const QStringList& args)
     const QString dest = a.positional(1, "DEST");
     a.expectPositional(2);
     auto store = openStore(path);
-    printBackupReport("backed up to", dest, StoreBackup::backup(*store, dest));
+    printBackupReport("backed up to", dest, interruptibleCopy([&](const OperationControl& c) {
+                          return StoreBackup::backup(*store, dest, c);
+                      }));
     return kExitOk;
 }
 
@@ -678,11 +701,12 @@ int cmdRestore(const QStringList& args)
     // passphrase was given (it would otherwise look like a plain backup given a passphrase).
     const bool keyFileLost =
         !StoreCipher::isEncrypted(backup) && StoreBackup::madeFromEncryptedStore(backup);
-    printBackupReport("restored into", dest,
-                      StoreBackup::restore(backup, dest,
-                                           keyFileLost
-                                               ? QByteArray()
-                                               : passphraseFor(backup, QStringLiteral("backup"))));
+    // Asked before the copy starts: Ctrl-C at the prompt ends the command at once.
+    const QByteArray passphrase =
+        keyFileLost ? QByteArray() : passphraseFor(backup, QStringLiteral("backup"));
+    printBackupReport("restored into", dest, interruptibleCopy([&](const OperationControl& c) {
+                          return StoreBackup::restore(backup, dest, passphrase, c);
+                      }));
     return kExitOk;
 }
 

@@ -838,6 +838,44 @@ private slots:
         QCOMPARE(quint64(after.value(s("hot_versions")).toDouble()), durable - batches);
         QCOMPARE(runCli({s("verify"), store}).exitCode, 0);
     }
+
+    // Ctrl-C during a restore stops it and removes its unfinished copy, saying so (exit 1); the
+    // backup restores afterwards. The signal is sent once the copy has begun (its WAL is growing),
+    // well before the copy, the proof's open and its verify of 100,000 versions are done.
+    void anInterruptedRestoreRemovesItsCopy()
+    {
+        QTemporaryDir dir;
+        const QString store = dir.filePath(s("store"));
+        const QString backup = dir.filePath(s("backup"));
+        const QString dest = dir.filePath(s("restored"));
+        QCOMPARE(runCli({s("init"), store}).exitCode, 0);
+        QCOMPARE(generate(store, 1000, 100000, 30, 5).exitCode, 0);
+        QCOMPARE(runCli({s("backup"), store, backup}).exitCode, 0);
+
+        QProcess restore;
+        restore.start(test::cliPath(), {s("restore"), backup, dest});
+        QVERIFY(restore.waitForStarted());
+        QVERIFY(test::waitUntil([&] {
+            qint64 bytes = 0;
+            for (const QFileInfo& f : QDir(dest + s("/wal")).entryInfoList(QDir::Files))
+                bytes += f.size();
+            return bytes > 1024 * 1024;
+        }));
+        QCOMPARE(::kill(pid_t(restore.processId()), SIGINT), 0);
+        QVERIFY(restore.waitForFinished(120000));
+        const QByteArray err = restore.readAllStandardError();
+        QCOMPARE(restore.exitStatus(), QProcess::NormalExit);
+        QCOMPARE(restore.exitCode(), 1);
+        QCOMPARE(QString::fromUtf8(err),
+                 s("frostline-cli restore: interrupted by SIGINT: restore of %1 cancelled; the "
+                   "unfinished copy in %2 is removed\n")
+                     .arg(backup, dest));
+        QVERIFY(!QFileInfo::exists(dest));
+        const auto again = runCli({s("restore"), backup, dest});
+        QVERIFY2(again.exitCode == 0, again.err.constData());
+        QCOMPARE(runCli({s("verify"), dest}).exitCode, 0);
+    }
+
     // A covered WAL segment that cannot be deleted (immutable here, which stops root too) is a
     // note, not a failure: the batches are durable, and --json carries the note as wal_problem.
     void aSegmentThatCannotBeDeletedIsANote()
