@@ -225,14 +225,21 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &StoreController::stepProgress, this,
             [this, openWhat](const QString& what, const QString& step, quint64 done, quint64 total,
                              OperationControl::Unit unit) {
-                // The bars say the steps of an open and a copy; their "Open store…" stays.
+                // The open's bar says its step ("Open store…" stays). A copy's steps (a restore's
+                // verify: "WAL records against the tiers") need more room than a bar in the status
+                // bar has, and many have nothing to count, which a busy bar cannot say: the message
+                // names the step, the bar counts. Once cancelled, the message says so until the
+                // end.
                 if (what == openWhat) {
-                    showStep(m_openProgress, tr("Opening the store"), step, done, total, unit);
+                    showStep(m_openProgress, tr("Opening the store"), step, done, total, unit,
+                             true);
                     return;
                 }
                 if (what == StoreController::tr("Back up store") ||
                     what == StoreController::tr("Restore store")) {
-                    showStep(m_copyProgress, what, step, done, total, unit);
+                    if (m_copyCancel->isEnabled())
+                        statusBar()->showMessage(tr("%1… %2").arg(what, step));
+                    showStep(m_copyProgress, what, step, done, total, unit, false);
                     return;
                 }
                 statusBar()->showMessage(total ? tr("%1… %2, %3 of %4")
@@ -452,16 +459,18 @@ void MainWindow::setOpenRunning(bool running)
 }
 
 void MainWindow::showStep(QProgressBar* bar, const QString& operation, const QString& step,
-                          quint64 done, quint64 total, OperationControl::Unit unit)
+                          quint64 done, quint64 total, OperationControl::Unit unit, bool stepInBar)
 {
     if (bar->isHidden())
         return; // a late report of an operation that has ended
     bar->setToolTip(tr("%1: %2").arg(operation, step));
     CountProgress::show(bar, done, total);
-    if (total != 0)
-        bar->setFormat(tr("%1: %2 of %3")
-                           .arg(step, DisplayFormat::quantity(done, unit),
-                                DisplayFormat::quantity(total, unit)));
+    if (total == 0)
+        return;
+    const QString amount =
+        tr("%1 of %2")
+            .arg(DisplayFormat::quantity(done, unit), DisplayFormat::quantity(total, unit));
+    bar->setFormat(stepInBar ? tr("%1: %2").arg(step, amount) : amount);
 }
 
 void MainWindow::showImportProgress(StoreController::Phase phase, qint64 done, qint64 total)

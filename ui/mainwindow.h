@@ -114,9 +114,10 @@ private:
     void setImportRunning(bool running);
     void showImportProgress(StoreController::Phase phase, qint64 done, qint64 total);
     void setOpenRunning(bool running);
-    // The step of an open or a copy on its status-bar BAR (OPERATION names it in the tooltip).
+    // The step of an open or a copy on its status-bar BAR: DONE of TOTAL, after the step's name
+    // when STEPINBAR (OPERATION and STEP are in the tooltip either way).
     void showStep(QProgressBar* bar, const QString& operation, const QString& step, quint64 done,
-                  quint64 total, frostline::OperationControl::Unit unit);
+                  quint64 total, frostline::OperationControl::Unit unit, bool stepInBar);
 
     StoreController* m_controller;
     ErrorBanner* m_banner;
