@@ -177,16 +177,29 @@ MainWindow::MainWindow(QWidget* parent)
         return QFileDialog::getExistingDirectory(
             this, caption, recent.isEmpty() ? QDir::homePath() : QFileInfo(recent).path());
     };
-    m_confirmQuit = [this](const QString& running) {
+    m_confirmQuit = [this](const QString& running, bool stoppable) {
         QMessageBox ask(QMessageBox::Question, tr("Quit Frostline"),
-                        tr("%1 is running and cannot be stopped part-way.").arg(running),
+                        stoppable
+                            ? tr("%1 is running.").arg(running)
+                            : tr("%1 is running and cannot be stopped part-way.").arg(running),
                         QMessageBox::Yes | QMessageBox::No, this);
-        ask.setInformativeText(tr("Frostline can quit as soon as it has finished. Until then the "
-                                  "store stays locked by this window."));
+        ask.setInformativeText(
+            stoppable ? tr("Cancelling it removes its unfinished copy; the store or backup it "
+                           "copies is not changed. Or Frostline can quit as soon as it has "
+                           "finished; until then the store stays locked by this window.")
+                      : tr("Frostline can quit as soon as it has finished. Until then the store "
+                           "stays locked by this window."));
         ask.button(QMessageBox::Yes)->setText(tr("Quit when finished"));
         ask.button(QMessageBox::No)->setText(tr("Keep working"));
+        QPushButton* cancelIt =
+            stoppable ? ask.addButton(tr("Cancel it and quit"), QMessageBox::DestructiveRole)
+                      : nullptr;
         ask.setDefaultButton(QMessageBox::No);
-        return ask.exec() == QMessageBox::Yes;
+        ask.exec();
+        if (cancelIt && ask.clickedButton() == cancelIt)
+            return QuitChoice::CancelItAndQuit;
+        return ask.clickedButton() == ask.button(QMessageBox::Yes) ? QuitChoice::QuitWhenFinished
+                                                                   : QuitChoice::KeepWorking;
     };
     m_controller->setPassphraseProvider([this](const QString& storePath, const QString& problem) {
         return PassphraseDialog::ask(this, storePath, problem);
@@ -657,7 +670,7 @@ void MainWindow::setQuitConfirmer(QuitConfirmer confirmer)
     m_confirmQuit = std::move(confirmer);
 }
 
-QString MainWindow::unstoppableWork() const
+QString MainWindow::workToFinish() const
 {
     if (m_controller->isCopyRunning())
         return tr("A backup or restore");
@@ -669,7 +682,7 @@ QString MainWindow::unstoppableWork() const
 
 void MainWindow::quitIfIdle()
 {
-    if (m_quitWhenIdle && unstoppableWork().isEmpty())
+    if (m_quitWhenIdle && workToFinish().isEmpty())
         close();
 }
 
@@ -678,13 +691,24 @@ void MainWindow::closeEvent(QCloseEvent* event)
     // Quitting in the middle of a copy or an append would only hide the window: the process
     // stays until that work ends, holding the store's lock, and a new window could not open the
     // store meanwhile. Say so, and let the operator choose.
-    if (const QString running = unstoppableWork(); !running.isEmpty()) {
+    if (const QString running = workToFinish(); !running.isEmpty()) {
         event->ignore();
-        if (m_quitWhenIdle || !m_confirmQuit || !m_confirmQuit(running))
+        if (m_quitWhenIdle || !m_confirmQuit)
+            return;
+        const bool stoppable = m_controller->isCopyRunning();
+        const QuitChoice choice = m_confirmQuit(running, stoppable);
+        if (choice == QuitChoice::KeepWorking)
             return;
         m_quitWhenIdle = true;
-        statusBar()->showMessage(
-            tr("%1 is running: Frostline quits as soon as it has finished.").arg(running));
+        if (choice == QuitChoice::CancelItAndQuit && stoppable) {
+            m_controller->cancelCopy();
+            m_copyCancel->setEnabled(false);
+            statusBar()->showMessage(tr("Cancelling the copy: Frostline quits once its unfinished "
+                                        "copy is removed."));
+        } else {
+            statusBar()->showMessage(
+                tr("%1 is running: Frostline quits as soon as it has finished.").arg(running));
+        }
         // It may have finished while the question was on screen (its end was then no reason to
         // quit yet): look again once this close has returned.
         QTimer::singleShot(0, this, &MainWindow::quitIfIdle);

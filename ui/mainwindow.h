@@ -75,10 +75,17 @@ public:
     // Asks the passphrase of an encrypted store or backup (default: a PassphraseDialog); tests
     // answer it themselves. Forwarded to the controller, which asks on the GUI thread.
     void setPassphraseProvider(StoreController::PassphraseProvider provider);
-    // Asked when the window is closed while work that cannot be stopped part-way runs (a backup
-    // or restore, an import's append); RUNNING names it. True: quit as soon as it has finished;
-    // false: keep working. The default is a QMessageBox; tests answer it themselves.
-    using QuitConfirmer = std::function<bool(const QString& running)>;
+    // Asked when the window is closed while work runs that quitting must not cut short (a backup
+    // or restore, an import's append); RUNNING names it. STOPPABLE: it can be cancelled (a
+    // copy, which then removes its unfinished copy; an append cannot). The default is a
+    // QMessageBox; tests answer it themselves.
+    enum class QuitChoice
+    {
+        KeepWorking,
+        QuitWhenFinished,
+        CancelItAndQuit // offered only when STOPPABLE
+    };
+    using QuitConfirmer = std::function<QuitChoice(const QString& running, bool stoppable)>;
     void setQuitConfirmer(QuitConfirmer confirmer);
     // Whether the window closes by itself once that work has finished.
     bool isQuittingWhenIdle() const { return m_quitWhenIdle; }
@@ -150,7 +157,7 @@ private:
     QuitConfirmer m_confirmQuit;
     bool m_quitWhenIdle = false;
     // What runs that a quit must not cut short, in the operator's words ("" when nothing).
-    QString unstoppableWork() const;
+    QString workToFinish() const;
     void quitIfIdle();
     QString m_screenshotDir;
     std::vector<int> m_screenshotOrder;

@@ -137,9 +137,10 @@ private slots:
         StoreController* c = window.controller();
         QSignalSpy finished(c, &StoreController::backupFinished);
         QStringList asked;
-        bool answer = false;
-        window.setQuitConfirmer([&](const QString& running) {
-            asked << running;
+        auto answer = MainWindow::QuitChoice::KeepWorking;
+        window.setQuitConfirmer([&](const QString& running, bool stoppable) {
+            // A copy can be cancelled: the question offers it.
+            asked << running + (stoppable ? QStringLiteral(" (stoppable)") : QString());
             return answer;
         });
         {
@@ -149,11 +150,11 @@ private slots:
             QVERIFY(c->isCopyRunning());
 
             QVERIFY(!window.close()); // "keep working"
-            QCOMPARE(asked, QStringList{QStringLiteral("A backup or restore")});
+            QCOMPARE(asked, QStringList{QStringLiteral("A backup or restore (stoppable)")});
             QVERIFY(window.isVisible());
             QVERIFY(!window.isQuittingWhenIdle());
 
-            answer = true;
+            answer = MainWindow::QuitChoice::QuitWhenFinished;
             QVERIFY(!window.close()); // "quit when finished"
             QCOMPARE(asked.size(), 2);
             QVERIFY(window.isVisible());
@@ -187,11 +188,11 @@ private slots:
         window.backupAction()->trigger();
         QVERIFY(c->isCopyRunning());
         bool endedWhileAsking = false;
-        window.setQuitConfirmer([&](const QString&) {
+        window.setQuitConfirmer([&](const QString&, bool) {
             paused.unlock(); // the backup goes on, and ends, while the operator reads
             endedWhileAsking =
                 test::waitUntil([&] { return !c->isCopyRunning(); }, std::chrono::seconds(60));
-            return true;
+            return MainWindow::QuitChoice::QuitWhenFinished;
         });
         QVERIFY(!window.close());
         QVERIFY(endedWhileAsking);
@@ -312,6 +313,37 @@ private slots:
         test::answerDirectories(window, {backup, dest});
         window.restoreAction()->trigger();
         QVERIFY(restored.wait(120000));
+    }
+
+    // "Cancel it and quit" during a backup: the backup stops, removes its unfinished copy, and
+    // the window closes once it has. The backup waits for the paused writers while the operator
+    // answers, so it is surely still running.
+    void quittingCanCancelTheBackup()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString dest = dir.filePath(QStringLiteral("backup"));
+        makeStore(path, 3000);
+        MainWindow window;
+        window.show();
+        openInWindow(window, path);
+        StoreController* c = window.controller();
+        QSignalSpy finished(c, &StoreController::backupFinished);
+        window.setQuitConfirmer(
+            [&](const QString&, bool) { return MainWindow::QuitChoice::CancelItAndQuit; });
+        {
+            const auto paused = c->store()->pauseWriters();
+            test::answerDirectories(window, {dest});
+            window.backupAction()->trigger();
+            QVERIFY(c->isCopyRunning());
+            QVERIFY(!window.close());
+            QVERIFY(window.isVisible() && window.isQuittingWhenIdle());
+            QVERIFY(!window.copyCancelButton()->isEnabled());
+        }
+        QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
+        QVERIFY(!c->isCopyRunning());
+        QCOMPARE(finished.count(), 0);
+        QVERIFY(!QFileInfo::exists(dest));
     }
 
     void backupDuringAMigrationRestoresToASoundStore()
