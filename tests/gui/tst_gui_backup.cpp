@@ -35,6 +35,26 @@ void engineBackup(const QString& store, const QString& dest)
     s.close();
 }
 
+// A window with a store of 3,000 generated versions open, and a path for its backup.
+struct WindowOnAStore
+{
+    QTemporaryDir dir;
+    const QString path = dir.filePath(QStringLiteral("store"));
+    const QString dest = dir.filePath(QStringLiteral("backup"));
+    const quint64 versions = makeStore(path, 3000);
+    MainWindow window;
+    StoreController* const c = window.controller();
+    bool open = false;
+
+    WindowOnAStore()
+    {
+        window.show();
+        QSignalSpy opened(c, &StoreController::storeOpened);
+        window.openStorePath(path);
+        open = opened.wait(30000) && c->isOpen();
+    }
+};
+
 } // namespace
 
 class TestGuiBackup : public QObject
@@ -127,76 +147,65 @@ private slots:
     // The backup waits for the paused writers meanwhile, so it is surely still running.
     void quittingDuringABackupAsksAndWaitsForIt()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("store"));
-        const QString dest = dir.filePath(QStringLiteral("backup"));
-        const quint64 versions = makeStore(path, 3000);
-        MainWindow window;
-        window.show();
-        openInWindow(window, path);
-        StoreController* c = window.controller();
-        QSignalSpy finished(c, &StoreController::backupFinished);
+        WindowOnAStore w;
+        QVERIFY(w.open);
+        QSignalSpy finished(w.c, &StoreController::backupFinished);
         QStringList asked;
         auto answer = MainWindow::QuitChoice::KeepWorking;
-        window.setQuitConfirmer([&](const QString& running, bool stoppable) {
+        w.window.setQuitConfirmer([&](const QString& running, bool stoppable) {
             // A copy can be cancelled: the question offers it.
             asked << running + (stoppable ? QStringLiteral(" (stoppable)") : QString());
             return answer;
         });
         {
-            const auto paused = c->store()->pauseWriters();
-            test::answerDirectories(window, {dest});
-            window.backupAction()->trigger();
-            QVERIFY(c->isCopyRunning());
+            const auto paused = w.c->store()->pauseWriters();
+            test::answerDirectories(w.window, {w.dest});
+            w.window.backupAction()->trigger();
+            QVERIFY(w.c->isCopyRunning());
 
-            QVERIFY(!window.close()); // "keep working"
+            QVERIFY(!w.window.close()); // "keep working"
             QCOMPARE(asked, QStringList{QStringLiteral("A backup or restore (stoppable)")});
-            QVERIFY(window.isVisible());
-            QVERIFY(!window.isQuittingWhenIdle());
+            QVERIFY(w.window.isVisible());
+            QVERIFY(!w.window.isQuittingWhenIdle());
 
             answer = MainWindow::QuitChoice::QuitWhenFinished;
-            QVERIFY(!window.close()); // "quit when finished"
+            QVERIFY(!w.window.close()); // "quit when finished"
             QCOMPARE(asked.size(), 2);
-            QVERIFY(window.isVisible());
-            QVERIFY(window.isQuittingWhenIdle());
-            QVERIFY(!window.close()); // asked once is enough
+            QVERIFY(w.window.isVisible());
+            QVERIFY(w.window.isQuittingWhenIdle());
+            QVERIFY(!w.window.close()); // asked once is enough
             QCOMPARE(asked.size(), 2);
-            QVERIFY(c->isCopyRunning());
+            QVERIFY(w.c->isCopyRunning());
         }
-        QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
+        QVERIFY(test::waitUntil([&] { return !w.window.isVisible(); }, std::chrono::seconds(60)));
         QCOMPARE(finished.count(), 1);
-        QVERIFY(!c->isCopyRunning());
-        const QString restored = dest + QStringLiteral("-restored");
-        StoreBackup::restore(dest, restored);
+        QVERIFY(!w.c->isCopyRunning());
+        const QString restored = w.dest + QStringLiteral("-restored");
+        StoreBackup::restore(w.dest, restored);
         Store copy(restored);
-        QCOMPARE(copy.open().replayedRecords, versions);
+        QCOMPARE(copy.open().replayedRecords, w.versions);
     }
 
     // The backup ends while the question is on screen: its end came before the answer, and
     // "quit when finished" must still quit.
     void aBackupThatEndsWhileAskingStillQuits()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("store"));
-        makeStore(path, 3000);
-        MainWindow window;
-        window.show();
-        openInWindow(window, path);
-        StoreController* c = window.controller();
-        auto paused = c->store()->pauseWriters();
-        test::answerDirectories(window, {dir.filePath(QStringLiteral("backup"))});
-        window.backupAction()->trigger();
-        QVERIFY(c->isCopyRunning());
+        WindowOnAStore w;
+        QVERIFY(w.open);
+        auto paused = w.c->store()->pauseWriters();
+        test::answerDirectories(w.window, {w.dest});
+        w.window.backupAction()->trigger();
+        QVERIFY(w.c->isCopyRunning());
         bool endedWhileAsking = false;
-        window.setQuitConfirmer([&](const QString&, bool) {
+        w.window.setQuitConfirmer([&](const QString&, bool) {
             paused.unlock(); // the backup goes on, and ends, while the operator reads
             endedWhileAsking =
-                test::waitUntil([&] { return !c->isCopyRunning(); }, std::chrono::seconds(60));
+                test::waitUntil([&] { return !w.c->isCopyRunning(); }, std::chrono::seconds(60));
             return MainWindow::QuitChoice::QuitWhenFinished;
         });
-        QVERIFY(!window.close());
+        QVERIFY(!w.window.close());
         QVERIFY(endedWhileAsking);
-        QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
+        QVERIFY(test::waitUntil([&] { return !w.window.isVisible(); }, std::chrono::seconds(60)));
     }
 
     // A backup shows its steps on the status bar (the copies in bytes) beside a Cancel. Cancelled,
@@ -205,57 +214,52 @@ private slots:
     // is surely still running.
     void aBackupShowsItsStepsAndCanBeCancelled()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("store"));
-        const QString dest = dir.filePath(QStringLiteral("backup"));
-        const quint64 versions = makeStore(path, 3000);
-        MainWindow window;
-        window.show();
-        openInWindow(window, path);
-        StoreController* c = window.controller();
-        QProgressBar* bar = window.copyProgress();
-        QPushButton* cancel = window.copyCancelButton();
-        QVERIFY(bar && cancel && cancel == window.findChild<QPushButton*>("copyCancel"));
-        QVERIFY(!bar->isVisibleTo(&window) && !cancel->isVisibleTo(&window));
-        QSignalSpy steps(c, &StoreController::stepProgress);
-        QSignalSpy finished(c, &StoreController::operationFinished);
-        QSignalSpy failed(c, &StoreController::operationFailed);
-        QSignalSpy backedUp(c, &StoreController::backupFinished);
+        WindowOnAStore w;
+        QVERIFY(w.open);
+        QProgressBar* bar = w.window.copyProgress();
+        QPushButton* cancel = w.window.copyCancelButton();
+        QVERIFY(bar && cancel && cancel == w.window.findChild<QPushButton*>("copyCancel"));
+        QVERIFY(!bar->isVisibleTo(&w.window) && !cancel->isVisibleTo(&w.window));
+        QSignalSpy steps(w.c, &StoreController::stepProgress);
+        QSignalSpy finished(w.c, &StoreController::operationFinished);
+        QSignalSpy failed(w.c, &StoreController::operationFailed);
+        QSignalSpy backedUp(w.c, &StoreController::backupFinished);
         {
-            const auto paused = c->store()->pauseWriters();
-            test::answerDirectories(window, {dest});
-            window.backupAction()->trigger();
+            const auto paused = w.c->store()->pauseWriters();
+            test::answerDirectories(w.window, {w.dest});
+            w.window.backupAction()->trigger();
             QVERIFY(steps.wait(30000));
             QCOMPARE(steps.first().at(1).toString(),
                      QStringLiteral("noting the WAL position (writers paused)"));
-            QVERIFY(bar->isVisibleTo(&window));
-            QVERIFY(cancel->isVisibleTo(&window) && cancel->isEnabled());
+            QVERIFY(bar->isVisibleTo(&w.window));
+            QVERIFY(cancel->isVisibleTo(&w.window) && cancel->isEnabled());
             QTest::mouseClick(cancel, Qt::LeftButton);
             QVERIFY(!cancel->isEnabled());
-            QCOMPARE(window.statusBar()->currentMessage(), MainWindow::tr("Cancelling the copy…"));
+            QCOMPARE(w.window.statusBar()->currentMessage(),
+                     MainWindow::tr("Cancelling the copy…"));
         }
-        QVERIFY(test::waitUntil([&] { return !c->isCopyRunning(); }, std::chrono::seconds(60)));
+        QVERIFY(test::waitUntil([&] { return !w.c->isCopyRunning(); }, std::chrono::seconds(60)));
         QVERIFY2(failed.isEmpty(), qPrintable(failed.value(0).value(1).toString()));
         QCOMPARE(backedUp.count(), 0);
         QCOMPARE(finished.last().at(0).toString(), StoreController::tr("Back up store"));
         QCOMPARE(finished.last().at(1).toString(),
                  QStringLiteral("Backup cancelled; its unfinished copy in %1 was removed. The "
                                 "store is unchanged.")
-                     .arg(QDir::cleanPath(dest)));
-        QVERIFY(!QFileInfo::exists(dest));
-        QVERIFY(!bar->isVisibleTo(&window) && !cancel->isVisibleTo(&window));
-        QVERIFY(window.backupAction()->isEnabled());
-        QVERIFY(c->isOpen());
+                     .arg(QDir::cleanPath(w.dest)));
+        QVERIFY(!QFileInfo::exists(w.dest));
+        QVERIFY(!bar->isVisibleTo(&w.window) && !cancel->isVisibleTo(&w.window));
+        QVERIFY(w.window.backupAction()->isEnabled());
+        QVERIFY(w.c->isOpen());
 
         // Run to the end: the message names the step, the bar counts the WAL copy in bytes, and
         // Cancel is enabled again.
         QStringList shown;
-        connect(c, &StoreController::stepProgress, this,
+        connect(w.c, &StoreController::stepProgress, this,
                 [&](const QString&, const QString& step, quint64 done, quint64 total,
                     OperationControl::Unit unit) {
                     if (step == QLatin1String("copying the WAL") && total > 0) {
                         QCOMPARE(unit, OperationControl::Unit::Bytes);
-                        QCOMPARE(window.statusBar()->currentMessage(),
+                        QCOMPARE(w.window.statusBar()->currentMessage(),
                                  QStringLiteral("Back up store… copying the WAL"));
                         shown << bar->text();
                         QCOMPARE(bar->text(),
@@ -263,17 +267,17 @@ private slots:
                                      .arg(DisplayFormat::bytes(done), DisplayFormat::bytes(total)));
                     }
                 });
-        test::answerDirectories(window, {dest});
-        window.backupAction()->trigger();
-        QVERIFY(cancel->isVisibleTo(&window) && cancel->isEnabled());
+        test::answerDirectories(w.window, {w.dest});
+        w.window.backupAction()->trigger();
+        QVERIFY(cancel->isVisibleTo(&w.window) && cancel->isEnabled());
         QVERIFY(backedUp.wait(60000));
         QVERIFY(!shown.isEmpty());
         // The last says the whole WAL was copied ("432.5 KiB of 432.5 KiB").
         QCOMPARE(shown.last().section(QStringLiteral(" of "), 0, 0),
                  shown.last().section(QStringLiteral(" of "), 1));
-        StoreBackup::restore(dest, dir.filePath(QStringLiteral("restored")));
-        Store copy(dir.filePath(QStringLiteral("restored")));
-        QCOMPARE(copy.open().replayedRecords, versions);
+        StoreBackup::restore(w.dest, w.dir.filePath(QStringLiteral("restored")));
+        Store copy(w.dir.filePath(QStringLiteral("restored")));
+        QCOMPARE(copy.open().replayedRecords, w.versions);
     }
 
     // A restore cancelled removes its unfinished copy and leaves the backup as it was. The
@@ -320,30 +324,24 @@ private slots:
     // answers, so it is surely still running.
     void quittingCanCancelTheBackup()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("store"));
-        const QString dest = dir.filePath(QStringLiteral("backup"));
-        makeStore(path, 3000);
-        MainWindow window;
-        window.show();
-        openInWindow(window, path);
-        StoreController* c = window.controller();
-        QSignalSpy finished(c, &StoreController::backupFinished);
-        window.setQuitConfirmer(
+        WindowOnAStore w;
+        QVERIFY(w.open);
+        QSignalSpy finished(w.c, &StoreController::backupFinished);
+        w.window.setQuitConfirmer(
             [&](const QString&, bool) { return MainWindow::QuitChoice::CancelItAndQuit; });
         {
-            const auto paused = c->store()->pauseWriters();
-            test::answerDirectories(window, {dest});
-            window.backupAction()->trigger();
-            QVERIFY(c->isCopyRunning());
-            QVERIFY(!window.close());
-            QVERIFY(window.isVisible() && window.isQuittingWhenIdle());
-            QVERIFY(!window.copyCancelButton()->isEnabled());
+            const auto paused = w.c->store()->pauseWriters();
+            test::answerDirectories(w.window, {w.dest});
+            w.window.backupAction()->trigger();
+            QVERIFY(w.c->isCopyRunning());
+            QVERIFY(!w.window.close());
+            QVERIFY(w.window.isVisible() && w.window.isQuittingWhenIdle());
+            QVERIFY(!w.window.copyCancelButton()->isEnabled());
         }
-        QVERIFY(test::waitUntil([&] { return !window.isVisible(); }, std::chrono::seconds(60)));
-        QVERIFY(!c->isCopyRunning());
+        QVERIFY(test::waitUntil([&] { return !w.window.isVisible(); }, std::chrono::seconds(60)));
+        QVERIFY(!w.c->isCopyRunning());
         QCOMPARE(finished.count(), 0);
-        QVERIFY(!QFileInfo::exists(dest));
+        QVERIFY(!QFileInfo::exists(w.dest));
     }
 
     void backupDuringAMigrationRestoresToASoundStore()

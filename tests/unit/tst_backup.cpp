@@ -96,6 +96,53 @@ struct StepLog
     }
 };
 
+// An open store of 20,000 versions, appended in slices of 2,000 into WAL segments of 1 MiB.
+struct StoreOf20000
+{
+    QTemporaryDir temporary;
+    const QString dir = temporary.path();
+    const QString path = temporary.filePath(QStringLiteral("s"));
+    std::unique_ptr<Store> store;
+
+    StoreOf20000()
+    {
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 1 << 20;
+        store = std::make_unique<Store>(path, options);
+        store->open();
+        for (quint64 id = 1; id <= 20000; id += 2000)
+            appendRange(*store, id, id + 2000);
+    }
+};
+
+// Runs COPY (a backup or restore into DEST) once for each of STEPS, cancelled when that step is
+// first reported: it must throw Cause::Cancelled with MESSAGE, report no step after that one,
+// leave nothing at GONE (DEST, or the first directory made for it), and stop inside PARTWAY
+// (a copy step) before its end.
+void cancelInEachStep(const QStringList& steps, const QString& partway, const QString& gone,
+                      const QString& message,
+                      const std::function<void(const OperationControl&)>& copy)
+{
+    for (const QString& step : steps) {
+        StepLog log;
+        log.cancelAt = step;
+        try {
+            copy(log.control());
+            QFAIL(qPrintable(QStringLiteral("a copy cancelled in '%1' ran to the end").arg(step)));
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
+            QCOMPARE(e.message(), message);
+        }
+        QVERIFY2(!QFileInfo::exists(gone), qPrintable(step));
+        QCOMPARE(log.steps.last(), step);
+        if (step == partway) {
+            const StepLog::Reached reached = log.reached.value(step);
+            QVERIFY2(reached.done < reached.total, qPrintable(QString::number(reached.done)));
+        }
+    }
+}
+
 } // namespace
 
 class TestBackup : public QObject
@@ -690,15 +737,9 @@ private slots:
     // a restore's proof then reports the open's and the verify's steps).
     void backupAndRestoreReportTheirSteps()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store::Options options;
-        options.walSegmentBytes = 1 << 20;
-        Store store(path, options);
-        store.open();
-        for (quint64 id = 1; id <= 20000; id += 2000)
-            appendRange(store, id, id + 2000); // nothing checkpointed: the WAL is all needed
+        StoreOf20000 s; // nothing checkpointed: the WAL is all needed
+        Store& store = *s.store;
+        const QDir dir(s.dir);
         quint64 walBytes = 0;
         for (const WalSegmentInfo& s : store.wal().segments())
             walBytes += quint64(s.sizeBytes);
@@ -752,47 +793,28 @@ private slots:
     // succeeds.
     void aCancelledBackupOrRestoreRemovesItsCopy()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store::Options options;
-        options.walSegmentBytes = 1 << 20;
-        Store store(path, options);
-        store.open();
-        for (quint64 id = 1; id <= 20000; id += 2000)
-            appendRange(store, id, id + 2000);
+        StoreOf20000 s;
+        Store& store = *s.store;
+        const QString& path = s.path;
+        const QDir dir(s.dir);
         store.checkpoint(false); // the cold tier has a hot checkpoint to copy and load
         appendRange(store, 20001, 30001);
         const quint64 lastLsn = store.wal().lastLsn();
 
         const QString backup = dir.filePath(QStringLiteral("b"));
         const QString made = dir.filePath(QStringLiteral("new/parent/b"));
-        for (const QString& step :
-             {QStringLiteral("noting the WAL position (writers paused)"),
-              QStringLiteral("copying the WAL"),
-              QStringLiteral("copying the cold tier (Berkeley DB hot backup)"),
-              QStringLiteral("recovering the copy")}) {
-            StepLog log;
-            log.cancelAt = step;
-            try {
-                StoreBackup::backup(store, made, log.control());
-                QFAIL(qPrintable(
-                    QStringLiteral("a backup cancelled in '%1' ran to the end").arg(step)));
-            } catch (const FrostlineError& e) {
-                QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
-                QCOMPARE(e.message(),
+        // Stopped inside the WAL copy: after its first MiB, not at its end.
+        cancelInEachStep({QStringLiteral("noting the WAL position (writers paused)"),
+                          QStringLiteral("copying the WAL"),
+                          QStringLiteral("copying the cold tier (Berkeley DB hot backup)"),
+                          QStringLiteral("recovering the copy")},
+                         QStringLiteral("copying the WAL"), dir.filePath(QStringLiteral("new")),
                          QStringLiteral("backup of store %1 cancelled; the unfinished copy in %2 "
                                         "is removed")
-                             .arg(path, made));
-            }
-            QVERIFY2(!QFileInfo::exists(dir.filePath(QStringLiteral("new"))), qPrintable(step));
-            QCOMPARE(log.steps.last(), step); // no step after the cancelled one
-            if (step == QLatin1String("copying the WAL")) {
-                // Stopped inside the copy: after its first MiB, not at its end.
-                const StepLog::Reached wal = log.reached.value(step);
-                QVERIFY2(wal.done < wal.total, qPrintable(QString::number(wal.done)));
-            }
-        }
+                             .arg(path, made),
+                         [&](const OperationControl& c) { StoreBackup::backup(store, made, c); });
+        if (QTest::currentTestFailed())
+            return;
         // An empty DEST that was there stays, as it was.
         QVERIFY(QDir().mkpath(backup));
         {
@@ -810,30 +832,16 @@ private slots:
 
         const QMap<QString, QByteArray> backupBefore = treeDigest(backup);
         const QString restored = dir.filePath(QStringLiteral("r"));
-        for (const QString& step :
-             {QStringLiteral("copying the backup"), QStringLiteral("recovering the cold tier"),
-              QStringLiteral("loading the hot checkpoint"), QStringLiteral("replaying the WAL"),
-              QStringLiteral("WAL records against the tiers")}) {
-            StepLog log;
-            log.cancelAt = step;
-            try {
-                StoreBackup::restore(backup, restored, log.control());
-                QFAIL(qPrintable(
-                    QStringLiteral("a restore cancelled in '%1' ran to the end").arg(step)));
-            } catch (const FrostlineError& e) {
-                QCOMPARE(e.cause(), FrostlineError::Cause::Cancelled);
-                QCOMPARE(e.message(),
-                         QStringLiteral("restore of %1 cancelled; the unfinished copy in %2 is "
-                                        "removed")
-                             .arg(backup, restored));
-            }
-            QVERIFY2(!QFileInfo::exists(restored), qPrintable(step));
-            QCOMPARE(log.steps.last(), step);
-            if (step == QLatin1String("copying the backup")) {
-                const StepLog::Reached copy = log.reached.value(step);
-                QVERIFY2(copy.done < copy.total, qPrintable(QString::number(copy.done)));
-            }
-        }
+        cancelInEachStep(
+            {QStringLiteral("copying the backup"), QStringLiteral("recovering the cold tier"),
+             QStringLiteral("loading the hot checkpoint"), QStringLiteral("replaying the WAL"),
+             QStringLiteral("WAL records against the tiers")},
+            QStringLiteral("copying the backup"), restored,
+            QStringLiteral("restore of %1 cancelled; the unfinished copy in %2 is removed")
+                .arg(backup, restored),
+            [&](const OperationControl& c) { StoreBackup::restore(backup, restored, c); });
+        if (QTest::currentTestFailed())
+            return;
         QCOMPARE(treeDigest(backup), backupBefore);
         StoreBackup::restore(backup, restored);
         Store copy(restored);
