@@ -80,7 +80,7 @@ public:
     }
     void add(qint64 n)
     {
-        bytes += n;
+        m_bytes += n;
         m_stepDone += quint64(n);
         if (m_stepDone - m_reported >= kReportEvery) {
             m_reported = m_stepDone;
@@ -96,10 +96,12 @@ public:
                              OperationControl::Unit::Bytes);
         check();
     }
+    // Bytes a step copied by other means (Berkeley DB's hot backup): in the total, not reported.
+    void addUncounted(qint64 n) { m_bytes += n; }
     void check() const { m_control.check(m_what); }
     // For the steps that are not a copy (a restore's proof: open, verify).
     const OperationControl& control() const { return m_control; }
-    qint64 bytes = 0; // copied in every step
+    qint64 bytes() const { return m_bytes; } // copied in every step
 
 private:
     static constexpr quint64 kReportEvery = 8 << 20;
@@ -107,6 +109,7 @@ private:
     QString m_what;
     QString m_step;
     quint64 m_stepDone = 0, m_stepTotal = 0, m_reported = 0;
+    qint64 m_bytes = 0;
 };
 
 // Copies the first `length` bytes of `from` (all when negative) into a new owner-only file,
@@ -251,12 +254,18 @@ void copyTree(const QString& from, const QString& to, CopyMeter& meter)
 }
 
 // A cancelled backup or restore has removed its copy by the time this is thrown (the copy's
-// UnfinishedCopy went out of scope on the way).
+// UnfinishedCopy went out of scope on the way), unless a file would not go: then its marker
+// stays, and the message says what to delete instead of that it is gone.
 [[noreturn]] void throwCancelled(const QString& what, const QString& dest)
 {
+    const QString marker = Store::unfinishedCopyMarker(dest);
     throw FrostlineError(
         FrostlineError::Kind::Runtime,
-        QStringLiteral("%1 cancelled; the unfinished copy in %2 is removed").arg(what, dest),
+        QFileInfo::exists(marker)
+            ? QStringLiteral("%1 cancelled; the unfinished copy in %2 could not be removed "
+                             "entirely (%3 marks it): delete it")
+                  .arg(what, dest, marker)
+            : QStringLiteral("%1 cancelled; the unfinished copy in %2 is removed").arg(what, dest),
         FrostlineError::Cause::Cancelled);
 }
 
@@ -427,12 +436,8 @@ private:
     bool m_armed = false;
 };
 
-} // namespace
-
-namespace {
-
 // backup(), its cancellation aside.
-StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter&& meter)
+StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter& meter)
 {
     using Report = StoreBackup::Report;
     QElapsedTimer timer;
@@ -484,7 +489,7 @@ StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter&& met
     store.cold().backup(coldCopy);
     ::chmod(QFile::encodeName(coldCopy).constData(), 0700);
     for (const QFileInfo& f : QDir(coldCopy).entryInfoList(QDir::Files)) {
-        meter.bytes += f.size();
+        meter.addUncounted(f.size());
         ::chmod(QFile::encodeName(f.filePath()).constData(), 0600);
     }
     meter.endStep();
@@ -538,7 +543,7 @@ StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter&& met
     syncPath(dest, O_RDONLY | O_DIRECTORY);
     meter.check(); // the last moment a cancel removes the copy
     unfinished.finish();
-    report.bytes = meter.bytes;
+    report.bytes = meter.bytes();
     report.elapsedMs = timer.elapsed();
     return report;
 }
@@ -557,7 +562,8 @@ StoreBackup::Report StoreBackup::backup(Store& store, const QString& dest,
                 .arg(dest, store.path()));
     const QString what = QStringLiteral("backup of store %1").arg(store.path());
     try {
-        return copyStore(store, dest, CopyMeter(control, what));
+        CopyMeter meter(control, what);
+        return copyStore(store, dest, meter);
     } catch (const FrostlineError& e) {
         if (e.cause() == FrostlineError::Cause::Cancelled)
             throwCancelled(what, dest);
@@ -585,7 +591,7 @@ StoreBackup::Report restoreCopy(const QString& backup, const QString& dest,
     meter.startStep(QStringLiteral("copying the backup"), treeBytes(backup));
     copyTree(backup, dest, meter);
     meter.endStep();
-    report.bytes = meter.bytes;
+    report.bytes = meter.bytes();
     // Opening recovers the environment (DB_RECOVER) and replays the WAL: proof it is a store.
     // The copy carries the backup's encryption.json: the keys derived above open it.
     Store::Options options;

@@ -70,10 +70,12 @@ struct StepLog
         quint64 done = 0, total = 0;
         OperationControl::Unit unit = OperationControl::Unit::Items;
         bool monotonic = true;
+        int reports = 0;
     };
     QStringList steps;
     QMap<QString, Reached> reached;
     QString cancelAt;
+    quint64 cancelFrom = 0; // cancel once cancelAt has reported at least this much done
     std::atomic<bool> cancel{false};
 
     OperationControl control()
@@ -89,29 +91,31 @@ struct StepLog
             r.done = done;
             r.total = total;
             r.unit = unit;
-            if (step == cancelAt)
+            ++r.reports;
+            if (step == cancelAt && done >= cancelFrom)
                 cancel = true;
         };
         return c;
     }
 };
 
-// An open store of 20,000 versions, appended in slices of 2,000 into WAL segments of 1 MiB.
-struct StoreOf20000
+// An open store of VERSIONS versions (a multiple of 2,000), appended in slices of 2,000 into WAL
+// segments of 1 MiB.
+struct AppendedStore
 {
     QTemporaryDir temporary;
     const QString dir = temporary.path();
     const QString path = temporary.filePath(QStringLiteral("s"));
     std::unique_ptr<Store> store;
 
-    StoreOf20000()
+    explicit AppendedStore(quint64 versions)
     {
         Store::create(path);
         Store::Options options;
         options.walSegmentBytes = 1 << 20;
         store = std::make_unique<Store>(path, options);
         store->open();
-        for (quint64 id = 1; id <= 20000; id += 2000)
+        for (quint64 id = 1; id <= versions; id += 2000)
             appendRange(*store, id, id + 2000);
     }
 };
@@ -737,7 +741,7 @@ private slots:
     // a restore's proof then reports the open's and the verify's steps).
     void backupAndRestoreReportTheirSteps()
     {
-        StoreOf20000 s; // nothing checkpointed: the WAL is all needed
+        AppendedStore s(20000); // nothing checkpointed: the WAL is all needed
         Store& store = *s.store;
         const QDir dir(s.dir);
         quint64 walBytes = 0;
@@ -793,7 +797,7 @@ private slots:
     // succeeds.
     void aCancelledBackupOrRestoreRemovesItsCopy()
     {
-        StoreOf20000 s;
+        AppendedStore s(20000);
         Store& store = *s.store;
         const QString& path = s.path;
         const QDir dir(s.dir);
@@ -849,6 +853,50 @@ private slots:
         QVERIFY(copy.verify().isEmpty());
         QCOMPARE(copy.wal().lastLsn(), lastLsn);
         QCOMPARE(copy.hot().versionCount(), quint64(30000));
+    }
+
+    // A cancel inside a copy is noticed within a MiB: cancelled at the copy's first report past
+    // its start (8 MiB in), a backup's WAL copy and a restore's copy report nothing more, though
+    // each has more than another 8 MiB to go. (A copy that noticed a cancel only between steps
+    // would report again at 16 MiB.)
+    void aCancelStopsACopyWithinAMiB()
+    {
+        AppendedStore s(140000); // about 20 MB of WAL
+        Store& store = *s.store;
+        const QDir dir(s.dir);
+        quint64 walBytes = 0;
+        for (const WalSegmentInfo& segment : store.wal().segments())
+            walBytes += quint64(segment.sizeBytes);
+        QVERIFY2(walBytes > (17 << 20), qPrintable(QString::number(walBytes)));
+        const QString backup = dir.filePath(QStringLiteral("b"));
+        {
+            StepLog log;
+            log.cancelAt = QStringLiteral("copying the WAL");
+            log.cancelFrom = 1;
+            QVERIFY_THROWS_EXCEPTION(FrostlineError,
+                                     StoreBackup::backup(store, backup, log.control()));
+            const StepLog::Reached wal = log.reached.value(log.cancelAt);
+            // 0, then at 8 MiB (within the MiB that crossed it): the cancel stopped it there.
+            QCOMPARE(wal.reports, 2);
+            QVERIFY2(wal.done >= (8 << 20) && wal.done < (9 << 20),
+                     qPrintable(QString::number(wal.done)));
+            QCOMPARE(log.steps.last(), log.cancelAt);
+            QVERIFY(!QFileInfo::exists(backup));
+        }
+        StoreBackup::backup(store, backup);
+        store.close();
+        const QString restored = dir.filePath(QStringLiteral("r"));
+        StepLog log;
+        log.cancelAt = QStringLiteral("copying the backup");
+        log.cancelFrom = 1;
+        QVERIFY_THROWS_EXCEPTION(FrostlineError,
+                                 StoreBackup::restore(backup, restored, log.control()));
+        const StepLog::Reached copy = log.reached.value(log.cancelAt);
+        QVERIFY2(copy.total > (17 << 20), qPrintable(QString::number(copy.total)));
+        QCOMPARE(copy.reports, 2);
+        QVERIFY2(copy.done >= (8 << 20) && copy.done < (9 << 20),
+                 qPrintable(QString::number(copy.done)));
+        QVERIFY(!QFileInfo::exists(restored));
     }
 
     void cliBackupAndRestore()
