@@ -51,6 +51,26 @@ QString copySummary(const QString& verb, const QString& dest, const StoreBackup:
     return summary;
 }
 
+// A backup or restore stopped by Cancel: OPERATION ("Backup", "Restore") cancelled, what became
+// of its copy in DEST (removed, or a file would not go and the copy is left to delete), and that
+// SOURCE was not changed. Looked at on the worker, after the copy's cleanup.
+QString cancelledCopySummary(const QString& operation, const QString& dest, const QString& source)
+{
+    return (QFileInfo::exists(Store::unfinishedCopyMarker(dest))
+                ? QObject::tr("%1 cancelled; its unfinished copy in %2 could not be removed "
+                              "entirely: delete it. %3")
+                : QObject::tr("%1 cancelled; its unfinished copy in %2 was removed. %3"))
+        .arg(operation, dest, source);
+}
+
+// A Cancel that came after the copy's last check: the copy is whole and kept, and the summary
+// says so (else "Cancel it and quit" would leave a copy nobody was told about).
+QString lateCancelNote(const OperationControl& control)
+{
+    return control.cancelled() ? QObject::tr(" (Cancel came after the copy was whole: it is kept.)")
+                               : QString();
+}
+
 // Why PATH cannot be opened as a store, or an empty string. Cheap file checks: the GUI thread
 // makes them before it closes the open store, so a wrong folder leaves that store open.
 QString openProblem(const QString& path)
@@ -1314,24 +1334,24 @@ void StoreController::backupStore(const QString& dest)
                            this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
                        throw;
                    }
-                   return [this, what, target, session] {
+                   const QString summary =
+                       cancelledCopySummary(tr("Backup"), target, tr("The store is unchanged."));
+                   return [this, what, summary, session] {
                        d->setCopyRunning(false);
-                       emit operationFinished(
-                           what, d->about(session, tr("Backup cancelled; its unfinished copy in "
-                                                      "%1 was removed. The store is unchanged.")
-                                                       .arg(target)));
+                       emit operationFinished(what, d->about(session, summary));
                    };
                } catch (...) {
                    QMetaObject::invokeMethod(
                        this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
                    throw;
                }
-               return [this, target, report, session] {
+               const QString late = lateCancelNote(control);
+               return [this, target, report, session, late] {
                    d->setCopyRunning(false);
                    emit backupFinished(target, report);
                    emit operationFinished(
                        tr("Back up store"),
-                       d->about(session, copySummary(tr("Backed up to"), target, report)));
+                       d->about(session, copySummary(tr("Backed up to"), target, report) + late));
                };
            });
 }
@@ -1398,14 +1418,14 @@ void StoreController::startRestore(const QString& source, const QString& target,
                 // derivation the restore needs.
                 report = StoreBackup::restore(source, target, *secret, control);
             } catch (const FrostlineError& e) {
-                if (e.cause() == FrostlineError::Cause::Cancelled) {
+                // A wrong passphrase asks again, unless the operator has cancelled meanwhile.
+                if (e.cause() == FrostlineError::Cause::Cancelled || control.cancelled()) {
                     secret->clear();
-                    return [this, what, target] {
+                    const QString summary =
+                        cancelledCopySummary(tr("Restore"), target, tr("The backup is unchanged."));
+                    return [this, what, summary] {
                         d->setCopyRunning(false);
-                        emit operationFinished(
-                            what, tr("Restore cancelled; its unfinished copy in %1 was removed. "
-                                     "The backup is unchanged.")
-                                      .arg(target));
+                        emit operationFinished(what, summary);
                     };
                 }
                 // Only a refused passphrase, not any other bad input, asks again.
@@ -1425,7 +1445,8 @@ void StoreController::startRestore(const QString& source, const QString& target,
                 this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
             throw;
         }
-        return [this, target, report, secret] {
+        const QString late = lateCancelNote(control);
+        return [this, target, report, secret, late] {
             d->setCopyRunning(false);
             // Opening the copy next needs the same passphrase: keep it for that one open.
             d->forgetPending();
@@ -1435,7 +1456,7 @@ void StoreController::startRestore(const QString& source, const QString& target,
             }
             emit restoreFinished(target, report);
             emit operationFinished(tr("Restore store"),
-                                   copySummary(tr("Restored into"), target, report));
+                                   copySummary(tr("Restored into"), target, report) + late);
         };
     });
 }
