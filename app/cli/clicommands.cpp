@@ -661,11 +661,12 @@ void printBackupReport(const char* verb, const QString& dest, const StoreBackup:
 // Runs a backup or restore (COPY, given its OperationControl) that Ctrl-C or SIGTERM stop at the
 // next MiB or step: it removes its unfinished copy, and the command says so (exit 1). Without
 // this the process died with the copy half made and marked INCOMPLETE, for the operator to
-// delete.
+// delete. The caller keeps INTERRUPT installed until it has closed what it opened, and then
+// tells of a signal that came too late to stop the copy.
 StoreBackup::Report
-interruptibleCopy(const std::function<StoreBackup::Report(const OperationControl&)>& copy)
+interruptibleCopy(const InterruptAtDurableSteps& interrupt,
+                  const std::function<StoreBackup::Report(const OperationControl&)>& copy)
 {
-    const InterruptAtDurableSteps interrupt;
     OperationControl control;
     control.cancel = interrupt.flag();
     try {
@@ -678,16 +679,27 @@ interruptibleCopy(const std::function<StoreBackup::Report(const OperationControl
     }
 }
 
+void noteSignalAfterTheCopy(const InterruptAtDurableSteps& interrupt)
+{
+    if (interrupt.requested())
+        diagnostic() << "note: " << interrupt.signalName()
+                     << " came after the copy was whole: it is kept\n";
+}
+
 int cmdBackup(const QStringList& args)
 {
     Arguments a(args, {}, {});
     const QString path = a.positional(0, "STORE");
     const QString dest = a.positional(1, "DEST");
     a.expectPositional(2);
+    // A signal while the store opens ends the command at once: nothing is made yet.
     auto store = openStore(path);
-    printBackupReport("backed up to", dest, interruptibleCopy([&](const OperationControl& c) {
-                          return StoreBackup::backup(*store, dest, c);
-                      }));
+    const InterruptAtDurableSteps interrupt;
+    const StoreBackup::Report report = interruptibleCopy(
+        interrupt, [&](const OperationControl& c) { return StoreBackup::backup(*store, dest, c); });
+    store.reset(); // closed while a signal is still held: the copy is whole, exit 0
+    noteSignalAfterTheCopy(interrupt);
+    printBackupReport("backed up to", dest, report);
     return kExitOk;
 }
 
@@ -704,9 +716,12 @@ int cmdRestore(const QStringList& args)
     // Asked before the copy starts: Ctrl-C at the prompt ends the command at once.
     const QByteArray passphrase =
         keyFileLost ? QByteArray() : passphraseFor(backup, QStringLiteral("backup"));
-    printBackupReport("restored into", dest, interruptibleCopy([&](const OperationControl& c) {
-                          return StoreBackup::restore(backup, dest, passphrase, c);
-                      }));
+    const InterruptAtDurableSteps interrupt;
+    const StoreBackup::Report report = interruptibleCopy(interrupt, [&](const OperationControl& c) {
+        return StoreBackup::restore(backup, dest, passphrase, c);
+    });
+    noteSignalAfterTheCopy(interrupt);
+    printBackupReport("restored into", dest, report);
     return kExitOk;
 }
 
