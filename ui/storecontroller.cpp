@@ -233,6 +233,17 @@ public:
         copyRunning = running;
         emit q->copyRunningChanged(running);
     }
+    // The onFailure of a backup or restore: a failed copy has ended too (before the failure is
+    // told, as a finished or cancelled one ends before its summary). ABOUT, if given, rewrites
+    // the message as failureAbout does.
+    std::function<QString(const QString&)>
+    copyFailure(std::function<QString(const QString&)> about = {})
+    {
+        return [this, about = std::move(about)](const QString& message) {
+            setCopyRunning(false);
+            return about ? about(message) : message;
+        };
+    }
 
     // Runs `work` on a worker; `work` returns the continuation to run on the GUI thread.
     // Exceptions become operationFailed(what, message) for the window that asked; `onFailure`,
@@ -1323,27 +1334,20 @@ void StoreController::backupStore(const QString& dest)
     auto store = d->store;
     const Private::Session session = d->session();
     const OperationControl control = d->control(what, d->cancelCopy);
-    d->run(what, d->failureAbout(session),
+    d->run(what, d->copyFailure(d->failureAbout(session)),
            [this, what, store, target, session, control]() -> std::function<void()> {
                StoreBackup::Report report;
                try {
                    report = StoreBackup::backup(*store, target, control);
                } catch (const FrostlineError& e) {
-                   if (e.cause() != FrostlineError::Cause::Cancelled) {
-                       QMetaObject::invokeMethod(
-                           this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
+                   if (e.cause() != FrostlineError::Cause::Cancelled)
                        throw;
-                   }
                    const QString summary =
                        cancelledCopySummary(tr("Backup"), target, tr("The store is unchanged."));
                    return [this, what, summary, session] {
                        d->setCopyRunning(false);
                        emit operationFinished(what, d->about(session, summary));
                    };
-               } catch (...) {
-                   QMetaObject::invokeMethod(
-                       this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
-                   throw;
                }
                const QString late = lateCancelNote(control);
                return [this, target, report, session, late] {
@@ -1410,55 +1414,55 @@ void StoreController::startRestore(const QString& source, const QString& target,
     d->setCopyRunning(true);
     emit operationStarted(what);
     const OperationControl control = d->control(what, d->cancelCopy);
-    d->run(what, [this, what, source, target, secret, control]() -> std::function<void()> {
-        StoreBackup::Report report;
-        try {
-            try {
-                // The passphrase is checked before anything is copied, with the one key
-                // derivation the restore needs.
-                report = StoreBackup::restore(source, target, *secret, control);
-            } catch (const FrostlineError& e) {
-                // A wrong passphrase asks again, unless the operator has cancelled meanwhile.
-                if (e.cause() == FrostlineError::Cause::Cancelled || control.cancelled()) {
-                    secret->clear();
-                    const QString summary =
-                        cancelledCopySummary(tr("Restore"), target, tr("The backup is unchanged."));
-                    return [this, what, summary] {
-                        d->setCopyRunning(false);
-                        emit operationFinished(what, summary);
-                    };
-                }
-                // Only a refused passphrase, not any other bad input, asks again.
-                if (e.cause() != FrostlineError::Cause::WrongPassphrase)
-                    throw;
-                secret->clear();
-                const QString message = e.message();
-                return [this, source, target, message] {
-                    d->setCopyRunning(false);
-                    emit operationFailed(tr("Restore store"), message);
-                    startRestore(source, target, message);
-                };
-            }
-        } catch (...) {
-            secret->clear();
-            QMetaObject::invokeMethod(
-                this, [this] { d->setCopyRunning(false); }, Qt::QueuedConnection);
-            throw;
-        }
-        const QString late = lateCancelNote(control);
-        return [this, target, report, secret, late] {
-            d->setCopyRunning(false);
-            // Opening the copy next needs the same passphrase: keep it for that one open.
-            d->forgetPending();
-            if (!secret->isEmpty()) {
-                d->pendingPath = target;
-                d->pendingPassphrase = std::exchange(*secret, QByteArray());
-            }
-            emit restoreFinished(target, report);
-            emit operationFinished(tr("Restore store"),
-                                   copySummary(tr("Restored into"), target, report) + late);
-        };
-    });
+    d->run(what, d->copyFailure(),
+           [this, what, source, target, secret, control]() -> std::function<void()> {
+               StoreBackup::Report report;
+               try {
+                   try {
+                       // The passphrase is checked before anything is copied, with the one key
+                       // derivation the restore needs.
+                       report = StoreBackup::restore(source, target, *secret, control);
+                   } catch (const FrostlineError& e) {
+                       // A wrong passphrase asks again, unless the operator has cancelled
+                       // meanwhile.
+                       if (e.cause() == FrostlineError::Cause::Cancelled || control.cancelled()) {
+                           secret->clear();
+                           const QString summary = cancelledCopySummary(
+                               tr("Restore"), target, tr("The backup is unchanged."));
+                           return [this, what, summary] {
+                               d->setCopyRunning(false);
+                               emit operationFinished(what, summary);
+                           };
+                       }
+                       // Only a refused passphrase, not any other bad input, asks again.
+                       if (e.cause() != FrostlineError::Cause::WrongPassphrase)
+                           throw;
+                       secret->clear();
+                       const QString message = e.message();
+                       return [this, source, target, message] {
+                           d->setCopyRunning(false);
+                           emit operationFailed(tr("Restore store"), message);
+                           startRestore(source, target, message);
+                       };
+                   }
+               } catch (...) {
+                   secret->clear();
+                   throw;
+               }
+               const QString late = lateCancelNote(control);
+               return [this, target, report, secret, late] {
+                   d->setCopyRunning(false);
+                   // Opening the copy next needs the same passphrase: keep it for that one open.
+                   d->forgetPending();
+                   if (!secret->isEmpty()) {
+                       d->pendingPath = target;
+                       d->pendingPassphrase = std::exchange(*secret, QByteArray());
+                   }
+                   emit restoreFinished(target, report);
+                   emit operationFinished(tr("Restore store"),
+                                          copySummary(tr("Restored into"), target, report) + late);
+               };
+           });
 }
 
 void StoreController::cancelOperation()

@@ -542,6 +542,40 @@ private slots:
         QCOMPARE(QDir(path).entryList(QDir::AllEntries | QDir::NoDotAndDotDot | QDir::Hidden),
                  before);
     }
+
+    // A restore that fails on the worker (a backup whose WAL segment was cut) reaches the
+    // banner, leaves no copy, and ends the copy: the actions are usable again.
+    void aRestoreThatFailsOnTheWorkerEndsTheCopy()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("store"));
+        const QString backup = dir.filePath(QStringLiteral("backup"));
+        const QString dest = dir.filePath(QStringLiteral("restored"));
+        makeStore(path, 800, 50);
+        engineBackup(path, backup);
+        const QFileInfoList segments = QDir(QDir(backup).filePath(QStringLiteral("wal")))
+                                           .entryInfoList(QDir::Files, QDir::Name);
+        QVERIFY(!segments.isEmpty());
+        QFile cut(segments.last().filePath());
+        QVERIFY(cut.resize(cut.size() - 10));
+
+        MainWindow window;
+        window.show();
+        StoreController* c = window.controller();
+        QSignalSpy failed(c, &StoreController::operationFailed);
+        QSignalSpy running(c, &StoreController::copyRunningChanged);
+        test::answerDirectories(window, {backup, dest});
+        window.restoreAction()->trigger();
+        QVERIFY(c->isCopyRunning());
+        QVERIFY(failed.wait(60000));
+        QVERIFY(!c->isCopyRunning());
+        QCOMPARE(running.last().at(0).toBool(), false);
+        QVERIFY2(window.errorBanner()->text().contains(QStringLiteral("is damaged")),
+                 qPrintable(window.errorBanner()->text()));
+        QVERIFY(window.restoreAction()->isEnabled());
+        QVERIFY(!window.copyProgress()->isVisibleTo(&window));
+        QVERIFY(!QFileInfo::exists(dest));
+    }
 };
 
 QTEST_MAIN(TestGuiBackup)
