@@ -147,6 +147,25 @@ void cancelInEachStep(const QStringList& steps, const QString& partway, const QS
     }
 }
 
+// Runs COPY (a backup or restore into DEST) cancelled at STEP's first report past its start,
+// 8 MiB in: it must stop there, within the MiB that crossed 8 MiB, reporting nothing more
+// though more than another 8 MiB were left, and leave nothing at DEST.
+void cancelPastTheStart(const QString& step, const QString& dest,
+                        const std::function<void(const OperationControl&)>& copy)
+{
+    StepLog log;
+    log.cancelAt = step;
+    log.cancelFrom = 1;
+    QVERIFY_THROWS_EXCEPTION(FrostlineError, copy(log.control()));
+    const StepLog::Reached reached = log.reached.value(step);
+    QVERIFY2(reached.total > (17 << 20), qPrintable(QString::number(reached.total)));
+    QCOMPARE(reached.reports, 2); // 0, then the one the cancel came at
+    QVERIFY2(reached.done >= (8 << 20) && reached.done < (9 << 20),
+             qPrintable(QString::number(reached.done)));
+    QCOMPARE(log.steps.last(), step);
+    QVERIFY(!QFileInfo::exists(dest));
+}
+
 } // namespace
 
 class TestBackup : public QObject
@@ -864,39 +883,18 @@ private slots:
         AppendedStore s(140000); // about 20 MB of WAL
         Store& store = *s.store;
         const QDir dir(s.dir);
-        quint64 walBytes = 0;
-        for (const WalSegmentInfo& segment : store.wal().segments())
-            walBytes += quint64(segment.sizeBytes);
-        QVERIFY2(walBytes > (17 << 20), qPrintable(QString::number(walBytes)));
         const QString backup = dir.filePath(QStringLiteral("b"));
-        {
-            StepLog log;
-            log.cancelAt = QStringLiteral("copying the WAL");
-            log.cancelFrom = 1;
-            QVERIFY_THROWS_EXCEPTION(FrostlineError,
-                                     StoreBackup::backup(store, backup, log.control()));
-            const StepLog::Reached wal = log.reached.value(log.cancelAt);
-            // 0, then at 8 MiB (within the MiB that crossed it): the cancel stopped it there.
-            QCOMPARE(wal.reports, 2);
-            QVERIFY2(wal.done >= (8 << 20) && wal.done < (9 << 20),
-                     qPrintable(QString::number(wal.done)));
-            QCOMPARE(log.steps.last(), log.cancelAt);
-            QVERIFY(!QFileInfo::exists(backup));
-        }
+        cancelPastTheStart(
+            QStringLiteral("copying the WAL"), backup,
+            [&](const OperationControl& c) { StoreBackup::backup(store, backup, c); });
+        if (QTest::currentTestFailed())
+            return;
         StoreBackup::backup(store, backup);
         store.close();
         const QString restored = dir.filePath(QStringLiteral("r"));
-        StepLog log;
-        log.cancelAt = QStringLiteral("copying the backup");
-        log.cancelFrom = 1;
-        QVERIFY_THROWS_EXCEPTION(FrostlineError,
-                                 StoreBackup::restore(backup, restored, log.control()));
-        const StepLog::Reached copy = log.reached.value(log.cancelAt);
-        QVERIFY2(copy.total > (17 << 20), qPrintable(QString::number(copy.total)));
-        QCOMPARE(copy.reports, 2);
-        QVERIFY2(copy.done >= (8 << 20) && copy.done < (9 << 20),
-                 qPrintable(QString::number(copy.done)));
-        QVERIFY(!QFileInfo::exists(restored));
+        cancelPastTheStart(
+            QStringLiteral("copying the backup"), restored,
+            [&](const OperationControl& c) { StoreBackup::restore(backup, restored, c); });
     }
 
     void cliBackupAndRestore()
