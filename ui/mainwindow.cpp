@@ -207,10 +207,9 @@ MainWindow::MainWindow(QWidget* parent)
     buildMenus();
 
     connect(m_controller, &StoreController::operationFailed, m_banner, &ErrorBanner::showError);
-    // A success clears the failure of the same operation; a cancel is no success.
     connect(m_controller, &StoreController::operationFinished, m_banner,
-            [this](const QString& what, const QString& summary) {
-                if (!summary.contains(QLatin1String("cancelled"), Qt::CaseInsensitive))
+            [this](const QString& what, const QString&, StoreController::Ending ending) {
+                if (ending == StoreController::Ending::Completed)
                     m_banner->clearIfAbout(what);
             });
     connect(m_controller, &StoreController::migrationFinished, m_banner,

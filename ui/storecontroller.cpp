@@ -302,6 +302,10 @@ public:
                    ? message
                    : StoreController::tr("%1 (store %2, closed since)").arg(message, s.path);
     }
+    StoreController::Ending ending(const Session& s, StoreController::Ending e) const
+    {
+        return isCurrent(s) ? e : StoreController::Ending::AboutAClosedStore;
+    }
     std::function<QString(const QString&)> failureAbout(const Session& s) const
     {
         return [this, s](const QString& message) { return about(s, message); };
@@ -595,7 +599,8 @@ void StoreController::askAndOpen(const QString& clean, const QString& problem)
     std::optional<QByteArray> passphrase = d->passphraseProvider(clean, problem);
     if (!passphrase) {
         emit operationFinished(tr("Open store"),
-                               tr("Opening %1 cancelled: no passphrase given.").arg(clean));
+                               tr("Opening %1 cancelled: no passphrase given.").arg(clean),
+                               Ending::Cancelled);
         return;
     }
     startOpen(clean, std::exchange(*passphrase, QByteArray()), true);
@@ -655,7 +660,8 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                        d->endOpen();
                        emit operationFinished(
                            tr("Open store"),
-                           tr("Opening %1 cancelled; no store is open.").arg(clean));
+                           tr("Opening %1 cancelled; no store is open.").arg(clean),
+                           Ending::Cancelled);
                    };
                };
                // Wait (here, on the worker) until a store closed a moment ago at this directory is
@@ -740,7 +746,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                                         .arg(report.replayedRecords);
                    if (const QString note = report.tornTailNote(); !note.isEmpty())
                        opened += QStringLiteral("; ") + note;
-                   emit operationFinished(tr("Open store"), opened);
+                   emit operationFinished(tr("Open store"), opened, Ending::Completed);
                    if (!policyProblem.isEmpty())
                        emit operationFailed(tr("Load policy"),
                                             tr("policy.json could not be read, using the default "
@@ -815,7 +821,7 @@ void StoreController::createDemoStore(const QString& path, quint64 entities, qui
                    store.close();
                }
                return [this, what, clean, secret] {
-                   emit operationFinished(what, tr("Created %1").arg(clean));
+                   emit operationFinished(what, tr("Created %1").arg(clean), Ending::Completed);
                    d->pendingPath = clean;
                    d->pendingPassphrase = std::exchange(*secret, QByteArray());
                    openStore(clean);
@@ -869,8 +875,11 @@ void StoreController::importFile(const QString& jsonlPath)
             if (d->cancelOperation)
                 return [this, what, jsonlPath, session] {
                     emit operationFinished(
-                        what, d->about(session, tr("Import of %1 cancelled: nothing was imported.")
-                                                    .arg(jsonlPath)));
+                        what,
+                        d->about(
+                            session,
+                            tr("Import of %1 cancelled: nothing was imported.").arg(jsonlPath)),
+                        d->ending(session, Ending::Cancelled));
                 };
             file.reportEnd();
             const std::size_t n = versions.size();
@@ -898,7 +907,8 @@ void StoreController::importFile(const QString& jsonlPath)
             return [this, what, n, jsonlPath, session] {
                 emit operationFinished(
                     what,
-                    d->about(session, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath)));
+                    d->about(session, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath)),
+                    d->ending(session, Ending::Completed));
                 d->afterWrite(n > 0);
             };
         });
@@ -1139,7 +1149,8 @@ void StoreController::requestVerify()
                        throw;
                    return [this, what, session] {
                        emit operationFinished(
-                           what, d->about(session, tr("Verify cancelled; it changed nothing.")));
+                           what, d->about(session, tr("Verify cancelled; it changed nothing.")),
+                           d->ending(session, Ending::Cancelled));
                    };
                }
                return [this, what, problems, session] {
@@ -1149,7 +1160,8 @@ void StoreController::requestVerify()
                        what,
                        d->about(session, problems.isEmpty() ? tr("The store is sound.")
                                                             : tr("%n problem(s) found.", nullptr,
-                                                                 int(problems.size()))));
+                                                                 int(problems.size()))),
+                       d->ending(session, Ending::Completed));
                };
            });
 }
@@ -1187,7 +1199,9 @@ void StoreController::requestCheckpoint()
                                   .arg(r.segmentsDeleted) +
                               (r.walProblem.isEmpty() ? QString()
                                                       : QStringLiteral("; ") + r.walProblem);
-                emit operationFinished(what, d->about(session, summary));
+                emit operationFinished(
+                    what, d->about(session, summary),
+                    d->ending(session, r.cancelled ? Ending::Cancelled : Ending::Completed));
                 d->afterWrite(false);
             };
         });
@@ -1346,7 +1360,8 @@ void StoreController::backupStore(const QString& dest)
                        cancelledCopySummary(tr("Backup"), target, tr("The store is unchanged."));
                    return [this, what, summary, session] {
                        d->setCopyRunning(false);
-                       emit operationFinished(what, d->about(session, summary));
+                       emit operationFinished(what, d->about(session, summary),
+                                              d->ending(session, Ending::Cancelled));
                    };
                }
                const QString late = lateCancelNote(control);
@@ -1355,7 +1370,8 @@ void StoreController::backupStore(const QString& dest)
                    emit backupFinished(target, report);
                    emit operationFinished(
                        tr("Back up store"),
-                       d->about(session, copySummary(tr("Backed up to"), target, report) + late));
+                       d->about(session, copySummary(tr("Backed up to"), target, report) + late),
+                       d->ending(session, Ending::Completed));
                };
            });
 }
@@ -1404,7 +1420,8 @@ void StoreController::startRestore(const QString& source, const QString& target,
         std::optional<QByteArray> passphrase = d->passphraseProvider(source, problem);
         if (!passphrase) {
             emit operationFinished(what,
-                                   tr("Restoring %1 cancelled: no passphrase given.").arg(source));
+                                   tr("Restoring %1 cancelled: no passphrase given.").arg(source),
+                                   Ending::Cancelled);
             return;
         }
         *secret = std::exchange(*passphrase, QByteArray());
@@ -1431,7 +1448,7 @@ void StoreController::startRestore(const QString& source, const QString& target,
                                tr("Restore"), target, tr("The backup is unchanged."));
                            return [this, what, summary] {
                                d->setCopyRunning(false);
-                               emit operationFinished(what, summary);
+                               emit operationFinished(what, summary, Ending::Cancelled);
                            };
                        }
                        // Only a refused passphrase, not any other bad input, asks again.
@@ -1460,7 +1477,8 @@ void StoreController::startRestore(const QString& source, const QString& target,
                    }
                    emit restoreFinished(target, report);
                    emit operationFinished(tr("Restore store"),
-                                          copySummary(tr("Restored into"), target, report) + late);
+                                          copySummary(tr("Restored into"), target, report) + late,
+                                          Ending::Completed);
                };
            });
 }

@@ -49,6 +49,17 @@ public:
         Appending
     };
     Q_ENUM(Phase)
+    // How an operation ended, for operationFinished. Only a completed operation on the store
+    // open now (or on none: a restore, a new store) makes an earlier failure of the same
+    // operation out of date; a cancel is no success, and a result about a store closed since
+    // says nothing about the one open now.
+    enum class Ending
+    {
+        Completed,
+        Cancelled,
+        AboutAClosedStore
+    };
+    Q_ENUM(Ending)
 
     explicit StoreController(QObject* parent = nullptr);
     ~StoreController() override; // stops the service, waits for workers, closes the store
@@ -179,7 +190,8 @@ signals:
     // DONE of TOTAL in the units of PHASE; within a phase DONE never decreases.
     void operationProgress(const QString& what, frostline::StoreController::Phase phase,
                            qint64 done, qint64 total);
-    void operationFinished(const QString& what, const QString& summary);
+    void operationFinished(const QString& what, const QString& summary,
+                           frostline::StoreController::Ending ending);
     // Every failure, in plain words, for the window that caused it.
     void operationFailed(const QString& what, const QString& message);
     // An open, verify, checkpoint, backup or restore is in STEP, DONE of TOTAL in that step's

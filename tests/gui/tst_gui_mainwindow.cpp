@@ -116,20 +116,28 @@ private slots:
         QVERIFY(window.statusText().contains(QDir::cleanPath(path)));
         QVERIFY(window.errorBanner()->text().isEmpty());
 
-        // A failure stays on the banner until the same operation succeeds; another's success
-        // leaves it standing.
+        // A failure stays on the banner until the same operation completes on the store open
+        // now; another's success, a cancel, or a result about a store closed since leaves it
+        // standing.
+        using Ending = StoreController::Ending;
         emit window.controller()->operationFailed(QStringLiteral("Import"),
                                                   QStringLiteral("line 6: not JSON"));
         QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
         emit window.controller()->operationFinished(QStringLiteral("Checkpoint"),
-                                                    QStringLiteral("done"));
+                                                    QStringLiteral("done"), Ending::Completed);
         QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
         emit window.controller()->operationFinished(
-            QStringLiteral("Import"), QStringLiteral("Import of f.jsonl cancelled: nothing was "
-                                                     "imported."));
+            QStringLiteral("Import"),
+            QStringLiteral("Import of f.jsonl cancelled: nothing was imported."),
+            Ending::Cancelled);
         QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
-        emit window.controller()->operationFinished(QStringLiteral("Import"),
-                                                    QStringLiteral("Imported 20 versions"));
+        emit window.controller()->operationFinished(
+            QStringLiteral("Import"),
+            QStringLiteral("Imported 20 versions from g.jsonl (store /a, closed since)"),
+            Ending::AboutAClosedStore);
+        QVERIFY(window.errorBanner()->text().contains(QStringLiteral("Import failed")));
+        emit window.controller()->operationFinished(
+            QStringLiteral("Import"), QStringLiteral("Imported 20 versions"), Ending::Completed);
         QVERIFY(window.errorBanner()->text().isEmpty());
 
         // Reopening the same store through the window works (the old handle is released).

@@ -265,10 +265,14 @@ private slots:
         QVERIFY(reportB.flushedLsn < 3000); // A's checkpoint would have shown 3000
         QCOMPARE(c.flushedLsn(), reportB.flushedLsn);
         // ... and their summaries and the failure say which store they were about.
+        // Their endings say so too: nothing about A may clear a failure shown for B.
         QStringList aboutA;
         for (const auto& f : finished)
-            if (f.at(0).toString() != StoreController::tr("Open store"))
+            if (f.at(0).toString() != StoreController::tr("Open store")) {
                 aboutA << f.at(1).toString();
+                QCOMPARE(f.at(2).value<StoreController::Ending>(),
+                         StoreController::Ending::AboutAClosedStore);
+            }
         for (const auto& f : failed)
             aboutA << f.at(1).toString();
         QCOMPARE(aboutA.size(), 3);
@@ -277,9 +281,14 @@ private slots:
                      qPrintable(message));
 
         // The same requests on the open store still show.
+        finished.clear();
         c.requestVerify();
         QVERIFY(verified.wait(60000));
         QCOMPARE(verified.last().at(0).toStringList(), QStringList());
+        QCOMPARE(finished.size(), 1);
+        QCOMPARE(finished.first().at(1).toString(), StoreController::tr("The store is sound."));
+        QCOMPARE(finished.first().at(2).value<StoreController::Ending>(),
+                 StoreController::Ending::Completed);
         c.closeStore();
         c.waitForWorkers();
     }
