@@ -179,16 +179,23 @@ MainWindow::MainWindow(QWidget* parent)
     };
     m_confirmQuit = [this](const QString& running, bool stoppable) {
         QMessageBox ask(QMessageBox::Question, tr("Quit Frostline"),
-                        stoppable
-                            ? tr("%1 is running.").arg(running)
-                            : tr("%1 is running and cannot be stopped part-way.").arg(running),
+                        stoppable ? tr("%1.").arg(running)
+                                  : tr("%1 and cannot be stopped part-way.").arg(running),
                         QMessageBox::Yes | QMessageBox::No, this);
-        ask.setInformativeText(
-            stoppable ? tr("Cancelling it removes its unfinished copy; the store or backup it "
-                           "copies is not changed. Or Frostline can quit as soon as it has "
-                           "finished; until then the store stays locked by this window.")
-                      : tr("Frostline can quit as soon as it has finished. Until then the store "
-                           "stays locked by this window."));
+        QString consequence;
+        if (!stoppable)
+            consequence = tr("Frostline can quit as soon as it has finished. Until then the store "
+                             "stays locked by this window.");
+        else if (isAppendRunning())
+            consequence = tr("Cancelling the copy removes its unfinished copy; the store or backup "
+                             "it copies is not changed. The import's append cannot be stopped "
+                             "part-way: Frostline waits for it either way, and until then the "
+                             "store stays locked by this window.");
+        else
+            consequence = tr("Cancelling it removes its unfinished copy; the store or backup it "
+                             "copies is not changed. Or Frostline can quit as soon as it has "
+                             "finished; until then the store stays locked by this window.");
+        ask.setInformativeText(consequence);
         ask.button(QMessageBox::Yes)->setText(tr("Quit when finished"));
         ask.button(QMessageBox::No)->setText(tr("Keep working"));
         QPushButton* cancelIt =
@@ -669,13 +676,22 @@ void MainWindow::setQuitConfirmer(QuitConfirmer confirmer)
     m_confirmQuit = std::move(confirmer);
 }
 
+bool MainWindow::isAppendRunning() const
+{
+    // An import that still reads its file is simply cancelled by quitting (nothing imported).
+    return m_importRunning && m_importPhase == StoreController::Phase::Appending;
+}
+
 QString MainWindow::workToFinish() const
 {
-    if (m_controller->isCopyRunning())
-        return tr("A backup or restore");
-    // An import that still reads its file is simply cancelled by quitting (nothing imported).
-    if (m_importRunning && m_importPhase == StoreController::Phase::Appending)
-        return tr("An import appending its versions");
+    const bool copy = m_controller->isCopyRunning();
+    const bool append = isAppendRunning();
+    if (copy && append)
+        return tr("A backup or restore and an import appending its versions are running");
+    if (copy)
+        return tr("A backup or restore is running");
+    if (append)
+        return tr("An import appending its versions is running");
     return {};
 }
 
@@ -702,11 +718,14 @@ void MainWindow::closeEvent(QCloseEvent* event)
         if (choice == QuitChoice::CancelItAndQuit && stoppable) {
             m_controller->cancelCopy();
             m_copyCancel->setEnabled(false);
-            statusBar()->showMessage(tr("Cancelling the copy: Frostline quits once its unfinished "
-                                        "copy is removed."));
+            statusBar()->showMessage(
+                isAppendRunning() ? tr("Cancelling the copy: Frostline quits once its unfinished "
+                                       "copy is removed and the import has appended its versions.")
+                                  : tr("Cancelling the copy: Frostline quits once its unfinished "
+                                       "copy is removed."));
         } else {
             statusBar()->showMessage(
-                tr("%1 is running: Frostline quits as soon as it has finished.").arg(running));
+                tr("%1: Frostline quits as soon as that has finished.").arg(running));
         }
         // It may have finished while the question was on screen (its end was then no reason to
         // quit yet): look again once this close has returned.

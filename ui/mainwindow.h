@@ -76,9 +76,10 @@ public:
     // answer it themselves. Forwarded to the controller, which asks on the GUI thread.
     void setPassphraseProvider(StoreController::PassphraseProvider provider);
     // Asked when the window is closed while work runs that quitting must not cut short (a backup
-    // or restore, an import's append); RUNNING names it. STOPPABLE: it can be cancelled (a
-    // copy, which then removes its unfinished copy; an append cannot). The default is a
-    // QMessageBox; tests answer it themselves.
+    // or restore, an import's append, or both); RUNNING says what, as a sentence ("A backup or
+    // restore is running"). STOPPABLE: a copy runs, which can be cancelled and then removes its
+    // unfinished copy (an append cannot be cancelled, and is waited for either way). The default
+    // is a QMessageBox; tests answer it themselves.
     enum class QuitChoice
     {
         KeepWorking,
@@ -156,8 +157,10 @@ private:
     DirectoryChooser m_chooseDirectory;
     QuitConfirmer m_confirmQuit;
     bool m_quitWhenIdle = false;
-    // What runs that a quit must not cut short, in the operator's words ("" when nothing).
+    // What runs that a quit must not cut short, as a sentence in the operator's words ("A backup
+    // or restore is running"; "" when nothing).
     QString workToFinish() const;
+    bool isAppendRunning() const; // an import past reading its file: it cannot be cancelled
     void quitIfIdle();
     QString m_screenshotDir;
     std::vector<int> m_screenshotOrder;

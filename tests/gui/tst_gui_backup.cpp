@@ -164,7 +164,8 @@ private slots:
             QVERIFY(w.c->isCopyRunning());
 
             QVERIFY(!w.window.close()); // "keep working"
-            QCOMPARE(asked, QStringList{QStringLiteral("A backup or restore (stoppable)")});
+            QCOMPARE(asked,
+                     QStringList{QStringLiteral("A backup or restore is running (stoppable)")});
             QVERIFY(w.window.isVisible());
             QVERIFY(!w.window.isQuittingWhenIdle());
 
@@ -342,6 +343,75 @@ private slots:
         QVERIFY(!w.c->isCopyRunning());
         QCOMPARE(finished.count(), 0);
         QVERIFY(!QFileInfo::exists(w.dest));
+    }
+
+    // Quitting while an import appends asks (an append cannot be stopped); while a copy runs as
+    // well, the question names both. "Cancel it and quit" then cancels the copy, and the window
+    // closes once the append has ended too. Both wait for the paused writers while the operator
+    // answers, so both are surely still running.
+    void quittingDuringACopyAndAnAppendNamesBothAndWaitsForTheAppend()
+    {
+        WindowOnAStore w;
+        QVERIFY(w.open);
+        constexpr int kImported = 50;
+        QByteArray jsonl;
+        for (int i = 1; i <= kImported; ++i)
+            jsonl += QStringLiteral("{\"kind\":\"node\",\"version_id\":%1,\"entity_id\":%1,"
+                                    "\"label\":\"Imported\",\"valid_from\":0,\"valid_to\":null,"
+                                    "\"tx_from\":0,\"tx_to\":null,\"properties\":{}}\n")
+                         .arg(1000000 + i)
+                         .toUtf8();
+        const QString file = w.dir.filePath(QStringLiteral("more.jsonl"));
+        test::writeFile(file, jsonl);
+        QStringList asked;
+        auto answer = MainWindow::QuitChoice::KeepWorking;
+        w.window.setQuitConfirmer([&](const QString& running, bool stoppable) {
+            asked << running + (stoppable ? QStringLiteral(" (stoppable)") : QString());
+            return answer;
+        });
+        QSignalSpy backedUp(w.c, &StoreController::backupFinished);
+        QStringList imported;
+        connect(w.c, &StoreController::operationFinished, this,
+                [&](const QString& what, const QString& summary) {
+                    if (what == StoreController::tr("Import"))
+                        imported << summary;
+                });
+        {
+            const auto paused = w.c->store()->pauseWriters();
+            w.c->importFile(file);
+            // Read and validated, the import waits for the writers: its Cancel is disabled.
+            QPushButton* importCancel = w.window.importCancelButton();
+            QVERIFY(test::waitUntil(
+                [&] { return importCancel->isVisible() && !importCancel->isEnabled(); }));
+            QVERIFY(!w.window.close()); // refused while the append runs, and "keep working"
+            QCOMPARE(asked, QStringList{QStringLiteral("An import appending its versions is "
+                                                       "running")});
+            QVERIFY(!w.window.isQuittingWhenIdle());
+
+            test::answerDirectories(w.window, {w.dest});
+            w.window.backupAction()->trigger();
+            QVERIFY(w.c->isCopyRunning());
+            answer = MainWindow::QuitChoice::CancelItAndQuit;
+            QVERIFY(!w.window.close());
+            QCOMPARE(asked.value(1), QStringLiteral("A backup or restore and an import appending "
+                                                    "its versions are running (stoppable)"));
+            QVERIFY(w.window.isVisible() && w.window.isQuittingWhenIdle());
+            QVERIFY(!w.window.copyCancelButton()->isEnabled());
+            const QString message = w.window.statusBar()->currentMessage();
+            QVERIFY2(message.contains(QLatin1String("the import has appended its versions")),
+                     qPrintable(message));
+        }
+        QVERIFY(test::waitUntil([&] { return !w.window.isVisible(); }, std::chrono::seconds(60)));
+        QCOMPARE(
+            imported,
+            QStringList{QStringLiteral("Imported %1 versions from %2").arg(kImported).arg(file)});
+        QVERIFY(!w.c->isCopyRunning());
+        QCOMPARE(backedUp.count(), 0);
+        QVERIFY(!QFileInfo::exists(w.dest));
+        w.c->closeStore();
+        w.c->waitForWorkers();
+        Store store(w.path);
+        QCOMPARE(store.open().replayedRecords, w.versions + kImported);
     }
 
     void backupDuringAMigrationRestoresToASoundStore()
