@@ -1,5 +1,7 @@
 #include "crashversions.h"
 
+#include <QFile>
+
 namespace frostline::test {
 
 Version crashVersion(quint64 id)
@@ -21,6 +23,22 @@ Version crashVersion(quint64 id)
         {QStringLiteral("weight"), PropertyValue(double(id) / 7.0)},
     });
     return v;
+}
+
+bool damageColdRecord(const QString& storePath, quint64 id)
+{
+    const QString db =
+        crashVersion(id).isEdge() ? QStringLiteral("edges.db") : QStringLiteral("nodes.db");
+    QFile file(storePath + QStringLiteral("/cold/") + db);
+    if (!file.open(QIODevice::ReadWrite))
+        return false;
+    QByteArray bytes = file.readAll();
+    const QByteArray name = QStringLiteral("vérsion-%1").arg(id).toUtf8();
+    const qsizetype at = bytes.indexOf(name);
+    if (at < 0 || bytes.indexOf(name, at + 1) >= 0)
+        return false;
+    bytes[at + 1] = char(bytes[at + 1] ^ 0x20);
+    return file.seek(0) && file.write(bytes) == bytes.size();
 }
 
 } // namespace frostline::test

@@ -2,11 +2,18 @@
 
 #include "version.h"
 
+#include <QString>
+
 namespace frostline::test {
 
 // The version the crash tests write for `id`: deterministic, so a test can tell an acknowledged
 // version that survived unchanged from one that was lost or altered. Entities are shared between
 // ids so chains, heads and checkpoints all take part.
 Version crashVersion(quint64 id);
+
+// Damages the cold record of crashVersion(id) in the closed store at STORE_PATH, as a bad sector
+// would: one bit of its name property, which is stored once, in the record. The record then no
+// longer decodes. False (and nothing changed) when the record is not found exactly once.
+bool damageColdRecord(const QString& storePath, quint64 id);
 
 } // namespace frostline::test

@@ -1,5 +1,6 @@
 #include "candidatemodel.h"
 #include "candidateselector.h"
+#include "crashversions.h"
 #include "displayformat.h"
 #include "historymodel.h"
 #include "hottier.h"
@@ -116,6 +117,7 @@ private slots:
     void humanReadableFigures();
     void pageShowsTotalsFiltersAndExplainsTheSelectedRow();
     void previewOfAGeneratedStoreThroughThePage();
+    void aLookupThatFailsSaysWhy();
 };
 
 void TestGuiPreview::candidateModelPassesTheModelTester()
@@ -610,6 +612,56 @@ void TestGuiPreview::previewOfAGeneratedStoreThroughThePage()
     controller.closeStore();
     QVERIFY(closed.count() > 0 || closed.wait(60000));
     QCOMPARE(page.model()->rowCount(), 0);
+}
+
+// "Why?" for a cold version whose record no longer decodes: the lookup fails on the worker, and
+// the page says which version could not be looked up and why, instead of "looking it up…" for
+// ever. The record is damaged on disk, as a bad sector would, and read by the real engine.
+void TestGuiPreview::aLookupThatFailsSaysWhy()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString path = dir.filePath(QStringLiteral("store"));
+    {
+        Store::create(path);
+        Store store(path);
+        store.open();
+        std::vector<Version> versions;
+        for (quint64 id = 1; id <= 40; ++id)
+            versions.push_back(test::crashVersion(id));
+        store.append(std::move(versions));
+        std::vector<quint64> ids;
+        for (quint64 id = 1; id <= 20; ++id)
+            ids.push_back(id);
+        store.migrateBatch(ids);
+        store.close();
+    }
+    QVERIFY(test::damageColdRecord(path, 7)); // a node: in nodes.db
+
+    StoreController controller;
+    PreviewPage page(&controller);
+    QSignalSpy shown(&page, &PreviewPage::previewShown);
+    controller.openStore(path);
+    QVERIFY(test::waitUntil([&] { return !shown.isEmpty() && !page.isComputing(); },
+                            std::chrono::seconds(60)));
+    QVERIFY(page.explainVersion(7).endsWith(QStringLiteral("looking it up…")));
+    QVERIFY2(test::waitUntil([&] {
+                 return page.explanationText().startsWith(
+                     QStringLiteral("version 7 could not be looked up: "));
+             }),
+             qPrintable(page.explanationText()));
+    QVERIFY2(page.explanationText().contains(QStringLiteral("corrupt record of version 7 in "
+                                                            "nodes.db")),
+             qPrintable(page.explanationText()));
+    // Its intact neighbour is still found, and said to be cold.
+    page.explainVersion(8);
+    QVERIFY2(test::waitUntil([&] {
+                 return page.explanationText().contains(QStringLiteral("is in the cold tier "
+                                                                       "already"));
+             }),
+             qPrintable(page.explanationText()));
+    controller.closeStore();
+    controller.waitForWorkers();
 }
 
 QTEST_MAIN(TestGuiPreview)

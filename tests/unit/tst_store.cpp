@@ -307,17 +307,7 @@ private slots:
                 ids.push_back(id);
             store.migrateBatch(ids);
         }
-        // Version 7 is a node (7 % 3 != 0); its name property is stored as UTF-8 in its record.
-        QFile nodes(path + QStringLiteral("/cold/nodes.db"));
-        QVERIFY(nodes.open(QIODevice::ReadWrite));
-        QByteArray bytes = nodes.readAll();
-        const qsizetype at = bytes.indexOf(QStringLiteral("vérsion-7").toUtf8());
-        QVERIFY(at > 0);
-        QCOMPARE(bytes.indexOf(QStringLiteral("vérsion-7").toUtf8(), at + 1), qsizetype(-1));
-        bytes[at + 1] = char(bytes[at + 1] ^ 0x20);
-        QVERIFY(nodes.seek(0));
-        QCOMPARE(nodes.write(bytes), bytes.size());
-        nodes.close();
+        QVERIFY(test::damageColdRecord(path, 7)); // a node (7 % 3 != 0): in nodes.db
 
         Store store(path);
         store.open();
