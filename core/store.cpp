@@ -107,7 +107,7 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
         const QStringList made = {QStringLiteral("INCOMPLETE"),
                                   QStringLiteral("policy.json"),
                                   QStringLiteral("encryption.json"),
-                                  QStringLiteral("store.lock"),
+                                  StoreLock::fileName(),
                                   QStringLiteral("wal"),
                                   QStringLiteral("cold")};
         const QFileInfoList entries = QDir(path).entryInfoList(QDir::AllEntries | QDir::Hidden |
@@ -250,7 +250,7 @@ Store::OpenReport Store::open(const OperationControl& control)
     // holds the lock file every open leaves, and may be someone's store by now.
     if (!m_options.openUnfinishedCopy &&
         QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("backup.json"))) &&
-        !QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("store.lock"))))
+        !QFileInfo::exists(QDir(m_path).filePath(StoreLock::fileName())))
         throw FrostlineError::badInput(
             QStringLiteral("%1 is a backup (backup.json is there), not a store: an open would "
                            "change it; restore it into a new directory first (frostline-cli "

@@ -217,7 +217,7 @@ void recoverCatastrophically(const QString& home, const StoreCipher* cipher)
 bool restoreCopies(const QFileInfo& file)
 {
     return !file.fileName().startsWith(QLatin1String("__db.")) &&
-           file.fileName() != QLatin1String("store.lock") && file.fileName() != kManifest;
+           file.fileName() != StoreLock::fileName() && file.fileName() != kManifest;
 }
 
 QFileInfoList entriesOf(const QString& dir)

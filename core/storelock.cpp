@@ -16,7 +16,7 @@ namespace {
 
 QByteArray lockFilePath(const QString& storePath)
 {
-    return QFile::encodeName(QDir(storePath).filePath(QStringLiteral("store.lock")));
+    return QFile::encodeName(QDir(storePath).filePath(StoreLock::fileName()));
 }
 
 // The pid the holder wrote into store.lock, or empty (no file, or nothing readable in it).

@@ -22,6 +22,9 @@ public:
     bool held() const { return m_fd >= 0; }
     // Whether some process (this one included) holds the lock of the store at STORE_PATH.
     static bool isHeld(const QString& storePath);
+    // The lock file's name inside STORE. It stays behind after every open (with the last holder's
+    // pid), so copies leave it out and "has this directory ever been opened" asks for it.
+    static QString fileName() { return QStringLiteral("store.lock"); }
 
 private:
     int m_fd = -1;    // STORE/store.lock
