@@ -19,20 +19,30 @@ namespace {
 std::mutex g_composeMutex;
 QByteArray g_program = "frostline";
 QByteArray g_home = "the cold tier";
+std::function<QByteArray(const QByteArray&)> g_stdoutFormat;
 std::array<std::array<char, 1024>, 2> g_lines{};
 std::array<std::size_t, 2> g_lengths{};
+std::array<std::array<char, 4096>, 2> g_stdoutReports{};
+std::array<std::size_t, 2> g_stdoutLengths{};
 std::atomic<int> g_current{-1};
 
 void compose()
 {
-    const QByteArray line = RegionFaultHandler::message(g_program, g_home) + '\n';
+    const QByteArray message = RegionFaultHandler::message(g_program, g_home);
+    const QByteArray line = message + '\n';
     const int next = g_current.load() == 0 ? 1 : 0;
+    const auto slot = std::size_t(next);
     const std::size_t length = std::min<std::size_t>(std::size_t(line.size()), 1023);
-    std::memcpy(g_lines[std::size_t(next)].data(), line.constData(), length);
+    std::memcpy(g_lines[slot].data(), line.constData(), length);
     if (length == 1023)
-        g_lines[std::size_t(next)][1022] = '\n';
-    g_lengths[std::size_t(next)] = length;
-    g_current = next; // publishes the line and its length together
+        g_lines[slot][1022] = '\n';
+    g_lengths[slot] = length;
+    // The problem alone, as the command's other problems are told there: no program prefix.
+    const QByteArray report =
+        g_stdoutFormat ? g_stdoutFormat(message.mid(g_program.size() + 2)) : QByteArray();
+    g_stdoutLengths[slot] = std::min<std::size_t>(std::size_t(report.size()), 4096);
+    std::memcpy(g_stdoutReports[slot].data(), report.constData(), g_stdoutLengths[slot]);
+    g_current = next; // publishes the lines and their lengths together
 }
 
 void onBusError(int signal, siginfo_t* info, void*)
@@ -42,6 +52,10 @@ void onBusError(int signal, siginfo_t* info, void*)
     const int current = g_current.load();
     if (info && info->si_code == BUS_ADRERR && current >= 0) {
         const auto index = std::size_t(current);
+        if (g_stdoutLengths[index] > 0) {
+            [[maybe_unused]] const ssize_t reported =
+                ::write(STDOUT_FILENO, g_stdoutReports[index].data(), g_stdoutLengths[index]);
+        }
         [[maybe_unused]] const ssize_t written =
             ::write(STDERR_FILENO, g_lines[index].data(), g_lengths[index]);
         ::_exit(1);
@@ -71,6 +85,14 @@ void RegionFaultHandler::install(const QString& program)
     action.sa_flags = SA_SIGINFO;
     sigemptyset(&action.sa_mask);
     ::sigaction(SIGBUS, &action, nullptr);
+}
+
+void RegionFaultHandler::alsoReportOnStdout(
+    std::function<QByteArray(const QByteArray& problem)> format)
+{
+    std::lock_guard lock(g_composeMutex);
+    g_stdoutFormat = std::move(format);
+    compose();
 }
 
 QString RegionFaultHandler::notedEnvironment()

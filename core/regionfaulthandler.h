@@ -1,6 +1,9 @@
 #pragma once
 
+#include <QByteArray>
 #include <QString>
+
+#include <functional>
 
 namespace frostline {
 
@@ -26,6 +29,11 @@ public:
     static QString notedEnvironment();
     // The line the handler writes (without the newline), for the given program and home.
     static QByteArray message(const QByteArray& program, const QByteArray& home);
+    // Has the handler also write FORMAT(problem) to stdout, before the line on stderr: a command
+    // whose caller reads its standard output (verify --json) still gets an answer there. PROBLEM
+    // is the line without the program's prefix. FORMAT runs whenever the line changes, never in
+    // the handler; its result is cut at 4 KiB. {} stops it.
+    static void alsoReportOnStdout(std::function<QByteArray(const QByteArray& problem)> format);
 };
 
 } // namespace frostline

@@ -851,14 +851,31 @@ int cmdVerify(const QStringList& args)
     Arguments a(args, {}, {QStringLiteral("json")});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
+    // A script reading --json gets an answer from a store that does not open, too, and from a
+    // full disk that ends the process inside Berkeley DB (SIGBUS).
+    const auto failureJson = [](const QString& problem) {
+        return QJsonDocument(QJsonObject{{QStringLiteral("ok"), false},
+                                         {QStringLiteral("problems"), QJsonArray{problem}}})
+            .toJson(QJsonDocument::Indented);
+    };
+    if (a.isSet(QStringLiteral("json")))
+        RegionFaultHandler::alsoReportOnStdout([failureJson](const QByteArray& problem) {
+            return failureJson(QString::fromLocal8Bit(problem));
+        });
+    // Once the answer is out, a fault later on (the store's close) must not add a second one.
+    const auto answered = [] {
+        out().flush();
+        std::fflush(stdout);
+        RegionFaultHandler::alsoReportOnStdout({});
+    };
     std::unique_ptr<Store> store;
     try {
         store = openStore(path);
     } catch (const FrostlineError& e) {
-        // A script reading --json gets an answer from a store that does not open, too.
-        if (a.isSet(QStringLiteral("json")))
-            printJson({{QStringLiteral("ok"), false},
-                       {QStringLiteral("problems"), QJsonArray{e.message()}}});
+        if (a.isSet(QStringLiteral("json"))) {
+            out() << failureJson(e.message());
+            answered();
+        }
         throw;
     }
     const QStringList problems = store->verify();
@@ -871,6 +888,7 @@ int cmdVerify(const QStringList& args)
              {QStringLiteral("cold_versions"), qint64(s.coldNodeVersions + s.coldEdgeVersions)},
              {QStringLiteral("flushed_lsn"), lsnJson(s.flushedLsn)},
              {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)}});
+        answered();
     } else if (problems.isEmpty()) {
         // After a checkpoint the log may hold no record at all: "LSNs 3001..3000" read oddly.
         QString wal = QStringLiteral("WAL LSNs %1..%2 intact").arg(s.firstWalLsn).arg(s.lastLsn);

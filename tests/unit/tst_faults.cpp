@@ -14,6 +14,9 @@
 
 #include <QDir>
 #include <QDirIterator>
+#include <QJsonArray>
+#include <QJsonDocument>
+#include <QJsonObject>
 #include <QProcess>
 #include <QRegularExpression>
 #include <QTemporaryDir>
@@ -991,6 +994,40 @@ private slots:
         fs.free();
         const QString problem = reopenAndCheck(path, 300);
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
+    }
+
+    void verifyJsonAnswersOnAFullDisk()
+    {
+        // A store whose Berkeley DB region files are there but sparse: on a full file system
+        // the open's first touch of a fresh region page raises SIGBUS inside Berkeley DB. The
+        // process ends there, and verify --json printed nothing on stdout: a script reading it
+        // got no answer. Now stdout holds the same JSON as for a store that does not open.
+        Tmpfs fs(m_dir.filePath(QStringLiteral("verifyfs")), QStringLiteral("100m"));
+        REQUIRE_TMPFS(fs);
+        const QString path = fs.path(QStringLiteral("s"));
+        QCOMPARE(test::makeGeneratedStore(path, 3000, 100, 30, 1), quint64(3000));
+        fs.fill(0);
+        const auto cli = test::runCli({QStringLiteral("verify"), path, QStringLiteral("--json")});
+        QCOMPARE(cli.exitCode, 1);
+        QCOMPARE(cli.err.count('\n'), 1);
+        QVERIFY2(cli.err.contains("region files in") && cli.err.contains("No space left"),
+                 cli.err.constData());
+        QJsonParseError error;
+        const QJsonDocument answer = QJsonDocument::fromJson(cli.out, &error);
+        QVERIFY2(error.error == QJsonParseError::NoError, cli.out.constData());
+        QCOMPARE(answer.object().value(QStringLiteral("ok")), QJsonValue(false));
+        // The problem is the stderr line without its "frostline-cli verify: " prefix.
+        const QJsonArray problems = answer.object().value(QStringLiteral("problems")).toArray();
+        QCOMPARE(problems.size(), 1);
+        QCOMPARE("frostline-cli verify: " + problems.first().toString().toLocal8Bit() + '\n',
+                 cli.err);
+        ++m_faults;
+        fs.free();
+        Store store(path);
+        const QString failure = openFailure(store);
+        QVERIFY2(failure.isEmpty(), qPrintable(failure));
+        QCOMPARE(store.verify(), QStringList());
+        QCOMPARE(store.statistics().hotVersions, quint64(3000));
     }
 
     void generateFillsTheDisk()
