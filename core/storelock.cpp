@@ -98,8 +98,18 @@ void StoreLock::acquire(const QString& storePath)
         const int e = errno;
         if (dirFd >= 0)
             ::close(dirFd);
-        throw FrostlineError::runtime(QStringLiteral("store %1: cannot open store.lock: %2")
-                                          .arg(storePath, FrostlineError::errnoText(e)));
+        // Every open writes (the lock, Berkeley DB's recovery and regions, a torn WAL tail's
+        // cut): a store on read-only media (a snapshot, a read-only mount) cannot be opened in
+        // place, and the operator needs to know what to do instead.
+        if (e == EROFS)
+            throw FrostlineError::runtime(
+                QStringLiteral("store %1 is on a read-only file system: opening a store writes to "
+                               "it (its lock, Berkeley DB's recovery); copy the directory to a "
+                               "writable place and open the copy")
+                    .arg(storePath));
+        throw FrostlineError::runtime(
+            QStringLiteral("store %1: cannot open %2: %3")
+                .arg(storePath, StoreLock::fileName(), FrostlineError::errnoText(e)));
     }
     if (const int e = tryLock(fd, LOCK_EX); e != 0) {
         ::close(fd);

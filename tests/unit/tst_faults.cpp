@@ -996,6 +996,33 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    void aStoreOnReadOnlyMediaSaysWhatToDo()
+    {
+        // A snapshot or a read-only mount: every open writes (the lock, recovery), so the store
+        // cannot be opened in place. The error said only "cannot open store.lock: Read-only
+        // file system"; it now says why and what to do. The store itself is untouched.
+        Tmpfs fs(m_dir.filePath(QStringLiteral("readonlyfs")), QStringLiteral("100m"));
+        REQUIRE_TMPFS(fs);
+        const QString path = fs.path(QStringLiteral("s"));
+        QCOMPARE(test::makeGeneratedStore(path, 300, 30, 30, 2), quint64(300));
+        QVERIFY2(fs.readOnly(path), qPrintable(fs.error()));
+        Store store(path);
+        const QString expected =
+            QStringLiteral("store %1 is on a read-only file system: opening a store writes to it "
+                           "(its lock, Berkeley DB's recovery); copy the directory to a writable "
+                           "place and open the copy")
+                .arg(path);
+        QCOMPARE(openFailure(store), expected);
+        const auto cli = test::runCli({QStringLiteral("stats"), path});
+        QCOMPARE(cli.exitCode, 1);
+        QCOMPARE(QString::fromLocal8Bit(cli.err),
+                 QStringLiteral("frostline-cli stats: ") + expected + QLatin1Char('\n'));
+        QVERIFY2(fs.writable(path), qPrintable(fs.error()));
+        QCOMPARE(openFailure(store), QString());
+        QCOMPARE(store.verify(), QStringList());
+        QCOMPARE(store.statistics().hotVersions, quint64(300));
+    }
+
     void verifyJsonAnswersOnAFullDisk()
     {
         // A store whose Berkeley DB region files are there but sparse: on a full file system
