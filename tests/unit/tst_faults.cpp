@@ -1017,6 +1017,7 @@ private slots:
         QCOMPARE(cli.exitCode, 1);
         QCOMPARE(QString::fromLocal8Bit(cli.err),
                  QStringLiteral("frostline-cli stats: ") + expected + QLatin1Char('\n'));
+        ++m_faults;
         QVERIFY2(fs.writable(path), qPrintable(fs.error()));
         QCOMPARE(openFailure(store), QString());
         QCOMPARE(store.verify(), QStringList());
