@@ -353,14 +353,40 @@ void Wal::Private::scanLastSegment(Segment& last, OpenReport& report, quint64 mu
     const qint64 size = reader.fileSize();
     quint64 expected = last.firstLsn;
     qint64 cutAt = -1;
+    // Damage inside the newest segment stops the open: the log goes on there, so it must be
+    // whole. What the damage means for the data is what the operator has to decide on: whether
+    // Berkeley DB already holds that record (the flushed LSN covers it) or only this log did.
+    const auto damaged = [&](qint64 at, const QString& problem, bool seal = false) {
+        // A record's damage is at the LSN expected there; a seal's, after the last record.
+        const quint64 lsn = seal ? expected - 1 : expected;
+        const QString what = seal ? QStringLiteral("it is the seal after LSN %1").arg(lsn)
+                                  : QStringLiteral("it is LSN %1").arg(lsn);
+        const QString where =
+            lsn <= mustReachLsn
+                ? QStringLiteral("%1, in the newest segment, which the flushed LSN %2 covers: the "
+                                 "cold tier holds every record through LSN %2, but a store opens "
+                                 "only with its newest WAL segment whole")
+                      .arg(what)
+                      .arg(mustReachLsn)
+                : QStringLiteral("%1, in the newest segment, past the flushed LSN %2: %3 only in "
+                                 "this log")
+                      .arg(what)
+                      .arg(mustReachLsn)
+                      .arg(seal ? QStringLiteral("the records from LSN %1 on are")
+                                      .arg(mustReachLsn + 1)
+                                : QStringLiteral("it and the records after it are"));
+        reader.fail(at, problem,
+                    where + QStringLiteral(". Keep a copy of this store directory, and restore a "
+                                           "backup to go on"));
+    };
     for (bool done = false; !done;) {
         const qint64 at = reader.offset();
         switch (reader.next(size)) {
         case WalSegmentReader::Step::Record:
             if (reader.lsn() != expected)
-                reader.fail(at, QStringLiteral("record LSN %1 where LSN %2 was expected")
-                                    .arg(reader.lsn())
-                                    .arg(expected));
+                damaged(at, QStringLiteral("record LSN %1 where LSN %2 was expected")
+                                .arg(reader.lsn())
+                                .arg(expected));
             ++expected;
             break;
         case WalSegmentReader::Step::End:
@@ -372,13 +398,13 @@ void Wal::Private::scanLastSegment(Segment& last, OpenReport& report, quint64 mu
             break;
         case WalSegmentReader::Step::BadHeader:
             if (!reader.zerosOnly(at + kRecordHeaderSize, size))
-                reader.fail(at, reader.problem());
+                damaged(at, reader.problem());
             cutAt = at;
             done = true;
             break;
         case WalSegmentReader::Step::BadChecksum:
             if (!reader.zerosOnly(reader.recordEnd(), size))
-                reader.fail(at, reader.problem());
+                damaged(at, reader.problem());
             cutAt = at;
             done = true;
             break;
@@ -390,7 +416,7 @@ void Wal::Private::scanLastSegment(Segment& last, OpenReport& report, quint64 mu
                 cutAt = at; // torn seal: the segment simply stays active
             } else if (!sound || at + kSealSize != size || sealLast != expected - 1 ||
                        sealRecords != expected - last.firstLsn) {
-                reader.fail(at, QStringLiteral("bad segment seal"));
+                damaged(at, QStringLiteral("bad segment seal"), true);
             } else {
                 last.sealed = true;
             }

@@ -45,10 +45,11 @@ WalSegmentReader::~WalSegmentReader()
         ::close(m_fd);
 }
 
-void WalSegmentReader::fail(qint64 offset, const QString& what) const
+void WalSegmentReader::fail(qint64 offset, const QString& what, const QString& consequence) const
 {
     throw FrostlineError::runtime(
-        QStringLiteral("WAL segment %1: %2 at byte offset %3").arg(m_fileName, what).arg(offset));
+        QStringLiteral("WAL segment %1: %2 at byte offset %3").arg(m_fileName, what).arg(offset) +
+        (consequence.isEmpty() ? QString() : QStringLiteral("; ") + consequence));
 }
 
 const char* WalSegmentReader::bytesAt(qint64 offset, qint64 n, qint64 limit)

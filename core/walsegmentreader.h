@@ -53,8 +53,10 @@ public:
     // Reads the seal at `at` (kSealSize bytes, must end by `end`); false when absent or unsound.
     bool readSeal(qint64 at, qint64 end, quint64* lastLsn, quint64* records);
 
-    // Throws FrostlineError (Runtime): "WAL segment <file>: <what> at byte offset <offset>".
-    [[noreturn]] void fail(qint64 offset, const QString& what) const;
+    // Throws FrostlineError (Runtime): "WAL segment <file>: <what> at byte offset <offset>",
+    // then "; <consequence>" when one is given.
+    [[noreturn]] void fail(qint64 offset, const QString& what,
+                           const QString& consequence = {}) const;
 
 private:
     const char* bytesAt(qint64 offset, qint64 n, qint64 limit);
