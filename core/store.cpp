@@ -970,8 +970,9 @@ std::vector<WalSegmentStatus> Store::walStatus() const
                             .arg(flushed);
         } else {
             st.deletable = true;
+            // Truncation runs only after a commit; say why a deletable segment is still here.
             st.reason = QStringLiteral("closed and every LSN (<= %1) is at or below the flushed "
-                                       "LSN %2")
+                                       "LSN %2; the next migration or checkpoint deletes it")
                             .arg(seg.lastLsn)
                             .arg(flushed);
         }

@@ -827,7 +827,8 @@ int cmdWal(const QStringList& args)
         return kExitOk;
     }
     out() << "last LSN " << last << ", flushed LSN " << flushed << " ("
-          << (last - std::min(last, flushed)) << " record(s) not yet durable in Berkeley DB)\n";
+          << (last - std::min(last, flushed))
+          << " record(s) after it: durable in the WAL, not yet in Berkeley DB)\n";
     out() << QStringLiteral("%1  %2  %3  %4  %5  %6\n")
                  .arg(QStringLiteral("segment"), -26)
                  .arg(QStringLiteral("first LSN"), 10)

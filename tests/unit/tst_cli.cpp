@@ -295,6 +295,10 @@ private slots:
         QVERIFY(!segs.isEmpty());
         QCOMPARE(segs.last().toObject().value(s("deletable")).toBool(), false);
         QVERIFY(!segs.last().toObject().value(s("reason")).toString().isEmpty());
+        // Records past the flushed LSN are durable, in the WAL: the text must not say otherwise.
+        QCOMPARE(runCli({s("wal"), store}).out.split('\n').first(),
+                 QByteArray("last LSN 800, flushed LSN 0 (800 record(s) after it: durable in the "
+                            "WAL, not yet in Berkeley DB)"));
 
         auto r = runCli({s("checkpoint"), store});
         QCOMPARE(r.exitCode, 0);
