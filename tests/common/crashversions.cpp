@@ -1,5 +1,7 @@
 #include "crashversions.h"
 
+#include "store.h"
+
 #include <QFile>
 
 namespace frostline::test {
@@ -23,6 +25,23 @@ Version crashVersion(quint64 id)
         {QStringLiteral("weight"), PropertyValue(double(id) / 7.0)},
     });
     return v;
+}
+
+void makeCrashStore(const QString& storePath, quint64 versions, quint64 migrated)
+{
+    Store::create(storePath);
+    Store store(storePath);
+    store.open();
+    std::vector<Version> all;
+    for (quint64 id = 1; id <= versions; ++id)
+        all.push_back(crashVersion(id));
+    store.append(std::move(all));
+    std::vector<quint64> ids;
+    for (quint64 id = 1; id <= migrated; ++id)
+        ids.push_back(id);
+    if (!ids.empty())
+        store.migrateBatch(ids);
+    store.close();
 }
 
 bool damageColdRecord(const QString& storePath, quint64 id)

@@ -622,20 +622,7 @@ void TestGuiPreview::aLookupThatFailsSaysWhy()
     QTemporaryDir dir;
     QVERIFY(dir.isValid());
     const QString path = dir.filePath(QStringLiteral("store"));
-    {
-        Store::create(path);
-        Store store(path);
-        store.open();
-        std::vector<Version> versions;
-        for (quint64 id = 1; id <= 40; ++id)
-            versions.push_back(test::crashVersion(id));
-        store.append(std::move(versions));
-        std::vector<quint64> ids;
-        for (quint64 id = 1; id <= 20; ++id)
-            ids.push_back(id);
-        store.migrateBatch(ids);
-        store.close();
-    }
+    test::makeCrashStore(path, 40, 20);
     QVERIFY(test::damageColdRecord(path, 7)); // a node: in nodes.db
 
     StoreController controller;

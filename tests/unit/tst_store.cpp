@@ -297,16 +297,7 @@ private slots:
     {
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        {
-            Store store(path);
-            store.open();
-            appendInSlices(store, 1, 40);
-            std::vector<quint64> ids;
-            for (quint64 id = 1; id <= 20; ++id)
-                ids.push_back(id);
-            store.migrateBatch(ids);
-        }
+        test::makeCrashStore(path, 40, 20);
         QVERIFY(test::damageColdRecord(path, 7)); // a node (7 % 3 != 0): in nodes.db
 
         Store store(path);
@@ -844,17 +835,7 @@ private slots:
         QFETCH(QString, consequence);
         QTemporaryDir dir;
         const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        {
-            Store store(path);
-            store.open();
-            appendInSlices(store, 1, 300);
-            std::vector<quint64> ids;
-            for (quint64 id = 1; id <= 20; ++id)
-                ids.push_back(id);
-            store.migrateBatch(ids);
-            QCOMPARE(store.flushedLsn(), quint64(20));
-        }
+        test::makeCrashStore(path, 300, 20); // the flushed LSN is 20
         const QStringList files = walFiles(path);
         QCOMPARE(files.size(), 1); // LSNs 1..300, the newest segment
         // One bit of the damaged record's payload (its name, once in the log): its checksum
