@@ -349,13 +349,16 @@ public:
         required(name);
         return number(name, 0);
     }
-    quint64 unsignedInteger(const QString& name) const
+    // LEAST is the smallest value that means something (an LSN starts at 1); the message gives
+    // the range that is accepted, whichever way the value missed it.
+    quint64 unsignedInteger(const QString& name, quint64 least = 0) const
     {
         bool ok = false;
         const quint64 v = required(name).toULongLong(&ok);
-        if (!ok)
-            throw UsageError{QStringLiteral("--%1 must be an integer from 0 to %2 (got '%3')")
+        if (!ok || v < least)
+            throw UsageError{QStringLiteral("--%1 must be an integer from %2 to %3 (got '%4')")
                                  .arg(name)
+                                 .arg(least)
                                  .arg(std::numeric_limits<quint64>::max())
                                  .arg(value(name))};
         return v;
@@ -795,11 +798,11 @@ int cmdWal(const QStringList& args)
     const bool records = a.has(QStringLiteral("from-lsn"));
     if (!records && a.has(QStringLiteral("to-lsn")))
         throw UsageError{QStringLiteral("--to-lsn needs --from-lsn")};
-    const quint64 from = records ? a.unsignedInteger(QStringLiteral("from-lsn")) : 0;
-    if (records && from == 0)
-        throw UsageError{QStringLiteral("--from-lsn must be at least 1: LSNs start at 1")};
-    const quint64 to = a.has(QStringLiteral("to-lsn")) ? a.unsignedInteger(QStringLiteral("to-lsn"))
-                                                       : std::numeric_limits<quint64>::max();
+    // LSNs start at 1.
+    const quint64 from = records ? a.unsignedInteger(QStringLiteral("from-lsn"), 1) : 0;
+    const quint64 to = a.has(QStringLiteral("to-lsn"))
+                           ? a.unsignedInteger(QStringLiteral("to-lsn"), 1)
+                           : std::numeric_limits<quint64>::max();
     if (records && to < from)
         throw UsageError{QStringLiteral("--to-lsn %1 is below --from-lsn %2").arg(to).arg(from)};
     auto store = openStore(path);

@@ -621,9 +621,15 @@ private slots:
         QCOMPARE(r.err, "frostline-cli wal: LSN 301 is past the end of the WAL (last LSN 300)\n");
         r = runCli({s("wal"), store, s("--to-lsn"), s("3")});
         QCOMPARE(r.exitCode, 2);
+        // LSNs start at 1: 0 and a negative number are refused with the same range.
         r = runCli({s("wal"), store, s("--from-lsn"), s("0")});
         QCOMPARE(r.exitCode, 2);
-        QCOMPARE(r.err, "frostline-cli wal: --from-lsn must be at least 1: LSNs start at 1\n");
+        QCOMPARE(r.err, "frostline-cli wal: --from-lsn must be an integer from 1 to "
+                        "18446744073709551615 (got '0')\n");
+        r = runCli({s("wal"), store, s("--from-lsn"), s("-3")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli wal: --from-lsn must be an integer from 1 to "
+                        "18446744073709551615 (got '-3')\n");
         // After a checkpoint the segment holding LSN 1 is gone: said, not an empty answer.
         QCOMPARE(runCli({s("checkpoint"), store}).exitCode, 0);
         r = runCli({s("wal"), store, s("--from-lsn"), s("1")});
