@@ -26,10 +26,18 @@ std::array<std::array<char, 4096>, 2> g_stdoutReports{};
 std::array<std::size_t, 2> g_stdoutLengths{};
 std::atomic<int> g_current{-1};
 
+// What went wrong, without the program that says it: the stderr line's text, and what a
+// command's stdout report is about.
+QByteArray problem(const QByteArray& home)
+{
+    return "cannot grow Berkeley DB's memory-mapped region files in " + home +
+           ": No space left on device (the file system is full; SIGBUS). Nothing committed is "
+           "lost: free space and run again.";
+}
+
 void compose()
 {
-    const QByteArray message = RegionFaultHandler::message(g_program, g_home);
-    const QByteArray line = message + '\n';
+    const QByteArray line = RegionFaultHandler::message(g_program, g_home) + '\n';
     const int next = g_current.load() == 0 ? 1 : 0;
     const auto slot = std::size_t(next);
     const std::size_t length = std::min<std::size_t>(std::size_t(line.size()), 1023);
@@ -38,8 +46,7 @@ void compose()
         g_lines[slot][1022] = '\n';
     g_lengths[slot] = length;
     // The problem alone, as the command's other problems are told there: no program prefix.
-    const QByteArray report =
-        g_stdoutFormat ? g_stdoutFormat(message.mid(g_program.size() + 2)) : QByteArray();
+    const QByteArray report = g_stdoutFormat ? g_stdoutFormat(problem(g_home)) : QByteArray();
     g_stdoutLengths[slot] = std::min<std::size_t>(std::size_t(report.size()), 4096);
     std::memcpy(g_stdoutReports[slot].data(), report.constData(), g_stdoutLengths[slot]);
     g_current = next; // publishes the lines and their lengths together
@@ -68,9 +75,7 @@ void onBusError(int signal, siginfo_t* info, void*)
 
 QByteArray RegionFaultHandler::message(const QByteArray& program, const QByteArray& home)
 {
-    return program + ": cannot grow Berkeley DB's memory-mapped region files in " + home +
-           ": No space left on device (the file system is full; SIGBUS). Nothing committed is "
-           "lost: free space and run again.";
+    return program + ": " + problem(home);
 }
 
 void RegionFaultHandler::install(const QString& program)
