@@ -381,9 +381,15 @@ private:
     QStringList m_switches;
 };
 
+// How every --json answer is written, also the one composed in advance for a SIGBUS.
+QByteArray jsonText(const QJsonObject& object)
+{
+    return QJsonDocument(object).toJson(QJsonDocument::Indented);
+}
+
 void printJson(const QJsonObject& object)
 {
-    out() << QJsonDocument(object).toJson(QJsonDocument::Indented);
+    out() << jsonText(object);
 }
 
 QJsonValue lsnJson(quint64 v)
@@ -855,14 +861,14 @@ int cmdVerify(const QStringList& args)
     Arguments a(args, {}, {QStringLiteral("json")});
     const QString path = a.positional(0, "STORE");
     a.expectPositional(1);
+    const bool json = a.isSet(QStringLiteral("json"));
     // A script reading --json gets an answer from a store that does not open, too, and from a
     // full disk that ends the process inside Berkeley DB (SIGBUS).
     const auto failureJson = [](const QString& problem) {
-        return QJsonDocument(QJsonObject{{QStringLiteral("ok"), false},
-                                         {QStringLiteral("problems"), QJsonArray{problem}}})
-            .toJson(QJsonDocument::Indented);
+        return jsonText(QJsonObject{{QStringLiteral("ok"), false},
+                                    {QStringLiteral("problems"), QJsonArray{problem}}});
     };
-    if (a.isSet(QStringLiteral("json")))
+    if (json)
         RegionFaultHandler::alsoReportOnStdout([failureJson](const QByteArray& problem) {
             return failureJson(QString::fromLocal8Bit(problem));
         });
@@ -876,7 +882,7 @@ int cmdVerify(const QStringList& args)
     try {
         store = openStore(path);
     } catch (const FrostlineError& e) {
-        if (a.isSet(QStringLiteral("json"))) {
+        if (json) {
             out() << failureJson(e.message());
             answered();
         }
@@ -884,7 +890,7 @@ int cmdVerify(const QStringList& args)
     }
     const QStringList problems = store->verify();
     const StoreStatistics s = store->statistics();
-    if (a.isSet(QStringLiteral("json"))) {
+    if (json) {
         printJson(
             {{QStringLiteral("ok"), problems.isEmpty()},
              {QStringLiteral("problems"), QJsonArray::fromStringList(problems)},
