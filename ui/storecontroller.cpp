@@ -302,9 +302,14 @@ public:
                    ? message
                    : StoreController::tr("%1 (store %2, closed since)").arg(message, s.path);
     }
-    StoreController::Ending ending(const Session& s, StoreController::Ending e) const
+    // The end of an operation on the store of session S: a result about a store closed since
+    // names it and says so in its ending.
+    void finished(const QString& what, const Session& s, const QString& summary,
+                  StoreController::Ending ending)
     {
-        return isCurrent(s) ? e : StoreController::Ending::AboutAClosedStore;
+        emit q->operationFinished(what, about(s, summary),
+                                  isCurrent(s) ? ending
+                                               : StoreController::Ending::AboutAClosedStore);
     }
     std::function<QString(const QString&)> failureAbout(const Session& s) const
     {
@@ -874,12 +879,9 @@ void StoreController::importFile(const QString& jsonlPath)
             // in between would also import the first part of a file that fails validation later.
             if (d->cancelOperation)
                 return [this, what, jsonlPath, session] {
-                    emit operationFinished(
-                        what,
-                        d->about(
-                            session,
-                            tr("Import of %1 cancelled: nothing was imported.").arg(jsonlPath)),
-                        d->ending(session, Ending::Cancelled));
+                    d->finished(what, session,
+                                tr("Import of %1 cancelled: nothing was imported.").arg(jsonlPath),
+                                Ending::Cancelled);
                 };
             file.reportEnd();
             const std::size_t n = versions.size();
@@ -905,10 +907,8 @@ void StoreController::importFile(const QString& jsonlPath)
                 throw;
             }
             return [this, what, n, jsonlPath, session] {
-                emit operationFinished(
-                    what,
-                    d->about(session, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath)),
-                    d->ending(session, Ending::Completed));
+                d->finished(what, session, tr("Imported %1 versions from %2").arg(n).arg(jsonlPath),
+                            Ending::Completed);
                 d->afterWrite(n > 0);
             };
         });
@@ -1148,20 +1148,18 @@ void StoreController::requestVerify()
                    if (e.cause() != FrostlineError::Cause::Cancelled)
                        throw;
                    return [this, what, session] {
-                       emit operationFinished(
-                           what, d->about(session, tr("Verify cancelled; it changed nothing.")),
-                           d->ending(session, Ending::Cancelled));
+                       d->finished(what, session, tr("Verify cancelled; it changed nothing."),
+                                   Ending::Cancelled);
                    };
                }
                return [this, what, problems, session] {
                    if (d->isCurrent(session))
                        emit verifyFinished(problems);
-                   emit operationFinished(
-                       what,
-                       d->about(session, problems.isEmpty() ? tr("The store is sound.")
-                                                            : tr("%n problem(s) found.", nullptr,
-                                                                 int(problems.size()))),
-                       d->ending(session, Ending::Completed));
+                   d->finished(what, session,
+                               problems.isEmpty()
+                                   ? tr("The store is sound.")
+                                   : tr("%n problem(s) found.", nullptr, int(problems.size())),
+                               Ending::Completed);
                };
            });
 }
@@ -1199,9 +1197,8 @@ void StoreController::requestCheckpoint()
                                   .arg(r.segmentsDeleted) +
                               (r.walProblem.isEmpty() ? QString()
                                                       : QStringLiteral("; ") + r.walProblem);
-                emit operationFinished(
-                    what, d->about(session, summary),
-                    d->ending(session, r.cancelled ? Ending::Cancelled : Ending::Completed));
+                d->finished(what, session, summary,
+                            r.cancelled ? Ending::Cancelled : Ending::Completed);
                 d->afterWrite(false);
             };
         });
@@ -1360,18 +1357,16 @@ void StoreController::backupStore(const QString& dest)
                        cancelledCopySummary(tr("Backup"), target, tr("The store is unchanged."));
                    return [this, what, summary, session] {
                        d->setCopyRunning(false);
-                       emit operationFinished(what, d->about(session, summary),
-                                              d->ending(session, Ending::Cancelled));
+                       d->finished(what, session, summary, Ending::Cancelled);
                    };
                }
                const QString late = lateCancelNote(control);
                return [this, target, report, session, late] {
                    d->setCopyRunning(false);
                    emit backupFinished(target, report);
-                   emit operationFinished(
-                       tr("Back up store"),
-                       d->about(session, copySummary(tr("Backed up to"), target, report) + late),
-                       d->ending(session, Ending::Completed));
+                   d->finished(tr("Back up store"), session,
+                               copySummary(tr("Backed up to"), target, report) + late,
+                               Ending::Completed);
                };
            });
 }
