@@ -44,20 +44,33 @@ void makeCrashStore(const QString& storePath, quint64 versions, quint64 migrated
     store.close();
 }
 
-bool damageColdRecord(const QString& storePath, quint64 id)
+bool damageVersionName(const QString& path, quint64 id)
 {
-    const QString db =
-        crashVersion(id).isEdge() ? QStringLiteral("edges.db") : QStringLiteral("nodes.db");
-    QFile file(storePath + QStringLiteral("/cold/") + db);
+    QFile file(path);
     if (!file.open(QIODevice::ReadWrite))
         return false;
     QByteArray bytes = file.readAll();
     const QByteArray name = QStringLiteral("vérsion-%1").arg(id).toUtf8();
-    const qsizetype at = bytes.indexOf(name);
-    if (at < 0 || bytes.indexOf(name, at + 1) >= 0)
+    qsizetype at = -1;
+    for (qsizetype i = bytes.indexOf(name); i >= 0; i = bytes.indexOf(name, i + 1)) {
+        const qsizetype after = i + name.size();
+        if (after < bytes.size() && bytes.at(after) >= '0' && bytes.at(after) <= '9')
+            continue;
+        if (at >= 0)
+            return false;
+        at = i;
+    }
+    if (at < 0)
         return false;
     bytes[at + 1] = char(bytes[at + 1] ^ 0x20);
     return file.seek(0) && file.write(bytes) == bytes.size();
+}
+
+bool damageColdRecord(const QString& storePath, quint64 id)
+{
+    const QString db =
+        crashVersion(id).isEdge() ? QStringLiteral("edges.db") : QStringLiteral("nodes.db");
+    return damageVersionName(storePath + QStringLiteral("/cold/") + db, id);
 }
 
 } // namespace frostline::test

@@ -15,9 +15,14 @@ Version crashVersion(quint64 id);
 // them moved to the cold tier in one batch (the flushed LSN is then MIGRATED).
 void makeCrashStore(const QString& storePath, quint64 versions, quint64 migrated);
 
-// Damages the cold record of crashVersion(id) in the closed store at STORE_PATH, as a bad sector
-// would: one bit of its name property, which is stored once, in the record. The record then no
-// longer decodes. False (and nothing changed) when the record is not found exactly once.
+// Damages the record of crashVersion(id) in FILE (a WAL segment, a cold database), as a bad
+// sector would: one bit of its name property, stored in the record as "vérsion-ID" (the one
+// occurrence not followed by a digit: "vérsion-10" is also the start of "vérsion-105"). False
+// (and nothing changed) when that name is not found exactly once.
+bool damageVersionName(const QString& file, quint64 id);
+
+// damageVersionName on the cold database (nodes.db or edges.db) of the closed store at
+// STORE_PATH that holds crashVersion(id): the record then no longer decodes.
 bool damageColdRecord(const QString& storePath, quint64 id);
 
 } // namespace frostline::test
