@@ -712,18 +712,31 @@ std::vector<std::pair<const char*, std::string>> exactFields(const MigrationPoli
             {kLruKey, p.enableLru ? "true" : "false"}};
 }
 
+// The seven keys in the design's order with exact values; INDENT empty writes one line.
+QByteArray exactJson(const MigrationPolicy& p, const std::string& indent)
+{
+    const std::string newline = indent.empty() ? "" : "\n";
+    const std::string colon = indent.empty() ? ":" : ": ";
+    std::string out = "{" + newline;
+    const auto fields = exactFields(p);
+    for (std::size_t i = 0; i < fields.size(); ++i) {
+        out += indent + "\"" + std::string(fields[i].first) + "\"" + colon + fields[i].second;
+        out += (i + 1 < fields.size() ? "," : "") + newline;
+    }
+    out += "}" + newline;
+    return QByteArray::fromStdString(out);
+}
+
 } // namespace
 
 QByteArray MigrationPolicy::toJsonBytes() const
 {
-    std::string out = "{\n";
-    const auto fields = exactFields(*this);
-    for (std::size_t i = 0; i < fields.size(); ++i) {
-        out += "    \"" + std::string(fields[i].first) + "\": " + fields[i].second;
-        out += i + 1 < fields.size() ? ",\n" : "\n";
-    }
-    out += "}\n";
-    return QByteArray::fromStdString(out);
+    return exactJson(*this, "    ");
+}
+
+QByteArray MigrationPolicy::toCompactJson() const
+{
+    return exactJson(*this, {});
 }
 
 QByteArray MigrationPolicy::toToml() const

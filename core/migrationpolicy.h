@@ -34,6 +34,8 @@ struct MigrationPolicy
     // JSON object with all seven keys (durations as seconds).
     QJsonObject toJson() const;
     QByteArray toJsonBytes() const; // indented, trailing newline
+    // One line, no newline, keys in the order of toJsonBytes (for embedding: preview --json).
+    QByteArray toCompactJson() const;
     QByteArray toToml() const;
 
     // Parse; a missing key takes the default, an unknown key or a wrong type is an error naming

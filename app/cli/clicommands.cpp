@@ -1143,8 +1143,7 @@ int cmdPreview(const QStringList& args)
     QByteArray& buf = writer.buffer();
     if (a.isSet(QStringLiteral("json"))) {
         // Streamed by hand: a million candidates must not become a million QJsonObjects.
-        buf += "{\"now\":" + QByteArray::number(p.now) +
-               ",\"policy\":" + QJsonDocument(p.policy.toJson()).toJson(QJsonDocument::Compact) +
+        buf += "{\"now\":" + QByteArray::number(p.now) + ",\"policy\":" + p.policy.toCompactJson() +
                ",\"hot_versions\":" + QByteArray::number(sel.hotVersions) +
                ",\"hot_bytes\":" + QByteArray::number(sel.hotBytes) + ",\"candidates\":[";
         bool first = true;

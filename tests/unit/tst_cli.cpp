@@ -410,6 +410,13 @@ private slots:
         QCOMPARE(o.value(s("hot_versions")).toInteger(), 1500);
         QVERIFY(o.value(s("hot_bytes")).toInteger() > 0);
         QCOMPARE(o.value(s("policy")).toObject().value(s("batch_size")).toInteger(), 100);
+        // The keys in the order the design lists them, the policy's in section 4's order.
+        QVERIFY2(r.out.startsWith("{\"now\":" + QByteArray::number(now) +
+                                  ",\"policy\":{\"age_threshold_secs\":604800,"
+                                  "\"memory_threshold_bytes\":1073741824,\"min_hot_versions\":1,"
+                                  "\"batch_size\":100,\"run_interval_secs\":60,\"enabled\":true,"
+                                  "\"enable_lru\":false},\"hot_versions\":1500,\"hot_bytes\":"),
+                 r.out.left(300).constData());
         const QJsonArray c = o.value(s("candidates")).toArray();
         QVERIFY(!c.isEmpty());
         for (const auto& item : c) {

@@ -415,6 +415,8 @@ private slots:
         // The QJsonObject form, as written by Qt, reads back the same too.
         const QByteArray viaQt = QJsonDocument(policy.toJson()).toJson();
         QCOMPARE(MigrationPolicy::fromJson(viaQt, QStringLiteral("qt.json")), policy);
+        QCOMPARE(MigrationPolicy::fromJson(policy.toCompactJson(), QStringLiteral("c.json")),
+                 policy);
         QCOMPARE(policy.toJson().keys().size(), 7);
     }
 
@@ -432,6 +434,12 @@ private slots:
                                              "    \"enabled\": true,\n"
                                              "    \"enable_lru\": false\n"
                                              "}\n"));
+        // The same keys, order and figures on one line (what preview --json embeds).
+        QCOMPARE(
+            p.toCompactJson(),
+            QByteArray("{\"age_threshold_secs\":0.000001,\"memory_threshold_bytes\":1073741824,"
+                       "\"min_hot_versions\":1,\"batch_size\":1000,\"run_interval_secs\":1.5,"
+                       "\"enabled\":true,\"enable_lru\":false}"));
         const QByteArray toml = p.toToml();
         QVERIFY(toml.contains("\nage_threshold_secs = 0.000001\n"));
         QVERIFY(toml.contains("\nrun_interval_secs = 1.5\n"));
