@@ -230,11 +230,13 @@ Store::OpenReport Store::open(const OperationControl& control)
         !m_options.openUnfinishedCopy && QFile::exists(marker)) {
         const QByteArray head = markerHead(marker);
         const bool ours = head.contains(QByteArrayLiteral(" did not finish"));
+        // Refused as bad input (exit 2), like a directory that is not a store: the path names
+        // something that is not, or not yet, a store to open.
         if (head.startsWith(kUnfinishedInit))
-            throw FrostlineError::runtime(
+            throw FrostlineError::badInput(
                 QStringLiteral("%1 is an unfinished init (%2 is there): run init on it again")
                     .arg(m_path, marker));
-        throw FrostlineError::runtime(
+        throw FrostlineError::badInput(
             ours ? QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may "
                                   "lack data; delete this copy and run the backup or restore "
                                   "again")

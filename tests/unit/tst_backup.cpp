@@ -635,6 +635,7 @@ private slots:
             Store(backup).open();
             QFAIL("an unfinished copy opened");
         } catch (const FrostlineError& e) {
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput); // exit 2, as for restore
             QVERIFY2(e.message().contains(QLatin1String("is an unfinished backup or restore")) &&
                          e.message().contains(QLatin1String("delete this copy")),
                      qPrintable(e.message()));
@@ -656,6 +657,7 @@ private slots:
             Store(path).open();
             QFAIL("a store with a foreign INCOMPLETE file opened");
         } catch (const FrostlineError& e) {
+            QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
             QVERIFY2(e.message().contains(QLatin1String("but not one it wrote: if this is your "
                                                         "store, move that file away")) &&
                          !e.message().contains(QLatin1String("delete")),

@@ -577,6 +577,7 @@ private slots:
                 half.open();
                 QFAIL("an unfinished init opened");
             } catch (const FrostlineError& e) {
+                QCOMPARE(e.kind(), FrostlineError::Kind::BadInput);
                 QVERIFY2(e.message().contains(QLatin1String("is an unfinished init")) &&
                              e.message().contains(QLatin1String("run init on it again")),
                          qPrintable(e.message()));
