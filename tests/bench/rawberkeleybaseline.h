@@ -8,7 +8,9 @@
 // With `entityIndexKeys` set it is no longer the baseline but a floor for any cold tier
 // that can answer "the history of entity E": each record also puts one 25-byte key (kind, a
 // random entity among records/10, tx_from, id; empty value) into a second B-tree in the same
-// transaction, as the cold tier's history.db does.
+// transaction, as the cold tier's history.db does. With `entityOrderedKeys` set instead, the
+// records themselves are keyed by those 25 bytes (one B-tree, history by range scan, no index):
+// the other layout that answers it, whose puts land all over the tree instead of at its end.
 
 #include <QByteArray>
 #include <QDir>
@@ -34,6 +36,7 @@ struct RawBaselineOptions
     quint32 batchSize = 1000;
     quint32 pageSize = 8192; // the cold tier's page size, for a like-for-like comparison
     bool entityIndexKeys = false;
+    bool entityOrderedKeys = false;
 };
 
 struct RawBaselineResult
@@ -84,7 +87,7 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
                                       ~std::size_t(1023));
         const QByteArray value(int(options.valueBytes), 'v');
         std::vector<char> buffer(
-            ((std::size_t(options.batchSize) * (8 + options.valueBytes + 16) + 64) + 1023) &
+            ((std::size_t(options.batchSize) * (25 + options.valueBytes + 16) + 64) + 1023) &
             ~std::size_t(1023));
         QElapsedTimer timer;
         timer.start();
@@ -94,17 +97,21 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
             bulk.set_flags(DB_DBT_USERMEM);
             DbMultipleKeyDataBuilder builder(bulk);
             const quint64 first = next;
-            for (quint32 i = 0; i < options.batchSize && next <= options.records; ++i, ++next) {
-                unsigned char key[8];
-                for (int b = 0; b < 8; ++b)
-                    key[b] = static_cast<unsigned char>(next >> (8 * (7 - b)));
-                if (!builder.append(key, 8, const_cast<char*>(value.constData()), value.size()))
-                    throw std::runtime_error("raw baseline: bulk buffer too small");
+            const quint64 end = std::min(options.records + 1, first + options.batchSize);
+            if (!options.entityOrderedKeys) {
+                for (; next < end; ++next) {
+                    unsigned char key[8];
+                    for (int b = 0; b < 8; ++b)
+                        key[b] = static_cast<unsigned char>(next >> (8 * (7 - b)));
+                    if (!builder.append(key, 8, const_cast<char*>(value.constData()), value.size()))
+                        throw std::runtime_error("raw baseline: bulk buffer too small");
+                }
             }
+            next = end;
             Dbt indexBulk(indexBuffer.data(), u_int32_t(indexBuffer.size()));
             indexBulk.set_ulen(u_int32_t(indexBuffer.size()));
             indexBulk.set_flags(DB_DBT_USERMEM);
-            if (options.entityIndexKeys) {
+            if (options.entityIndexKeys || options.entityOrderedKeys) {
                 indexKeys.clear();
                 for (quint64 id = first; id < next; ++id) {
                     std::array<unsigned char, 25> k{};
@@ -117,6 +124,13 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
                     indexKeys.push_back(k);
                 }
                 std::sort(indexKeys.begin(), indexKeys.end());
+            }
+            if (options.entityOrderedKeys) {
+                for (auto& k : indexKeys)
+                    if (!builder.append(k.data(), k.size(), const_cast<char*>(value.constData()),
+                                        value.size()))
+                        throw std::runtime_error("raw baseline: bulk buffer too small");
+            } else if (options.entityIndexKeys) {
                 DbMultipleKeyDataBuilder indexBuilder(indexBulk);
                 for (auto& k : indexKeys)
                     if (!indexBuilder.append(k.data(), k.size(), k.data(), 0))
@@ -126,7 +140,7 @@ inline RawBaselineResult runRawBerkeleyBaseline(const QString& home,
             check(env.txn_begin(nullptr, &txn, 0), "begin");
             Dbt unused;
             int ret = db.put(txn, &bulk, &unused, DB_MULTIPLE_KEY);
-            if (ret == 0 && options.entityIndexKeys)
+            if (ret == 0 && options.entityIndexKeys && !options.entityOrderedKeys)
                 ret = index.put(txn, &indexBulk, &unused, DB_MULTIPLE_KEY);
             if (ret != 0) {
                 txn->abort();
