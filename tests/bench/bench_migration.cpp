@@ -95,26 +95,22 @@ int main(int argc, char** argv)
         raw.records = records;
         raw.valueBytes = quint32(p.encodedBytes / p.versions);
         raw.batchSize = quint32(batch);
-        const auto baseline = bench::runRawBerkeleyBaseline(
-            tmp.filePath(checkpointed ? QStringLiteral("raw-ckpt") : QStringLiteral("raw-fresh")),
-            raw);
-
+        const QString storeName = checkpointed ? QStringLiteral("ckpt") : QStringLiteral("fresh");
+        // Each raw variant in a fresh environment of its own.
+        auto runRaw = [&](const char* name, auto&& adjust) {
+            bench::RawBaselineOptions options = raw;
+            adjust(options);
+            return bench::runRawBerkeleyBaseline(
+                tmp.filePath(QLatin1String(name) + QLatin1Char('-') + storeName), options);
+        };
+        const auto baseline = runRaw("raw", [](bench::RawBaselineOptions&) {});
         // Not the goal's baseline: the same writes plus one entity-index key per record in a
         // second B-tree, the least any cold tier that answers "history of entity E" must do.
-        bench::RawBaselineOptions floorOptions = raw;
-        floorOptions.entityIndexKeys = true;
-        const auto indexFloor = bench::runRawBerkeleyBaseline(
-            tmp.filePath(checkpointed ? QStringLiteral("floor-ckpt")
-                                      : QStringLiteral("floor-fresh")),
-            floorOptions);
-
+        const auto indexFloor =
+            runRaw("floor", [](bench::RawBaselineOptions& o) { o.entityIndexKeys = true; });
         // The other layout that answers it: no index, the records keyed in entity order.
-        bench::RawBaselineOptions orderedOptions = raw;
-        orderedOptions.entityOrderedKeys = true;
-        const auto entityOrdered = bench::runRawBerkeleyBaseline(
-            tmp.filePath(checkpointed ? QStringLiteral("ordered-ckpt")
-                                      : QStringLiteral("ordered-fresh")),
-            orderedOptions);
+        const auto entityOrdered =
+            runRaw("ordered", [](bench::RawBaselineOptions& o) { o.entityOrderedKeys = true; });
 
         QElapsedTimer timer;
         timer.start();
