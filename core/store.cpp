@@ -17,6 +17,7 @@
 #include <cerrno>
 #include <numeric>
 #include <sys/stat.h>
+#include <unistd.h>
 #include <utility>
 
 namespace frostline {
@@ -193,41 +194,41 @@ void Store::requireOpen() const
         throw FrostlineError::runtime(QStringLiteral("store %1 is not open").arg(m_path));
 }
 
-Store::OpenReport Store::open(const OperationControl& control)
+void Store::checkOpenable(const QString& path, bool unfinishedCopyAllowed)
 {
-    if (m_open)
-        return {};
-    QElapsedTimer timer;
-    timer.start();
     // A STORE that names no store is bad input (exit 2 on the command line), like any argument
     // that is wrong; a store that is there but damaged is a runtime failure.
     // One that cannot be looked at (no permission, a stale mount) is neither: the reason is said.
-    if (struct stat st = {}; ::stat(QFile::encodeName(m_path).constData(), &st) != 0) {
+    if (struct stat st = {}; ::stat(QFile::encodeName(path).constData(), &st) != 0) {
         if (errno != ENOENT && errno != ENOTDIR)
             throw FrostlineError::runtime(QStringLiteral("cannot look at store %1: %2")
-                                              .arg(m_path, FrostlineError::errnoText(errno)));
-        throw FrostlineError::badInput(QStringLiteral("store %1 does not exist").arg(m_path));
+                                              .arg(path, FrostlineError::errnoText(errno)));
+        throw FrostlineError::badInput(QStringLiteral("store %1 does not exist").arg(path));
     } else if (!S_ISDIR(st.st_mode)) {
-        throw FrostlineError::badInput(QStringLiteral("store %1 is not a directory").arg(m_path));
+        throw FrostlineError::badInput(QStringLiteral("store %1 is not a directory").arg(path));
     }
-    if (!looksLikeStore(m_path)) {
+    // A directory this user may not list or enter would read as "not a store" below.
+    if (::access(QFile::encodeName(path).constData(), R_OK | X_OK) != 0)
+        throw FrostlineError::runtime(QStringLiteral("cannot look at store %1: %2")
+                                          .arg(path, FrostlineError::errnoText(errno)));
+    if (!looksLikeStore(path)) {
         // One of the two there: a store that lost the other, not a place for init.
-        const QDir dir(m_path);
+        const QDir dir(path);
         const bool hasWal = dir.exists(QStringLiteral("wal"));
         if (hasWal || dir.exists(QStringLiteral("cold")))
             throw FrostlineError::runtime(
                 QStringLiteral("store %1 has no %2 directory (its %3 is there): the store is "
                                "incomplete; restore %2 or the whole store from a backup")
-                    .arg(m_path, hasWal ? QStringLiteral("cold/") : QStringLiteral("wal/"),
+                    .arg(path, hasWal ? QStringLiteral("cold/") : QStringLiteral("wal/"),
                          hasWal ? QStringLiteral("wal/") : QStringLiteral("cold/")));
         throw FrostlineError::badInput(
             QStringLiteral("%1 is not a Frostline store (no wal/ and cold/ inside); run init first")
-                .arg(m_path));
+                .arg(path));
     }
     // A copy cut short can look whole and even open (a WAL segment copied in part reads as a
     // torn tail): never let it pass for the store it was copied from.
-    if (const QString marker = unfinishedCopyMarker(m_path);
-        !m_options.openUnfinishedCopy && QFile::exists(marker)) {
+    if (const QString marker = unfinishedCopyMarker(path);
+        !unfinishedCopyAllowed && QFile::exists(marker)) {
         const QByteArray head = markerHead(marker);
         const bool ours = head.contains(QByteArrayLiteral(" did not finish"));
         // Refused as bad input (exit 2), like a directory that is not a store: the path names
@@ -235,29 +236,38 @@ Store::OpenReport Store::open(const OperationControl& control)
         if (head.startsWith(kUnfinishedInit))
             throw FrostlineError::badInput(
                 QStringLiteral("%1 is an unfinished init (%2 is there): run init on it again")
-                    .arg(m_path, marker));
+                    .arg(path, marker));
         throw FrostlineError::badInput(
             ours ? QStringLiteral("%1 is an unfinished backup or restore (%2 is there): it may "
                                   "lack data; delete this copy and run the backup or restore "
                                   "again")
-                       .arg(m_path, marker)
+                       .arg(path, marker)
                  : QStringLiteral("%1 holds a file named %2, the name Frostline keeps for an "
                                   "unfinished backup or restore, but not one it wrote: if this "
                                   "is your store, move that file away and open it again")
-                       .arg(m_path, QFileInfo(marker).fileName()));
+                       .arg(path, QFileInfo(marker).fileName()));
     }
     // A backup is restored, never opened in place: an open runs recovery, which writes into it
     // (a black-box check's `verify BACKUP` rewrote a log file and made region files there). Only
     // a backup never opened: one that was (before session 14 that was how a backup came back)
     // holds the lock file every open leaves, and may be someone's store by now.
-    if (!m_options.openUnfinishedCopy &&
-        QFileInfo::exists(QDir(m_path).filePath(QStringLiteral("backup.json"))) &&
-        !QFileInfo::exists(QDir(m_path).filePath(StoreLock::fileName())))
+    if (!unfinishedCopyAllowed &&
+        QFileInfo::exists(QDir(path).filePath(QStringLiteral("backup.json"))) &&
+        !QFileInfo::exists(QDir(path).filePath(StoreLock::fileName())))
         throw FrostlineError::badInput(
             QStringLiteral("%1 is a backup (backup.json is there), not a store: an open would "
                            "change it; restore it into a new directory first (frostline-cli "
                            "restore, or File > Restore store from backup), which also checks it")
-                .arg(m_path));
+                .arg(path));
+}
+
+Store::OpenReport Store::open(const OperationControl& control)
+{
+    if (m_open)
+        return {};
+    QElapsedTimer timer;
+    timer.start();
+    checkOpenable(m_path, m_options.openUnfinishedCopy);
     // The passphrase is checked against encryption.json before the lock, the WAL or Berkeley DB
     // is touched: a wrong one leaves every file as it was.
     if (isEncrypted() && !m_cipher) {

@@ -131,6 +131,11 @@ public:
     // the WAL and the cold environment are laid down encrypted. The passphrase must not be empty.
     static void create(const QString& path, const QByteArray& passphrase);
     static bool looksLikeStore(const QString& path);
+    // The refusals open() makes from the directory's files alone, before it touches anything:
+    // not there, not a store, an unfinished init or copy (unless UNFINISHED_COPY_ALLOWED), a
+    // backup. Throws the FrostlineError open() would; cheap enough for the GUI thread, which asks
+    // before it closes the store that is open.
+    static void checkOpenable(const QString& path, bool unfinishedCopyAllowed = false);
     // The file a backup or restore keeps in its destination until the copy is whole; open()
     // refuses a directory that has it (a copy cut short, e.g. by a full disk or kill -9).
     static QString unfinishedCopyMarker(const QString& path);

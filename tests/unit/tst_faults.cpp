@@ -996,6 +996,41 @@ private slots:
         QVERIFY2(problem.isEmpty(), qPrintable(problem));
     }
 
+    void aStoreThisUserMayNotEnterIsSaidAsSuch()
+    {
+        // A store of another user (owner-only, as init makes it) read as "not a Frostline store;
+        // run init first", exit 2: wrong advice, and a script took it for bad input. It is a
+        // runtime failure that names the reason.
+        QTemporaryDir dir;
+        QVERIFY(QFile::setPermissions(dir.path(), QFile::ReadOwner | QFile::WriteOwner |
+                                                      QFile::ExeOwner | QFile::ReadOther |
+                                                      QFile::ExeOther));
+        const QString store = dir.filePath(QStringLiteral("store"));
+        QCOMPARE(test::runCli({QStringLiteral("init"), store}).exitCode, 0);
+        QProcess p;
+        if (::geteuid() == 0) {
+            // Root passes every permission check: the CLI runs as nobody, from a copy nobody
+            // may execute (the build tree may be out of its reach).
+            const QString cli = dir.filePath(QStringLiteral("frostline-cli"));
+            QVERIFY(QFile::copy(test::cliPath(), cli));
+            QVERIFY(QFile::setPermissions(cli, QFile::ReadOwner | QFile::ExeOwner |
+                                                   QFile::ReadOther | QFile::ExeOther));
+            p.start(QStringLiteral("setpriv"),
+                    {QStringLiteral("--reuid=65534"), QStringLiteral("--regid=65534"),
+                     QStringLiteral("--clear-groups"), cli, QStringLiteral("stats"), store});
+        } else {
+            QVERIFY(QFile::setPermissions(store, QFile::WriteOwner));
+            p.start(test::cliPath(), {QStringLiteral("stats"), store});
+        }
+        QVERIFY(p.waitForFinished(120000));
+        QFile::setPermissions(store, QFile::ReadOwner | QFile::WriteOwner | QFile::ExeOwner);
+        QCOMPARE(p.readAllStandardError(), QByteArray("frostline-cli stats: cannot look at store " +
+                                                      store.toUtf8() + ": Permission denied\n"));
+        QCOMPARE(p.exitCode(), 1);
+        // For its owner it opens as ever.
+        QCOMPARE(test::runCli({QStringLiteral("verify"), store}).exitCode, 0);
+    }
+
     void aStoreOnReadOnlyMediaSaysWhatToDo()
     {
         // A snapshot or a read-only mount: every open writes (the lock, recovery), so the store
