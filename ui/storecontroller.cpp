@@ -71,15 +71,17 @@ QString lateCancelNote(const OperationControl& control)
                                : QString();
 }
 
-// Why PATH cannot be opened as a store, or an empty string. Cheap file checks: the GUI thread
-// makes them before it closes the open store, so a wrong folder leaves that store open.
+// Why PATH cannot be opened as a store, or an empty string: the engine's refusals from the
+// directory's files alone (not there, not a store, a backup, an unfinished copy, no permission).
+// Cheap enough for the GUI thread, which asks before it closes the open store, so that a wrong
+// folder leaves that store open.
 QString openProblem(const QString& path)
 {
-    if (!QFileInfo(path).isDir())
-        return StoreController::tr("%1 does not exist or is not a directory.").arg(path);
-    if (!Store::looksLikeStore(path))
-        return StoreController::tr("%1 is not a Frostline store: it has no wal/ and cold/ folders.")
-            .arg(path);
+    try {
+        Store::checkOpenable(path);
+    } catch (const FrostlineError& e) {
+        return e.message();
+    }
     return {};
 }
 
@@ -177,6 +179,15 @@ public:
         std::shared_ptr<const std::atomic<bool>> destroyed;
     };
     std::vector<Retired> retired;
+    // Whether this process holds, or may still hold, the lock of the store at RESOLVED.
+    bool holdsLockOf(const QString& resolved) const
+    {
+        auto mayHold = [&resolved](const Retired& r) {
+            return r.path == resolved && r.destroyed && !r.destroyed->load();
+        };
+        return (store && Store::resolvedPath(path) == resolved) || mayHold(opening) ||
+               std::any_of(retired.begin(), retired.end(), mayHold);
+    }
     // The open in flight: its store's flag exists before the worker makes the store, so an
     // open that supersedes it can wait for it (it may hold the directory's lock).
     Retired opening;
@@ -564,6 +575,11 @@ void StoreController::forgetPendingPassphrase()
     d->forgetPending();
 }
 
+QString StoreController::stillOpenNote() const
+{
+    return d->store ? tr(" %1 is still open.").arg(d->path) : QString();
+}
+
 void StoreController::openStore(const QString& path)
 {
     const QString what = tr("Open store");
@@ -575,7 +591,17 @@ void StoreController::openStore(const QString& path)
     }
     if (const QString problem = openProblem(clean); !problem.isEmpty()) {
         d->forgetPending();
-        emit operationFailed(what, problem); // the open store stays open
+        emit operationFailed(what, problem + stillOpenNote());
+        return;
+    }
+    // Open in another process: said now too. This process's own hold (the open store, one
+    // closing or opening) is waited for instead.
+    if (StoreLock::isHeld(clean) && !d->holdsLockOf(Store::resolvedPath(clean))) {
+        d->forgetPending();
+        emit operationFailed(what, tr("%1 is locked: another process has it open; close it "
+                                      "there first.")
+                                           .arg(clean) +
+                                       stillOpenNote());
         return;
     }
     // A passphrase kept from creating or restoring this very copy is used once, then dropped.
@@ -683,9 +709,8 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                    std::this_thread::sleep_for(std::chrono::milliseconds(10));
                if (cancel->load())
                    return cancelled();
-               // Checked again: the folder may have changed since the GUI thread looked.
-               if (const QString problem = openProblem(clean); !problem.isEmpty())
-                   throw FrostlineError::runtime(problem);
+               // (Store::open checks the folder again: it may have changed since the GUI thread
+               // looked.)
                Store::Options options;
                options.passphrase = std::exchange(*secret, QByteArray());
                std::shared_ptr<Store> store(new Store(clean, std::move(options)),

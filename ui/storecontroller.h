@@ -234,6 +234,8 @@ signals:
     void hotTierChanged();
 
 private:
+    // " S is still open." after a refused open, while store S stays open; empty with none open.
+    QString stillOpenNote() const;
     // lookupVersion (a read, recorded for the LRU order) or locateVersion (not a read).
     void askForVersion(quint64 versionId, bool locateOnly);
     void startOpen(const QString& clean, QByteArray passphrase, bool encrypted);

@@ -472,19 +472,44 @@ private slots:
         c.openStore(path);
         QVERIFY(opened.wait(120000));
 
+        // What a backup looks like (never opened), a copy cut short, and a store another
+        // process has open (this test holds its lock): each refused before the open store closes.
+        const QString backup = dir.filePath(QStringLiteral("backup"));
+        const QString unfinished = dir.filePath(QStringLiteral("unfinished"));
+        for (const QString& copy : {backup, unfinished}) {
+            QVERIFY(QDir().mkpath(copy + QStringLiteral("/wal")));
+            QVERIFY(QDir().mkpath(copy + QStringLiteral("/cold")));
+        }
+        test::writeFile(backup + QStringLiteral("/backup.json"), "{}");
+        test::writeFile(Store::unfinishedCopyMarker(unfinished),
+                        "This restore did not finish: the directory may lack data.\n");
+        const QString other = dir.filePath(QStringLiteral("other"));
+        Store::create(other);
+        StoreLock otherProcess;
+        otherProcess.acquire(other);
+        const std::vector<std::pair<QString, QString>> refusals = {
+            {plain, QStringLiteral("is not a Frostline store")},
+            {dir.filePath(QStringLiteral("missing")), QStringLiteral("does not exist")},
+            {backup, QStringLiteral("is a backup (backup.json is there), not a store")},
+            {unfinished, QStringLiteral("is an unfinished backup or restore")},
+            {other, QStringLiteral("is locked: another process has it open")}};
         QSignalSpy failed(&c, &StoreController::operationFailed);
         QSignalSpy closed(&c, &StoreController::storeClosed);
-        for (const QString& wrong : {plain, dir.filePath(QStringLiteral("missing"))}) {
+        for (const auto& [wrong, why] : refusals) {
             failed.clear();
             c.openStore(wrong);
             QVERIFY(failed.count() > 0 || failed.wait(60000));
             QCOMPARE(failed.first().at(0).toString(), QStringLiteral("Open store"));
-            QVERIFY2(failed.first().at(1).toString().contains(wrong),
-                     qPrintable(failed.first().at(1).toString()));
+            const QString message = failed.first().at(1).toString();
+            QVERIFY2(message.contains(wrong) && message.contains(why) &&
+                         message.endsWith(
+                             QStringLiteral(" %1 is still open.").arg(QDir::cleanPath(path))),
+                     qPrintable(message));
             QCOMPARE(closed.count(), 0);
             QVERIFY(c.isOpen());
             QCOMPARE(c.storePath(), QDir::cleanPath(path));
         }
+        otherProcess.release();
         // Still working: a statistics refresh answers with the store's versions.
         QSignalSpy stats(&c, &StoreController::statisticsUpdated);
         c.refreshStatistics();
