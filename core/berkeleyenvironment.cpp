@@ -20,16 +20,39 @@ namespace {
 // Berkeley DB calls the error callback on the thread whose operation failed, so a thread-local
 // buffer pairs each failure with its own text even when several threads use the environment.
 thread_local std::string t_capturedText;
+// A failing write can repeat its messages for every page it could not write (a full disk
+// during a checkpoint: 3 messages a page, 148 KB in one error line): the first few are kept,
+// plus the first that says the disk is full, and the rest counted.
+constexpr int kKeptMessages = 3;
+thread_local int t_keptMessages = 0;
+thread_local int t_droppedMessages = 0;
+
+bool saysNoSpace(const std::string& text)
+{
+    return text.find(std::strerror(ENOSPC)) != std::string::npos;
+}
 
 void captureError(const DbEnv*, const char* prefix, const char* message)
 {
+    std::string text;
+    if (prefix && *prefix)
+        text = std::string(prefix) + ": ";
+    text += message ? message : "";
+    if (t_keptMessages >= kKeptMessages && !(saysNoSpace(text) && !saysNoSpace(t_capturedText))) {
+        ++t_droppedMessages;
+        return;
+    }
     if (!t_capturedText.empty())
         t_capturedText += "; ";
-    if (prefix && *prefix) {
-        t_capturedText += prefix;
-        t_capturedText += ": ";
-    }
-    t_capturedText += message ? message : "";
+    t_capturedText += text;
+    ++t_keptMessages;
+}
+
+void forgetCapturedText()
+{
+    t_capturedText.clear();
+    t_keptMessages = 0;
+    t_droppedMessages = 0;
 }
 
 } // namespace
@@ -43,13 +66,15 @@ BerkeleyEnvironment::~BerkeleyEnvironment()
 
 void BerkeleyEnvironment::clearCapturedText()
 {
-    t_capturedText.clear();
+    forgetCapturedText();
 }
 
 QString BerkeleyEnvironment::takeCapturedText()
 {
     QString text = QString::fromStdString(t_capturedText);
-    t_capturedText.clear();
+    if (t_droppedMessages > 0)
+        text += QStringLiteral("; and %1 more message(s) like these").arg(t_droppedMessages);
+    forgetCapturedText();
     return text;
 }
 
@@ -129,7 +154,7 @@ void BerkeleyEnvironment::open(const Options& options)
         // what failed for want of room, and runs again at the next open.
         const std::string noSpace = std::strerror(ENOSPC); // copied: strerror's buffer is reused
         const bool fileSystemFull =
-            ret == ENOSPC || t_capturedText.find(noSpace) != std::string::npos;
+            ret == ENOSPC || saysNoSpace(t_capturedText);
         const QString message =
             fileSystemFull
                 ? QStringLiteral("cannot open cold tier %1: %2: opening needs room for Berkeley "

@@ -1,3 +1,4 @@
+#include "berkeleyenvironment.h"
 #include "coldtier.h"
 #include "frostlineerror.h"
 #include "versioncodec.h"
@@ -124,6 +125,35 @@ class TestColdTier : public QObject
 {
     Q_OBJECT
 private slots:
+    // A write that fails page after page (a full disk during a checkpoint) makes Berkeley DB
+    // say three things per page: an error line of 148 KB. The first few are kept, the first
+    // that names the full disk too, and the rest counted.
+    void aFailureRepeatedPerPageStaysOneShortLine()
+    {
+        QTemporaryDir dir;
+        BerkeleyEnvironment env(dir.filePath(QStringLiteral("env")));
+        env.open({});
+        BerkeleyEnvironment::clearCapturedText();
+        for (int page = 1; page <= 1000; ++page) {
+            env.handle()->errx("BDB0137 write: 0x55d0, 8192: %s", page == 500
+                                                                      ? std::strerror(ENOSPC)
+                                                                      : "Input/output error");
+            env.handle()->errx("BDB3015 nodes.db: write failed for page %d", page);
+        }
+        const QString message = env.describe(QStringLiteral("cannot checkpoint"), ENOSPC);
+        QVERIFY2(message.size() < 600, qPrintable(message));
+        QVERIFY2(message.contains(QLatin1String("write failed for page 1;")) &&
+                     message.contains(QLatin1String("BDB0137 write: 0x55d0, 8192: No space left "
+                                                    "on device")) &&
+                     message.endsWith(QLatin1String("; and 1996 more message(s) like these)")),
+                 qPrintable(message));
+        QVERIFY(!message.contains(QLatin1String("page 2;")));
+        // Taken: the next failure starts afresh.
+        env.handle()->errx("one more");
+        QCOMPARE(env.describe(QStringLiteral("x"), EIO).count(QLatin1String("one more")), 1);
+        QVERIFY(!BerkeleyEnvironment::takeCapturedText().contains(QLatin1String("more message")));
+    }
+
     void commitThenReadBack()
     {
         QTemporaryDir dir;

@@ -562,6 +562,14 @@ private slots:
                 threw = true;
                 QVERIFY2(e.message().contains(QLatin1String("injected: disk full on batch 3")),
                          qPrintable(e.message()));
+                // And what the two batches before it made durable (the cause alone left that
+                // to be guessed).
+                QVERIFY2(e.message().endsWith(
+                             QStringLiteral("; before it, 2 batch(es) committed: their 120 "
+                                            "versions are durable in the cold tier (flushed LSN "
+                                            "%1)")
+                                 .arg(flushedAfter2)),
+                         qPrintable(e.message()));
             }
             QVERIFY(threw);
             QCOMPARE(batchesSeen, 2);
