@@ -117,8 +117,10 @@ PolicyEditorPage::PolicyEditorPage(StoreController* controller, QWidget* parent)
     : QWidget(parent), m_controller(controller), m_undo(new QUndoStack(this)),
       m_debounce(new QTimer(this))
 {
-    if (m_controller && m_controller->isOpen())
+    if (m_controller && m_controller->isOpen()) {
         m_active = m_controller->activePolicy();
+        m_storePath = m_controller->storePath();
+    }
     m_policy = m_active;
     m_lastEmitted = m_active;
 
@@ -411,6 +413,10 @@ void PolicyEditorPage::showPolicy(const MigrationPolicy& policy)
 {
     if (!m_pushing)
         ++m_editSession; // undo/redo ends the editing session
+    // "Applied: …" is about the policy shown when it came; an edit makes it stale. (A refusal
+    // or the note on another store's edits, both marked as errors, stay until dealt with.)
+    if (policy != m_policy && m_applyMessage && m_applyMessage->styleSheet().isEmpty())
+        setApplyMessage(QString(), false);
     m_policy = policy;
     {
         const QSignalBlocker b1(m_age), b2(m_memory), b3(m_minHot), b4(m_batch), b5(m_interval),
@@ -631,13 +637,26 @@ void PolicyEditorPage::onPolicyApplied(const MigrationPolicy& policy)
 
 void PolicyEditorPage::onStoreOpened()
 {
+    const MigrationPolicy previousActive = m_active;
+    const bool hadStore = m_storePath.has_value();
+    const QString previousPath = m_storePath.value_or(QString());
     m_active = m_controller->activePolicy();
+    m_storePath = m_controller->storePath();
     m_impactRequested = 0;
-    // A fresh store with an untouched editor starts from the store's policy.
-    if (m_undo->count() == 0) {
+    // The editor starts from the new store's policy unless it holds edits never applied to the
+    // store before; those stay, said to be another store's, so that Apply cannot put one
+    // store's policy on the next unnoticed (a GUI review met "Applied" under the old policy).
+    if (m_undo->count() == 0 || (hadStore && m_policy == previousActive)) {
+        m_undo->clear();
         m_lastEmitted = m_active;
         showPolicy(m_active);
         m_debounce->stop();
+        setApplyMessage(QString(), false);
+    } else if (hadStore) {
+        setApplyMessage(tr("These edits were made while %1 was open and are not applied to this "
+                           "store; Apply would make them its active policy.")
+                            .arg(previousPath),
+                        true);
     }
     updateDiff();
     refreshImpact();

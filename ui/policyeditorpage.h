@@ -90,6 +90,7 @@ private:
 
     StoreController* m_controller;
     MigrationPolicy m_policy;
+    std::optional<QString> m_storePath; // the store m_active is of; none before the first open
     MigrationPolicy m_active;
     MigrationPolicy m_lastEmitted;
     QUndoStack* m_undo;

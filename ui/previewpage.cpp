@@ -54,6 +54,11 @@ PreviewPage::PreviewPage(StoreController* controller, QWidget* parent)
                       tr(" · out of date: a migration is moving versions; computed again when "
                          "it ends"));
         });
+        // Applying the edited policy makes it the active one: the note under the figures follows.
+        connect(m_controller, &StoreController::policyApplied, this, [this] {
+            if (m_shown && !m_waiting && !m_outOfDate)
+                setStatus(shownStatus());
+        });
         connect(m_controller, &StoreController::hotTierChanged, this, [this] {
             // An edit waiting to be asked asks soon anyway; else the last question again,
             // exactly (its instant to the microsecond, not the edit's milliseconds).
@@ -253,19 +258,31 @@ void PreviewPage::showSelection(const MigrationPolicy& policy, qint64 now,
     m_shownPolicy = policy;
     m_shownNow = now;
     m_model->setSelection(std::move(selection));
+    setStatus(shownStatus());
+    updateTotals();
+    m_explanation->clear();
+    m_locating.reset();
+    emit previewShown();
+}
+
+QString PreviewPage::shownStatus() const
+{
     const Selection& s = *m_shown;
     QString status =
         tr("%1 of %2 hot versions would move (%3 of %4) at %5")
             .arg(DisplayFormat::count(s.candidates.size()), DisplayFormat::count(s.hotVersions),
                  DisplayFormat::bytes(s.candidateBytes), DisplayFormat::bytes(s.hotBytes),
-                 DisplayFormat::timestamp(now));
-    if (!policy.enabled)
+                 DisplayFormat::timestamp(m_shownNow));
+    if (!m_shownPolicy.enabled)
         status = tr("The policy is disabled: nothing moves.");
-    setStatus(status);
-    updateTotals();
-    m_explanation->clear();
-    m_locating.reset();
-    emit previewShown();
+    // The page follows the policy editor as it is edited; Run once and the service migrate by
+    // the active policy. Which of the two the figures are of is said, since they can differ.
+    if (m_controller && m_controller->isOpen())
+        status += m_shownPolicy == m_controller->activePolicy()
+                      ? tr(" — by the store's active policy")
+                      : tr(" — by the edited policy, not applied yet (Run once and the service "
+                           "migrate by the active one)");
+    return status;
 }
 
 void PreviewPage::applyFilter()

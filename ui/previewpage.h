@@ -61,6 +61,8 @@ signals:
     void previewShown();
 
 private:
+    // The figures of the selection shown, and which policy they are of (active or edited).
+    QString shownStatus() const;
     StoreController* m_controller;
     MigrationPolicy m_policy;
     CandidateModel* m_model;

@@ -80,6 +80,7 @@ private slots:
     void impactTextCountsVersionsBytesAndEntities();
     void impactFromTwoPreviewsAndApplyThroughTheController();
     void aPolicyThatFailsToSaveIsNotUsed();
+    void theEditorFollowsTheStoreItIsAbout();
 };
 
 void TestGuiPolicyEditor::startsFromDefaultsWithHints()
@@ -487,6 +488,58 @@ void TestGuiPolicyEditor::impactFromTwoPreviewsAndApplyThroughTheController()
     QVERIFY(page.applyMessage().startsWith(QLatin1String("Applied")));
     QVERIFY(page.impactText().contains(QLatin1String("nothing changes")));
     controller.closeStore();
+}
+
+// A GUI review opened a second store and found the first one's applied policy in the editor,
+// under "Applied: this is now the store's active policy.": one Apply from putting it on the
+// second store.
+void TestGuiPolicyEditor::theEditorFollowsTheStoreItIsAbout()
+{
+    QTemporaryDir dir;
+    QVERIFY(dir.isValid());
+    const QString first = dir.filePath(QStringLiteral("first"));
+    const QString second = dir.filePath(QStringLiteral("second"));
+    test::makeGeneratedStore(first, 600, 60, 30, 7);
+    test::makeGeneratedStore(second, 600, 60, 30, 8);
+    StoreController controller;
+    PolicyEditorPage page(&controller);
+    QSignalSpy opened(&controller, &StoreController::storeOpened);
+    QSignalSpy applied(&controller, &StoreController::policyApplied);
+    controller.openStore(first);
+    QVERIFY(opened.wait(120000));
+
+    spin(page, "batch_size")->setValue(777);
+    page.findChild<QPushButton*>(QStringLiteral("apply"))->click();
+    QVERIFY(applied.count() > 0 || applied.wait(60000));
+    QVERIFY(page.applyMessage().startsWith(QLatin1String("Applied")));
+    // An edit after it makes "Applied" stale: it goes.
+    spin(page, "age_threshold_secs")->setValue(86400);
+    QCOMPARE(page.applyMessage(), QString());
+    page.undoStack()->undo();
+    QCOMPARE(page.policy().batchSize, quint64(777));
+
+    // Applied there, so nothing of it is pending: the second store's own policy shows.
+    opened.clear();
+    controller.openStore(second);
+    QVERIFY(opened.wait(120000));
+    QCOMPARE(page.policy(), MigrationPolicy());
+    QCOMPARE(page.activePolicy(), MigrationPolicy());
+    QCOMPARE(page.undoStack()->count(), 0);
+    QCOMPARE(page.applyMessage(), QString());
+
+    // Edits never applied stay across the switch, and the page says whose they were.
+    spin(page, "batch_size")->setValue(555);
+    opened.clear();
+    controller.openStore(first);
+    QVERIFY(opened.wait(120000));
+    QCOMPARE(page.policy().batchSize, quint64(555));
+    QCOMPARE(page.activePolicy().batchSize, quint64(777));
+    QCOMPARE(page.applyMessage(),
+             QStringLiteral("These edits were made while %1 was open and are not applied to this "
+                            "store; Apply would make them its active policy.")
+                 .arg(QDir::cleanPath(second)));
+    controller.closeStore();
+    controller.waitForWorkers();
 }
 
 void TestGuiPolicyEditor::aPolicyThatFailsToSaveIsNotUsed()

@@ -507,6 +507,8 @@ void TestGuiPreview::previewOfAGeneratedStoreThroughThePage()
     QCOMPARE(page.shownInstant(), page.instant());
     QCOMPARE(page.shownPolicy(), controller.activePolicy());
     QVERIFY(!page.isComputing());
+    QVERIFY2(page.statusText().endsWith(QStringLiteral(" — by the store's active policy")),
+             qPrintable(page.statusText()));
 
     // An edited policy at a chosen instant: the page shows exactly what the engine selects.
     const MigrationPolicy policy = MigrationPolicyBuilder().ageThresholdSecs(86400).build();
@@ -527,6 +529,17 @@ void TestGuiPreview::previewOfAGeneratedStoreThroughThePage()
                  expected.candidates[size_t(row)].versionId);
     QVERIFY(page.statusText().startsWith(DisplayFormat::count(expected.candidates.size()) +
                                          QStringLiteral(" of ")));
+    // Which policy the figures are of: Run once would migrate by the active one, not this.
+    QVERIFY2(page.statusText().endsWith(QStringLiteral(" — by the edited policy, not applied yet "
+                                                       "(Run once and the service migrate by the "
+                                                       "active one)")),
+             qPrintable(page.statusText()));
+    // Applied, it is the active one, and the note follows without a new preview.
+    QSignalSpy applied(&controller, &StoreController::policyApplied);
+    controller.applyPolicy(policy);
+    QVERIFY(applied.count() > 0 || applied.wait(60000));
+    QVERIFY2(page.statusText().endsWith(QStringLiteral(" — by the store's active policy")),
+             qPrintable(page.statusText()));
 
     // A burst of requests: only the newest is ever shown.
     QList<qint64> shownInstants;
