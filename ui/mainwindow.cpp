@@ -21,6 +21,7 @@
 #include <QDir>
 #include <QFileDialog>
 #include <QFileInfo>
+#include <QGuiApplication>
 #include <QHBoxLayout>
 #include <QLabel>
 #include <QListWidget>
@@ -28,6 +29,7 @@
 #include <QMessageBox>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
 #include <QSettings>
 #include <QStackedWidget>
 #include <QStatusBar>
@@ -305,8 +307,16 @@ MainWindow::MainWindow(QWidget* parent)
     connect(m_controller, &StoreController::serviceStateChanged, this, &MainWindow::updateStatus);
 
     QSettings settings;
-    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray()))
-        resize(1280, 820);
+    if (!restoreGeometry(settings.value(kGeometryKey).toByteArray())) {
+        // At most the screen's free area: on a 1280x800 screen a 1280x820 window hid its status
+        // bar (an open's progress and Cancel) below the edge.
+        const QSize wanted(1280, 820);
+        const QScreen* screen = QGuiApplication::primaryScreen();
+        const QSize room = screen ? screen->availableSize() : wanted;
+        resize(wanted.boundedTo(room));
+        if (size() != wanted) // too big: maximized, the window manager fits it with its frame
+            setWindowState(windowState() | Qt::WindowMaximized);
+    }
     restoreState(settings.value(kStateKey).toByteArray());
     showPage(std::clamp(settings.value(kPageKey, 0).toInt(), 0, PageCount - 1));
     updateTitle();
@@ -350,7 +360,10 @@ void MainWindow::buildMenus()
 
     auto* view = menuBar()->addMenu(tr("&View"));
     for (int i = 0; i < PageCount; ++i) {
-        auto* a = view->addAction(m_pageList->item(i)->text(), this, [this, i] { showPage(i); });
+        // A menu takes "&" for a shortcut marker: "WAL & LSN" showed as "WAL _LSN".
+        QString label = m_pageList->item(i)->text();
+        label.replace(QLatin1Char('&'), QStringLiteral("&&"));
+        auto* a = view->addAction(label, this, [this, i] { showPage(i); });
         a->setShortcut(QKeySequence(Qt::CTRL | Qt::Key(Qt::Key_1 + i)));
     }
     view->addSeparator();

@@ -7,10 +7,13 @@
 #include "workloadgenerator.h"
 
 #include <QAbstractItemModelTester>
+#include <QAction>
 #include <QFile>
 #include <QLabel>
 #include <QProgressBar>
 #include <QPushButton>
+#include <QScreen>
+#include <QSettings>
 #include <QSignalSpy>
 #include <QStatusBar>
 #include <QTemporaryDir>
@@ -568,6 +571,29 @@ private slots:
         }
         MainWindow again;
         QCOMPARE(again.currentPage(), int(MainWindow::ActivityPageIndex));
+    }
+
+    // A GUI review's first run on a 1280x800 screen: a 1280x820 window whose status bar (an
+    // open's progress and Cancel) was below the edge, and a View menu reading "WAL _LSN".
+    void aFirstWindowFitsTheScreenAndItsMenuNamesThePages()
+    {
+        QSettings().clear(); // a first run: no geometry saved
+        MainWindow window;
+        window.show();
+        QVERIFY(QTest::qWaitForWindowExposed(&window));
+        const QSize room = window.screen()->availableSize();
+        QVERIFY2(window.frameGeometry().width() <= room.width() &&
+                     window.frameGeometry().height() <= room.height(),
+                 qPrintable(QStringLiteral("%1x%2 on %3x%4")
+                                .arg(window.frameGeometry().width())
+                                .arg(window.frameGeometry().height())
+                                .arg(room.width())
+                                .arg(room.height())));
+        const auto actions = window.findChildren<QAction*>();
+        QVERIFY(std::any_of(actions.begin(), actions.end(), [](const QAction* a) {
+            return a->text() == QStringLiteral("WAL && LSN"); // shown as "WAL & LSN"
+        }));
+        window.close();
     }
 
     void migrationLogModelPassesTheModelTester()
