@@ -252,14 +252,34 @@ void WalInspectorPage::showRecordsFrom(quint64 lsn)
             return;
         }
     }
-    const std::size_t n = std::size_t(m_segments->rowCount());
-    m_recordTitle->setText(
-        n == 0 ? tr("LSN %1 is not in the log: it holds no segment.").arg(lsn)
-               : tr("LSN %1 is not in the log, which holds LSN %2 to %3 (records below were "
-                    "truncated once durable in Berkeley DB).")
-                     .arg(lsn)
-                     .arg(m_segments->segmentAt(0).segment.firstLsn)
-                     .arg(m_segments->segmentAt(int(n) - 1).segment.lastLsn));
+    // Not found: the records of the last segment read no longer answer the question.
+    m_selectedFile.clear();
+    m_records->clear();
+    m_nextRecords->setEnabled(false);
+    const int n = m_segments->rowCount();
+    const quint64 first = n > 0 ? m_segments->segmentAt(0).segment.firstLsn : 0;
+    const quint64 last = n > 0 ? m_segments->segmentAt(n - 1).segment.lastLsn : 0;
+    if (n == 0)
+        m_recordTitle->setText(tr("LSN %1 is not in the log: it holds no segment.").arg(lsn));
+    else if (lsn > last)
+        m_recordTitle->setText(
+            last == 0 ? tr("LSN %1 is not in the log yet: it holds no record.").arg(lsn)
+                      : tr("LSN %1 is not in the log yet: its newest record is LSN %2.")
+                            .arg(lsn)
+                            .arg(last));
+    else if (first > last) // every record truncated: the active segment is empty
+        m_recordTitle->setText(tr("LSN %1 is not in the log any more: it holds no record now "
+                                  "(those up to LSN %2 were truncated once durable in Berkeley "
+                                  "DB).")
+                                   .arg(lsn)
+                                   .arg(last));
+    else
+        m_recordTitle->setText(tr("LSN %1 is not in the log any more, which holds LSN %2 to %3: "
+                                  "the records below LSN %2 were truncated once durable in "
+                                  "Berkeley DB.")
+                                   .arg(lsn)
+                                   .arg(first)
+                                   .arg(last));
 }
 
 QString WalInspectorPage::recordTitle() const

@@ -160,9 +160,13 @@ private slots:
         QCOMPARE(page->recordModel()->recordAt(0)->lsn, target);
         QCOMPARE(page->recordModel()->recordAt(0)->version.versionId, target);
         QVERIFY(!page->nextRecordsButton()->isEnabled());
+        // Past the end: not "truncated", and the records of the last read go.
         page->showRecordsFrom(versions + 1000);
-        QVERIFY2(page->recordTitle().contains(QStringLiteral("is not in the log")),
-                 qPrintable(page->recordTitle()));
+        QCOMPARE(page->recordTitle(),
+                 QStringLiteral("LSN %1 is not in the log yet: its newest record is LSN %2.")
+                     .arg(versions + 1000)
+                     .arg(versions));
+        QCOMPARE(page->recordModel()->rowCount(), 0);
         page->setRecordsPerPage(20000);
 
         // A migration advances the flushed LSN; the page shows it without being asked.
@@ -195,6 +199,12 @@ private slots:
         QVERIFY(!page->truncationText().contains(QStringLiteral("blocked")));
         // The browsed segment was truncated: the browser says so instead of showing stale rows.
         QCOMPARE(page->recordModel()->rowCount(), 0);
+        // Every record is durable in Berkeley DB and truncated: the log holds none.
+        page->showRecordsFrom(1);
+        QCOMPARE(page->recordTitle(),
+                 QStringLiteral("LSN 1 is not in the log any more: it holds no record now (those "
+                                "up to LSN %1 were truncated once durable in Berkeley DB).")
+                     .arg(versions));
     }
 
     void segmentModelReportsVerdictsPerColumn()
