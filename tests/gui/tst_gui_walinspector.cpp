@@ -1,3 +1,4 @@
+#include "dashboardpage.h"
 #include "displayformat.h"
 #include "lsnruler.h"
 #include "mainwindow.h"
@@ -205,6 +206,13 @@ private slots:
                  QStringLiteral("LSN 1 is not in the log any more: it holds no record now (those "
                                 "up to LSN %1 were truncated once durable in Berkeley DB).")
                      .arg(versions));
+        // The dashboard says so too (it read "LSN 40001 to 40000").
+        c->refreshStatistics();
+        const QString noRecord =
+            QStringLiteral("· no record (the next is LSN %1)").arg(versions + 1);
+        QVERIFY2(test::waitUntil(
+                     [&] { return window.dashboardPage()->figuresText().contains(noRecord); }),
+                 qPrintable(window.dashboardPage()->figuresText()));
     }
 
     void segmentModelReportsVerdictsPerColumn()
