@@ -263,10 +263,12 @@ public:
                     if (i + 1 >= args.size())
                         throw UsageError{QStringLiteral("option %1 needs a value").arg(a)};
                     // "--kind --entity 1": the operator left the value out; taking "--entity" as
-                    // the kind would blame the wrong argument.
-                    if (const QString next = args[i + 1];
-                        next.startsWith(QLatin1String("--")) &&
-                        (switches.contains(next.mid(2)) || valueOptions.contains(next.mid(2))))
+                    // the kind would blame the wrong argument. So is any "--word" (an option of
+                    // another command, "export --tier --json"): no value of ours looks like one,
+                    // and a file of such a name can be given as ./--word.
+                    if (const QString next = args[i + 1]; next.size() > 2 &&
+                                                          next.startsWith(QLatin1String("--")) &&
+                                                          next.at(2).isLetter())
                         throw UsageError{
                             QStringLiteral("option %1 needs a value (%2 follows it)").arg(a, next)};
                     if (args[i + 1].isEmpty())
@@ -914,8 +916,10 @@ int cmdVerify(const QStringList& args)
     } else {
         for (const QString& p : problems)
             diagnostic() << p << "\n";
-        diagnostic() << problems.size() << " problem(s) in store " << path << "\n";
     }
+    // Exit 1 comes with its line on stderr, with --json too (the problems are in the answer).
+    if (!problems.isEmpty())
+        diagnostic() << problems.size() << " problem(s) in store " << path << "\n";
     return problems.isEmpty() ? kExitOk : kExitFailure;
 }
 
@@ -1088,38 +1092,50 @@ PolicyAndNow policyAndNow(const Arguments& a)
 void explainOne(Store& store, const Selection& sel, const PolicyAndNow& p, quint64 versionId,
                 bool json)
 {
-    QJsonObject answer; // "now" and "version_id" are written by hand below: ids reach 2^64-1
+    // Keys in the order cli.md lists them; "now" and "version_id" are written by hand below (ids
+    // reach 2^64-1, past what a QJsonValue holds exactly).
+    std::vector<std::pair<QString, QJsonValue>> answer;
+    auto set = [&answer](const char* key, const QJsonValue& value) {
+        answer.emplace_back(QLatin1String(key), value);
+    };
     if (const std::optional<QString> text = PreviewExplanation::explain(sel, p.policy, versionId)) {
-        answer[QStringLiteral("tier")] = QStringLiteral("hot");
+        set("tier", QStringLiteral("hot"));
         const auto candidate =
             std::find_if(sel.candidates.begin(), sel.candidates.end(),
                          [&](const Candidate& c) { return c.versionId == versionId; });
         if (candidate != sel.candidates.end()) {
-            answer[QStringLiteral("verdict")] = QStringLiteral("moves");
-            answer[QStringLiteral("reason")] = reasonName(candidate->reason);
-            answer[QStringLiteral("position")] = qint64(candidate - sel.candidates.begin()) + 1;
+            set("verdict", QStringLiteral("moves"));
+            set("reason", reasonName(candidate->reason));
+            set("position", qint64(candidate - sel.candidates.begin()) + 1);
         } else {
             const auto stay =
                 std::find_if(sel.staying.begin(), sel.staying.end(),
                              [&](const StayExplanation& e) { return e.versionId == versionId; });
-            answer[QStringLiteral("verdict")] = QStringLiteral("stays");
-            answer[QStringLiteral("reason")] = reasonName(stay->reason);
+            set("verdict", QStringLiteral("stays"));
+            set("reason", reasonName(stay->reason));
         }
-        answer[QStringLiteral("explanation")] = *text;
+        set("explanation", *text);
     } else if (const std::optional<TieredVersion> found = store.locate(versionId)) {
         // Not in the hot tier the selection saw, yet found: it was migrated before.
-        answer[QStringLiteral("tier")] = tierName(found->tier);
-        answer[QStringLiteral("verdict")] = QStringLiteral("cold");
-        answer[QStringLiteral("explanation")] = PreviewExplanation::alreadyCold(found->version);
+        set("tier", tierName(found->tier));
+        set("verdict", QStringLiteral("cold"));
+        set("explanation", PreviewExplanation::alreadyCold(found->version));
     } else {
         throw FrostlineError::badInput(
             QStringLiteral("%1 holds no version %2 (--explain)").arg(store.path()).arg(versionId));
     }
-    if (json)
-        out() << "{\"now\":" << p.now << ",\"version_id\":" << versionId << ","
-              << QJsonDocument(answer).toJson(QJsonDocument::Compact).mid(1) << "\n";
-    else
-        out() << answer.value(QStringLiteral("explanation")).toString() << "\n";
+    if (json) {
+        out() << "{\"now\":" << p.now << ",\"version_id\":" << versionId;
+        for (const auto& [key, value] : answer) // each value as Qt writes it, inside [ ]
+            out() << ",\"" << key << "\":"
+                  << QJsonDocument(QJsonArray{value})
+                         .toJson(QJsonDocument::Compact)
+                         .chopped(1)
+                         .mid(1);
+        out() << "}\n";
+    } else {
+        out() << answer.back().second.toString() << "\n"; // the explanation comes last
+    }
 }
 
 int cmdPreview(const QStringList& args)

@@ -459,6 +459,16 @@ private slots:
             const auto r = runCli({s("preview"), store, s("--policy"), policy, s("--now"), now,
                                    s("--explain"), QString::number(id), s("--json")});
             [&] { QVERIFY2(r.exitCode == 0, r.err.constData()); }();
+            // The keys in the order cli.md lists them (Qt's own writer sorted them).
+            QList<qsizetype> at;
+            for (const char* key : {"{\"now\":", ",\"version_id\":", ",\"tier\":", ",\"verdict\":",
+                                    ",\"reason\":", ",\"position\":", ",\"explanation\":"})
+                if (const qsizetype i = r.out.indexOf(key); i >= 0)
+                    at << i;
+            [&] {
+                QVERIFY2(at.size() >= 5 && at.first() == 0 && std::is_sorted(at.begin(), at.end()),
+                         r.out.constData());
+            }();
             return QJsonDocument::fromJson(r.out).object();
         };
         const QJsonArray candidates =
@@ -1067,6 +1077,11 @@ private slots:
         QCOMPARE(v.exitCode, 1);
         QVERIFY2(v.err.contains("batch_size") && v.err.contains("1 problem(s) in store"),
                  v.err.constData());
+        // With --json the problem is in the answer, and exit 1 still has its line on stderr.
+        v = runCli({s("verify"), store, s("--json")});
+        QCOMPARE(v.exitCode, 1);
+        QCOMPARE(QJsonDocument::fromJson(v.out).object().value(s("problems")).toArray().size(), 1);
+        QCOMPARE(v.err, "frostline-cli verify: 1 problem(s) in store " + store.toUtf8() + "\n");
         QVERIFY(QFile::remove(QDir(store).filePath(s("policy.json"))));
 
         // With a policy named, migrate runs, and says per batch how far it is.
@@ -1111,6 +1126,11 @@ private slots:
         QVERIFY2(r.err == "frostline-cli history: option --kind needs a value (--entity follows "
                           "it)\n",
                  r.err.constData());
+        // Also when what follows is an option of another command only.
+        r = runCli({s("export"), store, s("--tier"), s("--json")});
+        QCOMPARE(r.exitCode, 2);
+        QCOMPARE(r.err, "frostline-cli export: option --tier needs a value (--json follows it)\n");
+        QVERIFY(r.out.isEmpty());
         r = runCli({s("generate"), store, s("--entities"), s("1"), s("--versions"), s("1"),
                     s("--span-days"), s("inf"), s("--seed"), s("1")});
         QCOMPARE(r.exitCode, 2);
