@@ -454,7 +454,8 @@ void MainWindow::importJsonl()
         return;
     }
     const QString file = QFileDialog::getOpenFileName(
-        this, tr("Import versions"), QString(), tr("JSON lines (*.jsonl *.json);;All files (*)"));
+        this, tr("Import versions into %1").arg(m_controller->storePath()), QString(),
+        tr("JSON lines (*.jsonl *.json);;All files (*)"));
     if (!file.isEmpty())
         m_controller->importFile(file);
 }

@@ -887,14 +887,24 @@ void StoreController::importFile(const QString& jsonlPath)
             ProgressFile file(jsonlPath, d->cancelOperation, [report](qint64 done, qint64 total) {
                 report(Phase::Reading, done, total);
             });
+            // A refusal before anything was appended says so: the banner's "Import failed" alone
+            // left the operator to wonder whether part of the file went in.
+            auto nothingImported = [](const FrostlineError& e) {
+                return FrostlineError(e.kind(), e.message() + tr(" Nothing was imported."),
+                                      e.cause());
+            };
             if (!file.open(QIODevice::ReadOnly))
-                throw FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
-                                               QStringLiteral(": ") + file.errorString());
+                throw nothingImported(
+                    FrostlineError::badInput(QStringLiteral("cannot open \"%1\"").arg(jsonlPath) +
+                                             QStringLiteral(": ") + file.errorString()));
             std::vector<Version> versions;
             std::vector<qint64> lines; // so a refused id names its line, as the CLI does
             try {
                 versions = JsonlCodec::readAll(file, jsonlPath, InputLimits::kMaxVersionsPerImport,
                                                &lines);
+            } catch (const FrostlineError& e) {
+                if (!d->cancelOperation)
+                    throw nothingImported(e);
             } catch (...) {
                 if (!d->cancelOperation)
                     throw; // a cancelled read fails or stops short: reported as cancelled below
@@ -923,9 +933,15 @@ void StoreController::importFile(const QString& jsonlPath)
                         durable = appended;
                         report(Phase::Appending, qint64(appended), qint64(total));
                     });
+            } catch (const FrostlineError& e) {
+                // A failure part-way (a full disk) keeps the chunks already durable, as its
+                // message says: the hot tier changed all the same.
+                if (durable == 0)
+                    throw nothingImported(e);
+                QMetaObject::invokeMethod(
+                    this, [this] { d->afterWrite(true); }, Qt::QueuedConnection);
+                throw;
             } catch (...) {
-                // A failure part-way (a full disk) keeps the chunks already durable: the hot
-                // tier changed all the same.
                 if (durable > 0)
                     QMetaObject::invokeMethod(
                         this, [this] { d->afterWrite(true); }, Qt::QueuedConnection);

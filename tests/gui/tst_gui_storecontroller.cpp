@@ -800,6 +800,19 @@ private slots:
                                       .arg(file)
                                       .arg(versions[0].versionId)),
                  qPrintable(message));
+        // And that none of the file went in (the banner's "Import failed." alone did not say).
+        QVERIFY2(message.endsWith(QStringLiteral(" Nothing was imported.")), qPrintable(message));
+        QCOMPARE(c.hotVersions(), quint64(0));
+        // So does a file that does not parse.
+        const QString bad = dir.filePath(QStringLiteral("bad.jsonl"));
+        test::writeFile(bad, JsonlCodec::encode(versions[2]) + "\n{\"version_id\": \"x\"}\n");
+        failed.clear();
+        c.importFile(bad);
+        QVERIFY(failed.wait(60000));
+        QVERIFY2(
+            failed.last().at(1).toString().startsWith(bad + QStringLiteral(": line 2: ")) &&
+                failed.last().at(1).toString().endsWith(QStringLiteral(" Nothing was imported.")),
+            qPrintable(failed.last().at(1).toString()));
         QCOMPARE(c.hotVersions(), quint64(0));
         c.closeStore();
         c.waitForWorkers();
