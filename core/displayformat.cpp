@@ -1,5 +1,7 @@
 #include "displayformat.h"
 
+#include "store.h"
+
 #include "migrationpolicy.h"
 
 #include "timestamps.h"
@@ -141,6 +143,21 @@ QString DisplayFormat::policy(const MigrationPolicy& p)
              duration(p.ageThresholdMicros), bytes(quint64(p.memoryThresholdBytes)),
              count(p.minHotVersions), count(p.batchSize), duration(p.runIntervalMicros),
              p.enableLru ? QStringLiteral("LRU order") : QStringLiteral("age order"));
+}
+
+QString DisplayFormat::soundStore(const StoreStatistics& s)
+{
+    // After a checkpoint the log may hold no record at all: "LSNs 3001..3000" read oddly.
+    QString wal = QStringLiteral("WAL LSNs %1..%2 intact").arg(s.firstWalLsn).arg(s.lastLsn);
+    if (s.lastLsn == 0)
+        wal = QStringLiteral("the WAL is empty: nothing was written yet");
+    else if (s.firstWalLsn > s.lastLsn)
+        wal = QStringLiteral("the WAL is empty: the tiers hold every record through LSN %1")
+                  .arg(s.lastLsn);
+    return QStringLiteral("%1 hot and %2 cold versions, each in exactly one tier; %3; flushed LSN "
+                          "%4")
+        .arg(count(s.hotVersions), count(s.coldNodeVersions + s.coldEdgeVersions), wal)
+        .arg(s.flushedLsn);
 }
 
 } // namespace frostline

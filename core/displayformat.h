@@ -8,6 +8,7 @@
 namespace frostline {
 
 struct MigrationPolicy;
+struct StoreStatistics;
 
 // How figures are written for operators (the GUI, and the explanations the CLI prints too), so
 // every page says "1.0 GiB", "7 d" and "12,408" alike. Fixed English grouping: figures read the
@@ -32,6 +33,9 @@ public:
     static QString timestamp(qint64 micros);
     // A policy in one line: "enabled · age ≥ 7 d · memory threshold 1.0 GiB · keep ≥ 1 …".
     static QString policy(const MigrationPolicy& policy);
+    // What a verify that found no problem checked, after "is sound: ": "40,000 hot and 0 cold
+    // versions, each in exactly one tier; WAL LSNs 1..40000 intact; flushed LSN 0".
+    static QString soundStore(const StoreStatistics& s);
 };
 
 } // namespace frostline

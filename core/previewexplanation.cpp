@@ -56,8 +56,14 @@ std::optional<QString> PreviewExplanation::explain(const Selection& selection,
                                    QString::number(policy.minHotVersions));
         case StayReason::TooYoung: {
             QString text =
-                head + QStringLiteral("it is %1 old, younger than the age threshold of %2")
+                head + QStringLiteral("it is %1 old%2, younger than the age threshold of %3")
                            .arg(DisplayFormat::duration(s.ageMicros),
+                                // Ages are clamped at 0: a clock moved before the version was
+                                // recorded read as "it is 0 s old" of a version not there yet.
+                                s.ageMicros == 0
+                                    ? QStringLiteral(" (recorded at or after the instant asked "
+                                                     "about)")
+                                    : QString(),
                                 DisplayFormat::duration(policy.ageThresholdMicros));
             if (selection.memoryPressure)
                 text += QStringLiteral(", and moving older versions already brings the hot tier "

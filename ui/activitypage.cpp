@@ -40,6 +40,11 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
         checkpoint->setEnabled(m_controller->isOpen());
     };
     connect(m_controller, &StoreController::storeOpened, this, enableForStore);
+    // The last check was of the store open before: it says nothing about this one.
+    connect(m_controller, &StoreController::storeOpened, this, [this](const QString& path) {
+        m_problems->clear();
+        m_problems->addItem(tr("Not run yet on %1.").arg(path));
+    });
     connect(m_controller, &StoreController::storeClosed, this, enableForStore);
     enableForStore();
     auto* buttons = new QHBoxLayout;
@@ -110,16 +115,19 @@ ActivityPage::ActivityPage(StoreController* controller, QWidget* parent)
     connect(m_controller, &StoreController::policyApplied, this, [this](const MigrationPolicy& p) {
         add(tr("Apply policy"), DisplayFormat::policy(p), false);
     });
-    connect(m_controller, &StoreController::verifyFinished, this,
-            [this](const QStringList& problems) {
-                m_problems->clear();
-                if (problems.isEmpty())
-                    m_problems->addItem(tr("%1: the store is sound.")
-                                            .arg(QDateTime::currentDateTime().toString(
-                                                QStringLiteral("yyyy-MM-dd hh:mm:ss"))));
-                else
-                    m_problems->addItems(problems);
-            });
+    connect(
+        m_controller, &StoreController::verifyFinished, this, [this](const QStringList& problems) {
+            m_problems->clear();
+            const QString when =
+                QDateTime::currentDateTime().toString(QStringLiteral("yyyy-MM-dd hh:mm:ss"));
+            if (problems.isEmpty()) {
+                m_problems->addItem(tr("%1: %2 is sound.").arg(when, m_controller->storePath()));
+            } else {
+                m_problems->addItem(tr("%1: %n problem(s) in %2:", nullptr, int(problems.size()))
+                                        .arg(when, m_controller->storePath()));
+                m_problems->addItems(problems);
+            }
+        });
 }
 
 int ActivityPage::entryCount() const

@@ -1,5 +1,6 @@
 #include "clicommands.h"
 
+#include "displayformat.h"
 #include "frostlineerror.h"
 #include "jsonlcodec.h"
 #include "migrationpolicy.h"
@@ -902,17 +903,7 @@ int cmdVerify(const QStringList& args)
              {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)}});
         answered();
     } else if (problems.isEmpty()) {
-        // After a checkpoint the log may hold no record at all: "LSNs 3001..3000" read oddly.
-        QString wal = QStringLiteral("WAL LSNs %1..%2 intact").arg(s.firstWalLsn).arg(s.lastLsn);
-        if (s.lastLsn == 0)
-            wal = QStringLiteral("the WAL is empty: nothing was written yet");
-        else if (s.firstWalLsn > s.lastLsn)
-            wal = QStringLiteral("the WAL is empty: the tiers hold every record through LSN %1")
-                      .arg(s.lastLsn);
-        out() << "store " << path << " is sound: " << s.hotVersions << " hot and "
-              << (s.coldNodeVersions + s.coldEdgeVersions)
-              << " cold versions, each in exactly one tier; " << wal << "; flushed LSN "
-              << s.flushedLsn << "\n";
+        out() << "store " << path << " is sound: " << DisplayFormat::soundStore(s) << "\n";
     } else {
         for (const QString& p : problems)
             diagnostic() << p << "\n";

@@ -307,7 +307,8 @@ void TestGuiPreview::explanationTextForEachReason()
     s.staying = {stay(812, 17, 40 * kDay, StayReason::Head),
                  stay(813, 17, 20 * kDay, StayReason::MinHotVersions),
                  stay(814, 18, 2 * kDay + 3 * 3600 * kMicrosPerSecond, StayReason::TooYoung),
-                 stay(815, 19, 50 * kDay, StayReason::Disabled)};
+                 stay(815, 19, 50 * kDay, StayReason::Disabled),
+                 stay(816, 20, 0, StayReason::TooYoung)}; // recorded after the instant asked
     MigrationPolicy policy;
     policy.minHotVersions = 3;
     policy.memoryThresholdBytes = 1024;
@@ -321,6 +322,12 @@ void TestGuiPreview::explanationTextForEachReason()
              QStringLiteral("version 814 stays hot: it is 2 d 3 h old, younger than the age "
                             "threshold of 7 d, and the hot tier (2.0 KiB) is within the memory "
                             "threshold of 1.0 KiB"));
+    // A clock moved before the version was recorded: not "0 s old" as if it were there.
+    QVERIFY2(explained(s, policy, 816)
+                 .startsWith(QLatin1String("version 816 stays hot: it is 0 s old (recorded at or "
+                                           "after the instant asked about), younger than the age "
+                                           "threshold of 7 d")),
+             qPrintable(explained(s, policy, 816)));
     QCOMPARE(explained(s, policy, 815),
              QStringLiteral("version 815 stays hot: the policy is disabled, so nothing moves"));
     QCOMPARE(explained(s, policy, 900),

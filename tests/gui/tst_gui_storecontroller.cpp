@@ -10,6 +10,7 @@
 
 #include <QDir>
 #include <QFile>
+#include <QListWidget>
 #include <QSemaphore>
 #include <QSignalSpy>
 #include <QTemporaryDir>
@@ -239,6 +240,9 @@ private slots:
         test::makeGeneratedStore(a, 3000, 100, 30, 16);
         test::makeGeneratedStore(b, 500, 50, 10, 17);
         StoreController c;
+        ActivityPage activity(&c);
+        auto* lastCheck = activity.findChild<QListWidget*>();
+        QVERIFY(lastCheck);
         QSignalSpy opened(&c, &StoreController::storeOpened);
         c.openStore(a);
         QVERIFY(opened.wait(120000));
@@ -264,6 +268,9 @@ private slots:
         const auto reportB = openedB.first().at(1).value<Store::OpenReport>();
         QVERIFY(reportB.flushedLsn < 3000); // A's checkpoint would have shown 3000
         QCOMPARE(c.flushedLsn(), reportB.flushedLsn);
+        // A's verify, had it come, was of A; B has had none yet.
+        QCOMPARE(lastCheck->count(), 1);
+        QCOMPARE(lastCheck->item(0)->text(), QStringLiteral("Not run yet on %1.").arg(b));
         // ... and their summaries and the failure say which store they were about.
         // Their endings say so too: nothing about A may clear a failure shown for B.
         QStringList aboutA;
@@ -286,7 +293,15 @@ private slots:
         QVERIFY(verified.wait(60000));
         QCOMPARE(verified.last().at(0).toStringList(), QStringList());
         QCOMPARE(finished.size(), 1);
-        QCOMPARE(finished.first().at(1).toString(), StoreController::tr("The store is sound."));
+        // What was checked, as the CLI says it ("The store is sound." told less).
+        QCOMPARE(finished.first().at(1).toString(),
+                 QStringLiteral("The store is sound: 500 hot and 0 cold versions, each in exactly "
+                                "one tier; WAL LSNs 1..500 intact; flushed LSN %1.")
+                     .arg(reportB.flushedLsn));
+        // The Activity page's last check names the store it was of.
+        QCOMPARE(lastCheck->count(), 1);
+        QVERIFY2(lastCheck->item(0)->text().endsWith(QStringLiteral(": %1 is sound.").arg(b)),
+                 qPrintable(lastCheck->item(0)->text()));
         QCOMPARE(finished.first().at(2).value<StoreController::Ending>(),
                  StoreController::Ending::Completed);
         c.closeStore();
