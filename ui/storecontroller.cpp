@@ -637,8 +637,49 @@ void StoreController::askAndOpen(const QString& clean, const QString& problem)
     startOpen(clean, std::exchange(*passphrase, QByteArray()), true);
 }
 
-void StoreController::startOpen(const QString& clean, QByteArray passphrase, bool encrypted)
+void StoreController::unlockThenOpen(const QString& clean, QByteArray passphrase)
 {
+    const QString what = tr("Open store");
+    // A newer open or a close supersedes this one (closeStore counts as an open generation).
+    const quint64 g = d->next(KindOpen);
+    emit operationStarted(what);
+    auto secret = std::make_shared<QByteArray>(std::move(passphrase));
+    d->run(
+        what,
+        [this, g](const QString& message) {
+            return d->current(KindOpen, g) ? message + stillOpenNote() : QString();
+        },
+        [this, g, clean, secret]() -> std::function<void()> {
+            std::shared_ptr<const StoreCipher> cipher;
+            try {
+                // scrypt, here on the worker; the passphrase goes with it.
+                cipher = StoreCipher::unlock(clean, std::exchange(*secret, QByteArray()));
+            } catch (const FrostlineError& e) {
+                if (e.cause() != FrostlineError::Cause::WrongPassphrase)
+                    throw;
+                const QString message = e.message();
+                return [this, g, clean, message] {
+                    if (!d->current(KindOpen, g))
+                        return;
+                    emit operationFailed(tr("Open store"), message + stillOpenNote());
+                    askAndOpen(clean, message);
+                };
+            }
+            return [this, g, clean, cipher] {
+                if (d->current(KindOpen, g))
+                    startOpen(clean, QByteArray(), true, cipher);
+            };
+        });
+}
+
+void StoreController::startOpen(const QString& clean, QByteArray passphrase, bool encrypted,
+                                std::shared_ptr<const StoreCipher> cipher)
+{
+    // Closing the open store comes after the one refusal its files cannot tell: the passphrase.
+    if (encrypted && !cipher && !passphrase.isEmpty() && d->store) {
+        unlockThenOpen(clean, std::move(passphrase));
+        return;
+    }
     const QString what = tr("Open store");
     closeStore(); // also abandons an open still in flight
     const quint64 g = d->next(KindOpen);
@@ -681,7 +722,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
         return message;
     };
     d->run(what, unlessSuperseded,
-           [this, g, clean, retiring, secret, encrypted, destroyed, cancel,
+           [this, g, clean, retiring, secret, encrypted, destroyed, cancel, cipher,
             control]() -> std::function<void()> {
                GoneUnlessOwned gone{destroyed};
                auto cancelled = [this, g, clean]() -> std::function<void()> {
@@ -713,6 +754,7 @@ void StoreController::startOpen(const QString& clean, QByteArray passphrase, boo
                // looked.)
                Store::Options options;
                options.passphrase = std::exchange(*secret, QByteArray());
+               options.cipher = cipher;
                std::shared_ptr<Store> store(new Store(clean, std::move(options)),
                                             [destroyed](Store* closing) {
                                                 delete closing;
@@ -1193,12 +1235,15 @@ void StoreController::requestVerify()
                                    Ending::Cancelled);
                    };
                }
-               return [this, what, problems, session] {
+               // What was checked, as the CLI says it: "sound" alone told the operator less.
+               const QString sound =
+                   problems.isEmpty() ? DisplayFormat::soundStore(store->statistics()) : QString();
+               return [this, what, problems, session, sound] {
                    if (d->isCurrent(session))
                        emit verifyFinished(problems);
                    d->finished(what, session,
                                problems.isEmpty()
-                                   ? tr("The store is sound.")
+                                   ? tr("The store is sound: %1.").arg(sound)
                                    : tr("%n problem(s) found.", nullptr, int(problems.size())),
                                Ending::Completed);
                };

@@ -18,6 +18,7 @@
 #include <optional>
 
 namespace frostline {
+class StoreCipher;
 
 // One WAL record of a segment, decoded for the record browser of the WAL inspector.
 struct DecodedWalRecord
@@ -238,7 +239,12 @@ private:
     QString stillOpenNote() const;
     // lookupVersion (a read, recorded for the LRU order) or locateVersion (not a read).
     void askForVersion(quint64 versionId, bool locateOnly);
-    void startOpen(const QString& clean, QByteArray passphrase, bool encrypted);
+    // CIPHER: keys already derived (and checked) for an encrypted store, instead of PASSPHRASE.
+    void startOpen(const QString& clean, QByteArray passphrase, bool encrypted,
+                   std::shared_ptr<const frostline::StoreCipher> cipher = {});
+    // With a store open: derives the keys first, on a worker, so that a wrong passphrase is
+    // refused while that store stays open; then startOpen with them.
+    void unlockThenOpen(const QString& clean, QByteArray passphrase);
     void askAndOpen(const QString& clean, const QString& problem);
     void startRestore(const QString& source, const QString& target, const QString& problem);
 

@@ -269,6 +269,33 @@ private slots:
         QCOMPARE(answers->asks.size(), std::size_t(1));
         QVERIFY(c->isOpen());
         QCOMPARE(c->storePath(), plain);
+
+        // A wrong passphrase is refused while the plain store stays open (the open used to
+        // close it first, and its service with it): asked again, then cancelled, it is still
+        // open; the right one then opens the encrypted store.
+        QSignalSpy closed(c, &StoreController::storeClosed);
+        failed.clear();
+        answers = answerPassphrases(window, {kWrong, std::nullopt});
+        window.openStorePath(path);
+        QVERIFY(test::waitUntil([&] { return answers->asks.size() == 2; }));
+        c->waitForWorkers();
+        QCoreApplication::sendPostedEvents();
+        QCOMPARE(closed.count(), 0);
+        QVERIFY(c->isOpen());
+        QCOMPARE(c->storePath(), plain);
+        QCOMPARE(failed.count(), 1);
+        QVERIFY2(failed.first().at(1).toString().contains(QStringLiteral("wrong passphrase")) &&
+                     failed.first().at(1).toString().endsWith(
+                         QStringLiteral(" %1 is still open.").arg(plain)),
+                 qPrintable(failed.first().at(1).toString()));
+        answers = answerPassphrases(window, {kWrong, kPassphrase});
+        opened.clear();
+        window.openStorePath(path);
+        QVERIFY(opened.wait(60000));
+        QCOMPARE(answers->asks.size(), std::size_t(2));
+        QCOMPARE(closed.count(), 1);
+        QCOMPARE(c->storePath(), path);
+        QVERIFY(c->store()->find(1));
     }
 
     void backupAndRestoreOfAnEncryptedStore()
