@@ -5,7 +5,9 @@
 
 #include "mainwindow.h"
 #include "store.h"
+#include "storecontroller.h"
 
+#include <QSignalSpy>
 #include <QStringList>
 
 #include <memory>
@@ -24,6 +26,14 @@ inline void answerDirectories(MainWindow& window, QStringList answers)
         }
         return queue->takeFirst();
     });
+}
+
+// Opens the store at PATH and waits (up to 2 minutes) until it is open.
+inline bool openAndWait(StoreController& controller, const QString& path)
+{
+    QSignalSpy opened(&controller, &StoreController::storeOpened);
+    controller.openStore(path);
+    return opened.count() > 0 || opened.wait(120000);
 }
 
 // Versions in both tiers.

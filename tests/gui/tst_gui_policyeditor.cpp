@@ -1,6 +1,7 @@
 #include "activitypage.h"
 #include "candidateselector.h"
 #include "displayformat.h"
+#include "guitestsupport.h"
 #include "migrationpolicy.h"
 #include "policyeditorpage.h"
 #include "store.h"
@@ -503,10 +504,8 @@ void TestGuiPolicyEditor::theEditorFollowsTheStoreItIsAbout()
     test::makeGeneratedStore(second, 600, 60, 30, 8);
     StoreController controller;
     PolicyEditorPage page(&controller);
-    QSignalSpy opened(&controller, &StoreController::storeOpened);
     QSignalSpy applied(&controller, &StoreController::policyApplied);
-    controller.openStore(first);
-    QVERIFY(opened.wait(120000));
+    QVERIFY(test::openAndWait(controller, first));
 
     spin(page, "batch_size")->setValue(777);
     page.findChild<QPushButton*>(QStringLiteral("apply"))->click();
@@ -519,9 +518,7 @@ void TestGuiPolicyEditor::theEditorFollowsTheStoreItIsAbout()
     QCOMPARE(page.policy().batchSize, quint64(777));
 
     // Applied there, so nothing of it is pending: the second store's own policy shows.
-    opened.clear();
-    controller.openStore(second);
-    QVERIFY(opened.wait(120000));
+    QVERIFY(test::openAndWait(controller, second));
     QCOMPARE(page.policy(), MigrationPolicy());
     QCOMPARE(page.activePolicy(), MigrationPolicy());
     QCOMPARE(page.undoStack()->count(), 0);
@@ -529,9 +526,7 @@ void TestGuiPolicyEditor::theEditorFollowsTheStoreItIsAbout()
 
     // Edits never applied stay across the switch, and the page says whose they were.
     spin(page, "batch_size")->setValue(555);
-    opened.clear();
-    controller.openStore(first);
-    QVERIFY(opened.wait(120000));
+    QVERIFY(test::openAndWait(controller, first));
     QCOMPARE(page.policy().batchSize, quint64(555));
     QCOMPARE(page.activePolicy().batchSize, quint64(777));
     QCOMPARE(page.applyMessage(),
