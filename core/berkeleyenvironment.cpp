@@ -21,15 +21,27 @@ namespace {
 // buffer pairs each failure with its own text even when several threads use the environment.
 thread_local std::string t_capturedText;
 // A failing write can repeat its messages for every page it could not write (a full disk
-// during a checkpoint: 3 messages a page, 148 KB in one error line): the first few are kept,
-// plus the first that says the disk is full, and the rest counted.
+// during a checkpoint: 3 messages a page, 148 KB in one error line): the first few are kept, and
+// the first of each kind a caller looks for (a full disk; a wrong magic number, which Store::open
+// explains for an encrypted store). The rest is counted, but the newest is kept too: a thread
+// whose earlier text was never taken must still say what failed last.
 constexpr int kKeptMessages = 3;
 thread_local int t_keptMessages = 0;
 thread_local int t_droppedMessages = 0;
+thread_local std::string t_newestDropped;
 
 bool saysNoSpace(const std::string& text)
 {
     return text.find(std::strerror(ENOSPC)) != std::string::npos;
+}
+
+bool soughtByCallers(const std::string& text)
+{
+    auto first = [&text](bool (*says)(const std::string&)) {
+        return says(text) && !says(t_capturedText);
+    };
+    return first(saysNoSpace) ||
+           first([](const std::string& t) { return t.find("magic number") != std::string::npos; });
 }
 
 void captureError(const DbEnv*, const char* prefix, const char* message)
@@ -38,8 +50,9 @@ void captureError(const DbEnv*, const char* prefix, const char* message)
     if (prefix && *prefix)
         text = std::string(prefix) + ": ";
     text += message ? message : "";
-    if (t_keptMessages >= kKeptMessages && !(saysNoSpace(text) && !saysNoSpace(t_capturedText))) {
+    if (t_keptMessages >= kKeptMessages && !soughtByCallers(text)) {
         ++t_droppedMessages;
+        t_newestDropped = std::move(text);
         return;
     }
     if (!t_capturedText.empty())
@@ -53,6 +66,7 @@ void forgetCapturedText()
     t_capturedText.clear();
     t_keptMessages = 0;
     t_droppedMessages = 0;
+    t_newestDropped.clear();
 }
 
 } // namespace
@@ -72,8 +86,12 @@ void BerkeleyEnvironment::clearCapturedText()
 QString BerkeleyEnvironment::takeCapturedText()
 {
     QString text = QString::fromStdString(t_capturedText);
+    if (t_droppedMessages > 1)
+        text += QStringLiteral("; %1 more message(s), the last: ").arg(t_droppedMessages - 1);
+    else if (t_droppedMessages == 1)
+        text += QStringLiteral("; ");
     if (t_droppedMessages > 0)
-        text += QStringLiteral("; and %1 more message(s) like these").arg(t_droppedMessages);
+        text += QString::fromStdString(t_newestDropped);
     forgetCapturedText();
     return text;
 }
@@ -153,8 +171,7 @@ void BerkeleyEnvironment::open(const Options& options)
         // and says "run database recovery", which sends the operator the wrong way: recovery is
         // what failed for want of room, and runs again at the next open.
         const std::string noSpace = std::strerror(ENOSPC); // copied: strerror's buffer is reused
-        const bool fileSystemFull =
-            ret == ENOSPC || saysNoSpace(t_capturedText);
+        const bool fileSystemFull = ret == ENOSPC || saysNoSpace(t_capturedText);
         const QString message =
             fileSystemFull
                 ? QStringLiteral("cannot open cold tier %1: %2: opening needs room for Berkeley "

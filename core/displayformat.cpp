@@ -145,8 +145,9 @@ QString DisplayFormat::policy(const MigrationPolicy& p)
              p.enableLru ? QStringLiteral("LRU order") : QStringLiteral("age order"));
 }
 
-QString DisplayFormat::soundStore(const StoreStatistics& s)
+QString DisplayFormat::soundStore(const StoreStatistics& s, bool groupDigits)
 {
+    auto figure = [groupDigits](quint64 n) { return groupDigits ? count(n) : QString::number(n); };
     // After a checkpoint the log may hold no record at all: "LSNs 3001..3000" read oddly.
     QString wal = QStringLiteral("WAL LSNs %1..%2 intact").arg(s.firstWalLsn).arg(s.lastLsn);
     if (s.lastLsn == 0)
@@ -156,7 +157,7 @@ QString DisplayFormat::soundStore(const StoreStatistics& s)
                   .arg(s.lastLsn);
     return QStringLiteral("%1 hot and %2 cold versions, each in exactly one tier; %3; flushed LSN "
                           "%4")
-        .arg(count(s.hotVersions), count(s.coldNodeVersions + s.coldEdgeVersions), wal)
+        .arg(figure(s.hotVersions), figure(s.coldNodeVersions + s.coldEdgeVersions), wal)
         .arg(s.flushedLsn);
 }
 

@@ -34,8 +34,9 @@ public:
     // A policy in one line: "enabled · age ≥ 7 d · memory threshold 1.0 GiB · keep ≥ 1 …".
     static QString policy(const MigrationPolicy& policy);
     // What a verify that found no problem checked, after "is sound: ": "40,000 hot and 0 cold
-    // versions, each in exactly one tier; WAL LSNs 1..40000 intact; flushed LSN 0".
-    static QString soundStore(const StoreStatistics& s);
+    // versions, each in exactly one tier; WAL LSNs 1..40000 intact; flushed LSN 0". Without
+    // GROUP_DIGITS the counts are plain integers, as everything the CLI prints.
+    static QString soundStore(const StoreStatistics& s, bool groupDigits = true);
 };
 
 } // namespace frostline

@@ -109,6 +109,12 @@ MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback
     } catch (const FrostlineError& e) {
         if (result.batches == 0)
             throw;
+        // A closing checkpoint that failed part-way may have moved it past the last batch's.
+        quint64 flushed = result.flushedLsn;
+        try {
+            flushed = std::max(flushed, m_store.flushedLsn());
+        } catch (const FrostlineError&) {
+        }
         // A failure after some batches committed (a full disk in the closing checkpoint): what
         // they moved is durable, which the cause alone would leave the operator to guess.
         throw FrostlineError(e.kind(),
@@ -118,7 +124,7 @@ MigrationRunResult MigrationRun::run(Selection selection, const ProgressCallback
                                  .arg(e.message())
                                  .arg(result.batches)
                                  .arg(result.migrated)
-                                 .arg(result.flushedLsn),
+                                 .arg(flushed),
                              e.cause());
     }
     result.durationSecs = double(timer.nsecsElapsed()) / 1e9;

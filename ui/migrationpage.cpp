@@ -86,8 +86,10 @@ MigrationPage::MigrationPage(StoreController* controller, QWidget* parent)
         showPending();
         m_log->addFailure(cause);
         m_logView->scrollToBottom();
-        m_progressText->setText(tr("The run failed: %1. Batches committed before it stay "
-                                   "committed; the failed batch changed nothing.")
+        // The failure may be a batch's (which changed nothing) or the closing checkpoint's (whose
+        // committed chunks stay); the cause says which, and what the batches made durable.
+        m_progressText->setText(tr("The run failed: %1. What committed before the failure stays "
+                                   "committed.")
                                     .arg(cause));
         updateStatistics();
     });

@@ -646,13 +646,15 @@ void PolicyEditorPage::onStoreOpened()
     // The editor starts from the new store's policy unless it holds edits never applied to the
     // store before; those stay, said to be another store's, so that Apply cannot put one
     // store's policy on the next unnoticed (a GUI review met "Applied" under the old policy).
-    if (m_undo->count() == 0 || (hadStore && m_policy == previousActive)) {
+    // (The same store opened again: its edits are its own, and stay without a note.)
+    const bool sameStore = hadStore && previousPath == m_storePath;
+    if (m_undo->count() == 0 || (hadStore && !sameStore && m_policy == previousActive)) {
         m_undo->clear();
         m_lastEmitted = m_active;
         showPolicy(m_active);
         m_debounce->stop();
         setApplyMessage(QString(), false);
-    } else if (hadStore) {
+    } else if (hadStore && !sameStore) {
         setApplyMessage(tr("These edits were made while %1 was open and are not applied to this "
                            "store; Apply would make them its active policy.")
                             .arg(previousPath),

@@ -150,6 +150,9 @@ enum Kind
     KindHistory,
     KindCold,
     KindApply,
+    // An encrypted store's keys derived before the open store closes (unlockThenOpen): its own
+    // counter, since KindOpen is also the open store's session, which the unlock must not end.
+    KindUnlock,
     KindCount
 };
 
@@ -582,6 +585,9 @@ QString StoreController::stillOpenNote() const
 
 void StoreController::openStore(const QString& path)
 {
+    // A newer request supersedes an unlock in flight at once, before any passphrase question:
+    // an older one finishing meanwhile must not switch stores behind it.
+    ++d->generation[KindUnlock];
     const QString what = tr("Open store");
     const QString clean = QDir::cleanPath(QFileInfo(path).absoluteFilePath());
     if (path.trimmed().isEmpty()) {
@@ -598,8 +604,8 @@ void StoreController::openStore(const QString& path)
     // closing or opening) is waited for instead.
     if (StoreLock::isHeld(clean) && !d->holdsLockOf(Store::resolvedPath(clean))) {
         d->forgetPending();
-        emit operationFailed(what, tr("%1 is locked: another process has it open; close it "
-                                      "there first.")
+        emit operationFailed(what, tr("%1 is locked: it is open elsewhere (another process, or "
+                                      "another window); close it there first.")
                                            .arg(clean) +
                                        stillOpenNote());
         return;
@@ -640,14 +646,14 @@ void StoreController::askAndOpen(const QString& clean, const QString& problem)
 void StoreController::unlockThenOpen(const QString& clean, QByteArray passphrase)
 {
     const QString what = tr("Open store");
-    // A newer open or a close supersedes this one (closeStore counts as an open generation).
-    const quint64 g = d->next(KindOpen);
+    // A newer open request or a close supersedes this one (both count KindUnlock).
+    const quint64 g = d->next(KindUnlock);
     emit operationStarted(what);
     auto secret = std::make_shared<QByteArray>(std::move(passphrase));
     d->run(
         what,
         [this, g](const QString& message) {
-            return d->current(KindOpen, g) ? message + stillOpenNote() : QString();
+            return d->current(KindUnlock, g) ? message + stillOpenNote() : QString();
         },
         [this, g, clean, secret]() -> std::function<void()> {
             std::shared_ptr<const StoreCipher> cipher;
@@ -659,14 +665,14 @@ void StoreController::unlockThenOpen(const QString& clean, QByteArray passphrase
                     throw;
                 const QString message = e.message();
                 return [this, g, clean, message] {
-                    if (!d->current(KindOpen, g))
+                    if (!d->current(KindUnlock, g))
                         return;
                     emit operationFailed(tr("Open store"), message + stillOpenNote());
                     askAndOpen(clean, message);
                 };
             }
             return [this, g, clean, cipher] {
-                if (d->current(KindOpen, g))
+                if (d->current(KindUnlock, g))
                     startOpen(clean, QByteArray(), true, cipher);
             };
         });
@@ -999,7 +1005,8 @@ void StoreController::importFile(const QString& jsonlPath)
 
 void StoreController::closeStore()
 {
-    ++d->generation[KindOpen]; // an open in flight must not install itself after a close
+    ++d->generation[KindOpen];   // an open in flight must not install itself after a close
+    ++d->generation[KindUnlock]; // nor an unlock in flight start one
     d->abandonOpen();
     if (!d->store)
         return;
@@ -1236,14 +1243,20 @@ void StoreController::requestVerify()
                    };
                }
                // What was checked, as the CLI says it: "sound" alone told the operator less.
-               const QString sound =
-                   problems.isEmpty() ? DisplayFormat::soundStore(store->statistics()) : QString();
+               // (A statistics failure then must not turn a clean verify into a failed one.)
+               QString sound;
+               if (problems.isEmpty()) {
+                   try {
+                       sound = tr(": %1").arg(DisplayFormat::soundStore(store->statistics()));
+                   } catch (const std::exception&) {
+                   }
+               }
                return [this, what, problems, session, sound] {
                    if (d->isCurrent(session))
                        emit verifyFinished(problems);
                    d->finished(what, session,
                                problems.isEmpty()
-                                   ? tr("The store is sound: %1.").arg(sound)
+                                   ? tr("The store is sound%1.").arg(sound)
                                    : tr("%n problem(s) found.", nullptr, int(problems.size())),
                                Ending::Completed);
                };

@@ -261,12 +261,16 @@ void WalInspectorPage::showRecordsFrom(quint64 lsn)
     const quint64 last = n > 0 ? m_segments->segmentAt(n - 1).segment.lastLsn : 0;
     if (n == 0)
         m_recordTitle->setText(tr("LSN %1 is not in the log: it holds no segment.").arg(lsn));
-    else if (lsn > last)
+    else if (lsn > last) // not written yet
         m_recordTitle->setText(
-            last == 0 ? tr("LSN %1 is not in the log yet: it holds no record.").arg(lsn)
-                      : tr("LSN %1 is not in the log yet: its newest record is LSN %2.")
-                            .arg(lsn)
-                            .arg(last));
+            last == 0      ? tr("LSN %1 is not in the log yet: it holds no record.").arg(lsn)
+            : first > last ? tr("LSN %1 is not in the log yet: the newest written is LSN %2, "
+                                "truncated like every record once durable in Berkeley DB.")
+                                 .arg(lsn)
+                                 .arg(last)
+                           : tr("LSN %1 is not in the log yet: its newest record is LSN %2.")
+                                 .arg(lsn)
+                                 .arg(last));
     else if (first > last) // every record truncated: the active segment is empty
         m_recordTitle->setText(tr("LSN %1 is not in the log any more: it holds no record now "
                                   "(those up to LSN %2 were truncated once durable in Berkeley "

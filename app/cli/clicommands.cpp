@@ -903,7 +903,7 @@ int cmdVerify(const QStringList& args)
              {QStringLiteral("last_lsn"), lsnJson(s.lastLsn)}});
         answered();
     } else if (problems.isEmpty()) {
-        out() << "store " << path << " is sound: " << DisplayFormat::soundStore(s) << "\n";
+        out() << "store " << path << " is sound: " << DisplayFormat::soundStore(s, false) << "\n";
     } else {
         for (const QString& p : problems)
             diagnostic() << p << "\n";

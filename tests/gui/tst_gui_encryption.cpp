@@ -275,11 +275,23 @@ private slots:
         // open; the right one then opens the encrypted store.
         QSignalSpy closed(c, &StoreController::storeClosed);
         failed.clear();
+        // A verify of the open store asked just before: its result (queued, so delivered after
+        // the unlock began) is still about the open store, not one "closed since".
+        QSignalSpy verified(c, &StoreController::verifyFinished);
+        QSignalSpy finished(c, &StoreController::operationFinished);
+        c->requestVerify();
         answers = answerPassphrases(window, {kWrong, std::nullopt});
         window.openStorePath(path);
         QVERIFY(test::waitUntil([&] { return answers->asks.size() == 2; }));
         c->waitForWorkers();
         QCoreApplication::sendPostedEvents();
+        QVERIFY(test::waitUntil([&] { return verified.count() == 1; }));
+        const auto verifyEnding = std::find_if(finished.begin(), finished.end(), [](const auto& f) {
+            return f.at(0).toString() == StoreController::tr("Verify");
+        });
+        QVERIFY(verifyEnding != finished.end());
+        QCOMPARE(verifyEnding->at(2).template value<StoreController::Ending>(),
+                 StoreController::Ending::Completed);
         QCOMPARE(closed.count(), 0);
         QVERIFY(c->isOpen());
         QCOMPARE(c->storePath(), plain);

@@ -507,7 +507,8 @@ private slots:
             {dir.filePath(QStringLiteral("missing")), QStringLiteral("does not exist")},
             {backup, QStringLiteral("is a backup (backup.json is there), not a store")},
             {unfinished, QStringLiteral("is an unfinished backup or restore")},
-            {other, QStringLiteral("is locked: another process has it open")}};
+            {other, QStringLiteral(
+                        "is locked: it is open elsewhere (another process, or another window)")}};
         QSignalSpy failed(&c, &StoreController::operationFailed);
         QSignalSpy closed(&c, &StoreController::storeClosed);
         for (const auto& [wrong, why] : refusals) {

@@ -135,17 +135,20 @@ private slots:
         env.open({});
         BerkeleyEnvironment::clearCapturedText();
         for (int page = 1; page <= 1000; ++page) {
-            env.handle()->errx("BDB0137 write: 0x55d0, 8192: %s", page == 500
-                                                                      ? std::strerror(ENOSPC)
-                                                                      : "Input/output error");
+            env.handle()->errx("BDB0137 write: 0x55d0, 8192: %s",
+                               page == 500 ? std::strerror(ENOSPC) : "Input/output error");
             env.handle()->errx("BDB3015 nodes.db: write failed for page %d", page);
         }
+        env.handle()->errx("BDB0000 log: bad magic number"); // what Store::open looks for
         const QString message = env.describe(QStringLiteral("cannot checkpoint"), ENOSPC);
         QVERIFY2(message.size() < 600, qPrintable(message));
         QVERIFY2(message.contains(QLatin1String("write failed for page 1;")) &&
                      message.contains(QLatin1String("BDB0137 write: 0x55d0, 8192: No space left "
                                                     "on device")) &&
-                     message.endsWith(QLatin1String("; and 1996 more message(s) like these)")),
+                     message.contains(QLatin1String("; BDB0000 log: bad magic number;")) &&
+                     message.endsWith(
+                         QLatin1String("; 1995 more message(s), the last: BDB3015 nodes.db: "
+                                       "write failed for page 1000)")),
                  qPrintable(message));
         QVERIFY(!message.contains(QLatin1String("page 2;")));
         // Taken: the next failure starts afresh.
