@@ -415,7 +415,7 @@ void PolicyEditorPage::showPolicy(const MigrationPolicy& policy)
         ++m_editSession; // undo/redo ends the editing session
     // "Applied: …" is about the policy shown when it came; an edit makes it stale. (A refusal
     // or the note on another store's edits, both marked as errors, stay until dealt with.)
-    if (policy != m_policy && m_applyMessage && m_applyMessage->styleSheet().isEmpty())
+    if (policy != m_policy && !m_applyMessageIsError)
         setApplyMessage(QString(), false);
     m_policy = policy;
     {
@@ -543,6 +543,7 @@ void PolicyEditorPage::setFileMessage(const QString& text, bool error)
 
 void PolicyEditorPage::setApplyMessage(const QString& text, bool error)
 {
+    m_applyMessageIsError = error;
     m_applyMessage->setText(text);
     m_applyMessage->setStyleSheet(error ? errorStyle() : QString());
     m_applyMessage->setVisible(!text.isEmpty());
@@ -647,14 +648,14 @@ void PolicyEditorPage::onStoreOpened()
     // store before; those stay, said to be another store's, so that Apply cannot put one
     // store's policy on the next unnoticed (a GUI review met "Applied" under the old policy).
     // (The same store opened again: its edits are its own, and stay without a note.)
-    const bool sameStore = hadStore && previousPath == m_storePath;
-    if (m_undo->count() == 0 || (hadStore && !sameStore && m_policy == previousActive)) {
+    const bool fromAnotherStore = hadStore && previousPath != m_storePath;
+    if (m_undo->count() == 0 || (fromAnotherStore && m_policy == previousActive)) {
         m_undo->clear();
         m_lastEmitted = m_active;
         showPolicy(m_active);
         m_debounce->stop();
         setApplyMessage(QString(), false);
-    } else if (hadStore && !sameStore) {
+    } else if (fromAnotherStore) {
         setApplyMessage(tr("These edits were made while %1 was open and are not applied to this "
                            "store; Apply would make them its active policy.")
                             .arg(previousPath),

@@ -91,6 +91,7 @@ private:
     StoreController* m_controller;
     MigrationPolicy m_policy;
     std::optional<QString> m_storePath; // the store m_active is of; none before the first open
+    bool m_applyMessageIsError = false; // an error stays until dealt with; other messages go
     MigrationPolicy m_active;
     MigrationPolicy m_lastEmitted;
     QUndoStack* m_undo;
