@@ -339,17 +339,17 @@ quint64 StoreCipher::keyDerivations()
     return g_keyDerivations.load();
 }
 
-std::shared_ptr<const StoreCipher> StoreCipher::unlock(const QString& storePath,
-                                                       QByteArrayView passphrase)
+std::shared_ptr<const StoreCipher>
+StoreCipher::unlock(const QString& storePath, QByteArrayView passphrase, const QString& noun)
 {
     const KeyFile keyFile = readKeyFile(storePath);
     if (passphrase.isEmpty())
         throw FrostlineError::badInput(
-            QStringLiteral("store %1 is encrypted: give its passphrase").arg(storePath));
+            QStringLiteral("%1 %2 is encrypted: give its passphrase").arg(noun, storePath));
     auto cipher = fromPassphrase(passphrase, keyFile.salt, keyFile.log2N);
     if (!opensKeyCheck(*cipher, keyFile))
         throw FrostlineError::wrongPassphrase(
-            QStringLiteral("wrong passphrase for encrypted store %1").arg(storePath));
+            QStringLiteral("wrong passphrase for encrypted %1 %2").arg(noun, storePath));
     return cipher;
 }
 

@@ -48,9 +48,11 @@ public:
 
     // Reads encryption.json and derives the keys; throws FrostlineError::wrongPassphrase
     // "wrong passphrase for encrypted store PATH" (kind BadInput) when the key check fails, and
-    // FrostlineError::runtime when the file is unreadable or malformed.
+    // FrostlineError::runtime when the file is unreadable or malformed. `noun` names what
+    // storePath is in those messages: "backup" when a restore unlocks a backup.
     static std::shared_ptr<const StoreCipher> unlock(const QString& storePath,
-                                                     QByteArrayView passphrase);
+                                                     QByteArrayView passphrase,
+                                                     const QString& noun = QStringLiteral("store"));
 
     // Same keys from an explicit salt/KDF cost, for tests and benchmarks that must not pay the
     // full scrypt cost; `log2N` is scrypt's cost parameter.

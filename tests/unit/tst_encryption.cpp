@@ -501,6 +501,9 @@ private slots:
         } catch (const FrostlineError& e) {
             // The cause the GUI acts on (it asks again), not just any bad input.
             QCOMPARE(e.cause(), FrostlineError::Cause::WrongPassphrase);
+            // Named as what it is: the operator gave a backup, not a store.
+            QCOMPARE(e.message(),
+                     QStringLiteral("wrong passphrase for encrypted backup %1").arg(backup));
         }
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r1"))));
         const QString restored = dir.filePath(QStringLiteral("r"));
