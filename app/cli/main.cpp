@@ -6,13 +6,14 @@
 
 #include <csignal>
 #include <cstdio>
+#include <utility>
 
 namespace {
 
 // Qt names files in UTF-8: an argument that is not valid UTF-8 would reach the command as a
 // different path (each bad byte a U+FFFD), and init or import would work on that other path.
-// Returns the first such argument with its bytes escaped, or an empty string.
-QByteArray firstArgumentNotInUtf8(int argc, char** argv)
+// Returns the index of the first such argument (0: none) and its bytes escaped.
+std::pair<int, QByteArray> firstArgumentNotInUtf8(int argc, char** argv)
 {
     for (int i = 1; i < argc; ++i) {
         const QByteArray raw(argv[i]);
@@ -25,9 +26,9 @@ QByteArray firstArgumentNotInUtf8(int argc, char** argv)
                          ? QByteArray(1, c)
                          : "\\x" + QByteArray::number(u, 16).rightJustified(2, '0');
         }
-        return shown;
+        return {i, shown};
     }
-    return {};
+    return {0, {}};
 }
 
 } // namespace
@@ -37,12 +38,15 @@ int main(int argc, char** argv)
     QCoreApplication app(argc, argv);
     QCoreApplication::setApplicationName(QStringLiteral("frostline-cli"));
     QCoreApplication::setApplicationVersion(QStringLiteral(FROSTLINE_VERSION));
-    if (const QByteArray bad = firstArgumentNotInUtf8(argc, argv); !bad.isEmpty()) {
+    if (const auto [index, bad] = firstArgumentNotInUtf8(argc, argv); index > 0) {
+        // Named after the command like every other error, when the command itself is readable.
+        const QByteArray who =
+            index > 1 ? QByteArray("frostline-cli ") + argv[1] : QByteArray("frostline-cli");
         std::fprintf(stderr,
-                     "frostline-cli: argument '%s' is not valid UTF-8 (or starts with a byte "
-                     "order mark): Frostline would read it as a different path; rename the file "
-                     "or directory\n",
-                     bad.constData());
+                     "%s: argument '%s' is not valid UTF-8 (or starts with a byte order mark): "
+                     "Frostline would read it as a different path; rename the file or "
+                     "directory\n",
+                     who.constData(), bad.constData());
         return 2;
     }
     frostline::RegionFaultHandler::install(QStringLiteral("frostline-cli"));

@@ -1155,11 +1155,19 @@ private slots:
             QVERIFY(p.waitForFinished(60000));
             const QByteArray err = p.readAllStandardError();
             QCOMPARE(p.exitCode(), 2);
-            QVERIFY2(err == "frostline-cli: argument 'raw\\xffdir' is not valid UTF-8 (or starts "
-                            "with a byte order mark): Frostline would read it as a different "
-                            "path; rename the file or directory\n",
+            QVERIFY2(err == "frostline-cli init: argument 'raw\\xffdir' is not valid UTF-8 (or "
+                            "starts with a byte order mark): Frostline would read it as a "
+                            "different path; rename the file or directory\n",
                      err.constData());
             QCOMPARE(QDir(dir.path()).entryList({s("raw*")}, QDir::AllEntries), QStringList());
+            // A command word that is not UTF-8 is not repeated as if it were a command.
+            p.start(s("/bin/sh"),
+                    {s("-c"), s("exec \"$0\" \"$(printf 'in\\377it')\" x"), test::cliPath()});
+            QVERIFY(p.waitForFinished(60000));
+            QCOMPARE(p.exitCode(), 2);
+            QVERIFY2(p.readAllStandardError().startsWith(
+                         "frostline-cli: argument 'in\\xffit' is not valid UTF-8"),
+                     "the bad command word");
         }
 
         // A number out of range says so, with the range.
