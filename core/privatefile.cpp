@@ -24,6 +24,19 @@ void PrivateFile::makeDirectory(const QString& path)
     ::chmod(QFile::encodeName(path).constData(), 0700);
 }
 
+void PrivateFile::syncDirectory(const QString& dir)
+{
+    const int fd = ::open(QFile::encodeName(dir).constData(), O_RDONLY | O_DIRECTORY | O_CLOEXEC);
+    if (fd < 0 || ::fsync(fd) != 0) {
+        const int err = errno;
+        if (fd >= 0)
+            ::close(fd);
+        throw FrostlineError::runtime(
+            QStringLiteral("cannot sync %1: %2").arg(dir, FrostlineError::errnoText(err)));
+    }
+    ::close(fd);
+}
+
 void PrivateFile::write(const QString& path, const QByteArray& bytes, const QString& purpose)
 {
     auto fail = [&](const char* what, int err) {

@@ -18,6 +18,9 @@ public:
     // Makes directory PATH (and its missing parents) and makes PATH owner-only (0700); an
     // existing directory is kept. Throws FrostlineError "cannot create directory PATH: reason".
     static void makeDirectory(const QString& path);
+    // fsyncs directory DIR, so that the files created, renamed or removed in it stay so after a
+    // crash. Throws FrostlineError "cannot sync DIR: reason".
+    static void syncDirectory(const QString& dir);
 };
 
 } // namespace frostline

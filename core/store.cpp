@@ -170,6 +170,9 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
     if (!QFile::remove(unfinishedCopyMarker(path)))
         throw FrostlineError::runtime(QStringLiteral("%1: cannot remove %2 at the end of init")
                                           .arg(path, unfinishedCopyMarker(path)));
+    // The marker's removal made durable: back after a power loss, it would read as an init left
+    // unfinished, whose rerun deletes wal/ and cold/ with what was written since.
+    PrivateFile::syncDirectory(path);
 }
 
 Store::Store(QString path) : Store(std::move(path), Options()) {}
@@ -610,17 +613,27 @@ quint64 Store::append(std::vector<Version> versions,
 
 int Store::truncateWal(QString* problem)
 {
-    // WAL truncation invariant: delete only closed segments whose last LSN is at or below the
-    // flushed LSN as read back from Berkeley DB after the commit, never a count or a guess.
-    const quint64 durable = m_cold->flushedLsn();
-    m_flushedLsn = durable;
-    if (m_truncationHook)
-        m_truncationHook(durable);
-    // A segment that cannot be deleted now (a read-only WAL directory) fails neither the batch
-    // nor the checkpoint, both committed: keeping a covered segment is always safe, and a later
-    // truncation deletes it. Failing them instead told the operator nothing was done, and
-    // stopped every later run at its first batch.
-    return m_wal->deleteSegmentsUpTo(durable, problem);
+    // A segment that cannot be deleted now (a read-only WAL directory, a failed read of the
+    // flushed LSN) fails neither the batch nor the checkpoint, both committed: keeping a covered
+    // segment is always safe, and a later truncation deletes it. Failing them instead told the
+    // operator nothing was done, and stopped every later run at its first batch.
+    try {
+        // WAL truncation invariant: delete only closed segments whose last LSN is at or below
+        // the flushed LSN as read back from Berkeley DB after the commit, never a count or a
+        // guess.
+        const quint64 durable = m_cold->flushedLsn();
+        m_flushedLsn = durable;
+        if (m_truncationHook)
+            m_truncationHook(durable);
+        if (m_truncationHolds.load() > 0)
+            return 0; // a backup copies the segments: they go at the next truncation after it
+        return m_wal->deleteSegmentsUpTo(durable, problem);
+    } catch (const std::exception& e) {
+        *problem = QStringLiteral("the WAL was not truncated after the commit: %1; its covered "
+                                  "segments stay, which is safe, until the next truncation")
+                       .arg(QString::fromUtf8(e.what()));
+        return 0;
+    }
 }
 
 void Store::setTruncationHook(std::function<void(quint64)> hook)
@@ -771,6 +784,7 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
     m_moveEpoch.fetch_add(1); // odd: see statistics()
     auto moved = qScopeGuard([this] { m_moveEpoch.fetch_add(1); });
     result.cold = m_cold->commit(commit); // throws: nothing changed anywhere
+    m_flushedLsn = commit.flushedLsn;
     result.committedAtMicros = currentMicros();
     phase.restart();
 

@@ -13,10 +13,12 @@
 #include <QString>
 #include <QStringList>
 
+#include <atomic>
 #include <functional>
 #include <memory>
 #include <mutex>
 #include <optional>
+#include <utility>
 #include <vector>
 
 namespace frostline {
@@ -259,10 +261,38 @@ public:
     // caller (StoreBackup) can read a consistent WAL position. Hold it briefly: writers wait.
     std::unique_lock<std::mutex> pauseWriters() { return std::unique_lock(m_writeMutex); }
 
+    // While a hold lives, WAL truncation deletes no segment (the next truncation after the last
+    // hold ends catches up): a backup copies the cold tier first and then the WAL segments after
+    // that copy's flushed LSN, which a batch committed in between would otherwise delete.
+    class WalTruncationHold
+    {
+    public:
+        explicit WalTruncationHold(std::atomic<int>& holds) : m_holds(&holds) { ++holds; }
+        WalTruncationHold(WalTruncationHold&& other) noexcept
+            : m_holds(std::exchange(other.m_holds, nullptr))
+        {}
+        WalTruncationHold(const WalTruncationHold&) = delete;
+        WalTruncationHold& operator=(const WalTruncationHold&) = delete;
+        WalTruncationHold& operator=(WalTruncationHold&&) = delete;
+        ~WalTruncationHold()
+        {
+            if (m_holds)
+                --*m_holds;
+        }
+
+    private:
+        std::atomic<int>* m_holds;
+    };
+    [[nodiscard]] WalTruncationHold holdWalTruncation()
+    {
+        return WalTruncationHold(m_truncationHolds);
+    }
+
     // Test hook (crash and fault tests): called with the writer lock held right before WAL
     // truncation (Wal::deleteSegmentsUpTo) after a checkpoint or a migration batch committed,
-    // with the flushed LSN read back from Berkeley DB. If it throws, no segment is deleted and
-    // the exception propagates (as a crash at that instant would leave things). Pass {} to remove.
+    // with the flushed LSN read back from Berkeley DB. If it throws, no segment is deleted (as a
+    // crash at that instant would leave things) and, like any failure of the truncation, its
+    // message becomes the result's walProblem: the commit stands. Pass {} to remove.
     void setTruncationHook(std::function<void(quint64 flushedLsn)> hook);
     // Test hook: history() calls it between its two tier reads, so a test can commit a migration
     // batch at exactly that instant. Set it before any concurrent use; pass {} to remove.
@@ -286,6 +316,7 @@ private:
     std::vector<quint64> m_uncheckpointed;
     std::size_t m_uncheckpointedStart = 0;
     std::atomic<quint64> m_flushedLsn{0};
+    std::atomic<int> m_truncationHolds{0}; // see holdWalTruncation()
     // Odd while a migration batch is between its cold commit and the end of its hot removal,
     // when its versions are in both tiers; statistics() reads again then (see there).
     std::atomic<quint64> m_moveEpoch{0};

@@ -48,19 +48,6 @@ void prepareDestination(const QString& dest, const char* what)
         PrivateFile::makeDirectory(dir);
 }
 
-void syncPath(const QString& path, int flags)
-{
-    const int fd = ::open(QFile::encodeName(path).constData(), flags | O_CLOEXEC);
-    if (fd < 0 || ::fsync(fd) != 0) {
-        const int err = errno;
-        if (fd >= 0)
-            ::close(fd);
-        throw FrostlineError::runtime(
-            QStringLiteral("cannot sync %1: %2").arg(path, FrostlineError::errnoText(err)));
-    }
-    ::close(fd);
-}
-
 // The bytes a backup or restore has copied in its current step, reported to the operator at
 // most every few MiB (and at the end of the step), and the place where a cancel is noticed:
 // after every MiB copied.
@@ -250,7 +237,7 @@ void copyTree(const QString& from, const QString& to, CopyMeter& meter)
             copyFile(entry.filePath(), target, -1, meter);
         }
     }
-    syncPath(to, O_RDONLY | O_DIRECTORY);
+    PrivateFile::syncDirectory(to);
 }
 
 // A cancelled backup or restore has removed its copy by the time this is thrown (the copy's
@@ -368,7 +355,7 @@ public:
                                    .arg(QLatin1String(what))
                                    .toUtf8(),
                                QStringLiteral("mark the %1 unfinished").arg(QLatin1String(what)));
-            syncPath(m_dest, O_RDONLY | O_DIRECTORY);
+            PrivateFile::syncDirectory(m_dest);
         } catch (...) {
             removeCopy();
             throw;
@@ -382,7 +369,7 @@ public:
         if (!QFile::remove(Store::unfinishedCopyMarker(m_dest)))
             throw FrostlineError::runtime(
                 QStringLiteral("cannot remove %1").arg(Store::unfinishedCopyMarker(m_dest)));
-        syncPath(m_dest, O_RDONLY | O_DIRECTORY);
+        PrivateFile::syncDirectory(m_dest);
         m_armed = false;
     }
 
@@ -447,40 +434,16 @@ StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter& mete
     const QDir destDir(dest);
     const QString walCopy = destDir.filePath(QStringLiteral("wal"));
 
-    // 1. The WAL position, with writers paused so the active segment ends at a record boundary.
-    std::vector<WalSegmentInfo> needed;
-    meter.startStep(QStringLiteral("noting the WAL position (writers paused)"), 0);
-    {
-        auto paused = store.pauseWriters();
-        const quint64 flushed = store.flushedLsn();
-        for (const WalSegmentInfo& s : store.wal().segments())
-            if (s.lastLsn > flushed)
-                needed.push_back(s);
-        if (QFileInfo::exists(store.policyPath()))
-            copyFile(store.policyPath(), destDir.filePath(QStringLiteral("policy.json")), -1,
-                     meter);
-        // An encrypted store's key parameters (never the key): the copy opens with the same
-        // passphrase.
-        if (store.isEncrypted())
-            copyFile(StoreCipher::keyFilePath(store.path()), StoreCipher::keyFilePath(dest), -1,
-                     meter);
-    }
-    meter.endStep();
+    // A backup is the state of one instant: the cold tier copied first, then the WAL up to a
+    // position noted after that copy, so every version the copied cold tier holds has its record
+    // (and those of the versions appended with it) in the copied WAL. Replay skips the records
+    // of versions already cold; versions migrated after the cold copy come back hot. Copying the
+    // WAL first let a version appended and migrated meanwhile be in the copy without its
+    // acknowledged siblings. No segment is deleted until the WAL is copied: a batch committed
+    // after the cold copy could otherwise delete one that the copy still needs.
+    const Store::WalTruncationHold keepSegments = store.holdWalTruncation();
 
-    // 2. Those segments, writers running. Sealed segments never change; a segment may vanish
-    // when a migration batch's truncation deletes it: then its records are durable in Berkeley DB
-    // (checked in step 4).
-    std::vector<WalSegmentInfo> vanished;
-    quint64 walBytes = 0;
-    for (const WalSegmentInfo& s : needed)
-        walBytes += quint64(s.sizeBytes);
-    meter.startStep(QStringLiteral("copying the WAL"), walBytes);
-    for (const WalSegmentInfo& s : needed)
-        if (!copyFile(s.path, QDir(walCopy).filePath(s.fileName), s.sizeBytes, meter))
-            vanished.push_back(s);
-    meter.endStep();
-
-    // 3. The environment: database files, then logs; then catastrophic recovery in the copy.
+    // 1. The environment: database files, then logs; then catastrophic recovery in the copy.
     const QString coldCopy = destDir.filePath(QStringLiteral("cold"));
     // A full disk while the copy's Berkeley DB regions grow is the destination's, not the store's.
     const NotedCopy noted(coldCopy, dest);
@@ -499,48 +462,68 @@ StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter& mete
     ColdTier cold(coldCopy, store.cipher());
     cold.open();
     report.flushedLsn = cold.flushedLsn();
+    meter.endStep();
 
-    // 4. The copy needs exactly the WAL records after its flushed LSN.
-    for (const WalSegmentInfo& s : vanished)
-        if (s.lastLsn > report.flushedLsn)
+    // 2. The WAL position, with writers paused so the active segment ends at a record boundary:
+    // the segments holding records after the copy's flushed LSN.
+    std::vector<WalSegmentInfo> needed;
+    meter.startStep(QStringLiteral("noting the WAL position (writers paused)"), 0);
+    {
+        auto paused = store.pauseWriters();
+        for (const WalSegmentInfo& s : store.wal().segments())
+            if (s.lastLsn > report.flushedLsn)
+                needed.push_back(s);
+        if (QFileInfo::exists(store.policyPath()))
+            copyFile(store.policyPath(), destDir.filePath(QStringLiteral("policy.json")), -1,
+                     meter);
+        // An encrypted store's key parameters (never the key): the copy opens with the same
+        // passphrase.
+        if (store.isEncrypted())
+            copyFile(StoreCipher::keyFilePath(store.path()), StoreCipher::keyFilePath(dest), -1,
+                     meter);
+    }
+    meter.endStep();
+
+    // 3. Those segments, writers running: sealed segments never change, the active one is read
+    // only up to the noted size, and none is deleted (keepSegments).
+    quint64 walBytes = 0;
+    for (const WalSegmentInfo& s : needed)
+        walBytes += quint64(s.sizeBytes);
+    meter.startStep(QStringLiteral("copying the WAL"), walBytes);
+    report.lastLsn = report.flushedLsn;
+    quint64 newestCopied = 0;
+    for (const WalSegmentInfo& s : needed) {
+        if (!copyFile(s.path, QDir(walCopy).filePath(s.fileName), s.sizeBytes, meter))
             throw FrostlineError::runtime(
-                QStringLiteral("backup: WAL segment %1 (LSNs %2..%3) vanished during the backup "
-                               "but the copied cold tier is flushed only to LSN %4")
+                QStringLiteral("backup: WAL segment %1 (LSNs %2..%3) vanished during the backup; "
+                               "the copy needs it (its cold tier is flushed only to LSN %4)")
                     .arg(s.fileName)
                     .arg(s.firstLsn)
                     .arg(s.lastLsn)
                     .arg(report.flushedLsn));
-    report.lastLsn = report.flushedLsn;
-    quint64 newestCopied = 0;
-    for (const WalSegmentInfo& s : needed) {
-        const QString copy = QDir(walCopy).filePath(s.fileName);
-        if (s.lastLsn <= report.flushedLsn) {
-            QFile::remove(copy);
-        } else {
-            ++report.walSegments;
-            report.lastLsn = std::max(report.lastLsn, s.lastLsn);
-            newestCopied = std::max(newestCopied, s.firstLsn);
-        }
+        ++report.walSegments;
+        report.lastLsn = std::max(report.lastLsn, s.lastLsn);
+        newestCopied = std::max(newestCopied, s.firstLsn);
     }
+    meter.endStep();
     // The copy's newest segment is the newest one copied (the store's own may be newer, or hold
     // nothing the copy needs); with none, its first open starts the log after the flushed LSN.
     cold.recordNewestWalSegment(newestCopied);
     cold.close();
-    syncPath(walCopy, O_RDONLY | O_DIRECTORY);
+    PrivateFile::syncDirectory(walCopy);
 
     QJsonArray segments;
     for (const WalSegmentInfo& s : needed)
-        if (s.lastLsn > report.flushedLsn)
-            segments.append(QJsonObject{{QStringLiteral("file"), s.fileName},
-                                        {QStringLiteral("bytes"), s.sizeBytes},
-                                        {QStringLiteral("last_lsn"), qint64(s.lastLsn)}});
+        segments.append(QJsonObject{{QStringLiteral("file"), s.fileName},
+                                    {QStringLiteral("bytes"), s.sizeBytes},
+                                    {QStringLiteral("last_lsn"), qint64(s.lastLsn)}});
     const QJsonObject manifest{{QStringLiteral("flushed_lsn"), qint64(report.flushedLsn)},
                                {QStringLiteral("last_lsn"), qint64(report.lastLsn)},
                                {QStringLiteral("encrypted"), store.isEncrypted()},
                                {QStringLiteral("wal_segments"), segments}};
     PrivateFile::write(destDir.filePath(kManifest), QJsonDocument(manifest).toJson(),
                        QStringLiteral("write the backup manifest"));
-    syncPath(dest, O_RDONLY | O_DIRECTORY);
+    PrivateFile::syncDirectory(dest);
     meter.check(); // the last moment a cancel removes the copy
     unfinished.finish();
     report.bytes = meter.bytes();
@@ -708,7 +691,7 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
             throw FrostlineError::badInput(
                 QStringLiteral("backup %1 is encrypted: its passphrase is needed to restore it")
                     .arg(backup));
-        cipher = StoreCipher::unlock(backup, passphrase);
+        cipher = StoreCipher::unlock(backup, passphrase, QStringLiteral("backup"));
     }
     // Segments of the wrong size are named before anything is copied.
     for (const Manifest::Segment& m : manifest.segments) {
