@@ -2,6 +2,7 @@
 
 #include "frostlineerror.h"
 #include "inputlimits.h"
+#include "stringpool.h"
 #include "versioncodec.h"
 
 #include <QFile>
@@ -26,9 +27,17 @@ constexpr qsizetype kMaxLineBytes = InputLimits::kMaxLineBytes;
 // Operator-supplied text quoted in messages is cut short so a message stays one readable line.
 constexpr qsizetype kMaxQuoted = 80;
 
+// A JSON string's text exactly: nlohmann has checked the UTF-8, and a leading U+FEFF is kept
+// (QString::fromUtf8 drops it as a byte order mark, and import then changed the string).
+QString exactText(const std::string& text)
+{
+    bool ok = true;
+    return StringPool::decodeUtf8(QByteArrayView(text.data(), qsizetype(text.size())), &ok);
+}
+
 QString quoteText(const std::string& text)
 {
-    QString s = QString::fromUtf8(text.data(), qsizetype(text.size()));
+    QString s = exactText(text);
     if (s.size() > kMaxQuoted)
         s = s.left(kMaxQuoted) + QStringLiteral("...");
     return QLatin1Char('"') + s + QLatin1Char('"');
@@ -353,7 +362,7 @@ public:
             if (qsizetype(name.size()) > InputLimits::kMaxStringBytes)
                 return fail(QStringLiteral("property key %1: %2")
                                 .arg(quoteText(name.substr(0, kMaxQuoted + 1)), tooLong(name)));
-            m_frames.back().key = QString::fromUtf8(name.data(), qsizetype(name.size()));
+            m_frames.back().key = exactText(name);
             return true;
         }
         m_field = Field::None;
@@ -558,8 +567,7 @@ private:
                                 .arg(propertyPath(), quoteText(*s.text).mid(1).chopped(1)));
             return addProperty(PropertyValue(s.d));
         case Scalar::Type::String:
-            return addProperty(
-                PropertyValue(QString::fromUtf8(s.text->data(), qsizetype(s.text->size()))));
+            return addProperty(PropertyValue(exactText(*s.text)));
         }
         return false;
     }
@@ -618,7 +626,7 @@ private:
         case Field::Label:
             if (s.type != Scalar::Type::String)
                 return typeError();
-            m_v->label = QString::fromUtf8(s.text->data(), qsizetype(s.text->size()));
+            m_v->label = exactText(*s.text);
             return true;
         case Field::ValidFrom:
             return timeField(s, &m_v->validFrom);

@@ -243,6 +243,24 @@ private slots:
             decodeOrFail(nodeLine(R"(,"properties":{"s":"\u00e9\ud83d\ude00\u4e2d\u0000"})"));
         QCOMPARE(PropertyValue::find(escaped.properties, "s")->toString(),
                  QString::fromUtf8("é\xF0\x9F\x98\x80中") + QChar(0));
+
+        // A U+FEFF that starts a string is text, escaped or not, not a byte order mark to drop:
+        // in the label, a key, a value, a list element, twice, alone. Dropped, "\ufeffk" was
+        // the same key as "k".
+        const QString bom(QChar(0xfeff));
+        Version marked;
+        marked.label = bom + QStringLiteral("L");
+        marked.properties = PropertyValue::canonicalMap(
+            {{bom + QStringLiteral("k"), PropertyValue(bom + QStringLiteral("v"))},
+             {QStringLiteral("k"), PropertyValue(bom)},
+             {QStringLiteral("l"),
+              PropertyValue(PropertyValue::List{PropertyValue(bom + bom + QStringLiteral("z"))})}});
+        QCOMPARE(decodeOrFail(JsonlCodec::encode(marked)), marked);
+        const Version fromEscapes = decodeOrFail(
+            R"({"kind":"node","version_id":1,"entity_id":2,"label":"\ufeffL","valid_from":10,)"
+            R"("tx_from":10,"properties":{"\ufeffk":"\ufeffv","k":"\ufeff","l":["\ufeff\ufeffz"]}})");
+        QCOMPARE(fromEscapes.label, marked.label);
+        QCOMPARE(fromEscapes.properties, marked.properties);
     }
 
     void propertyKeysAreSorted()
