@@ -197,6 +197,16 @@ void Store::requireOpen() const
         throw FrostlineError::runtime(QStringLiteral("store %1 is not open").arg(m_path));
 }
 
+void Store::requireInPlace() const
+{
+    if (!m_lock.isStillAt(m_path))
+        throw FrostlineError::runtime(
+            QStringLiteral("store %1 was moved or replaced while it was open: the directory at "
+                           "that path is not the one opened, so nothing more is written (what "
+                           "was acknowledged stays in the moved store; open it where it is now)")
+                .arg(m_path));
+}
+
 void Store::checkOpenable(const QString& path, bool unfinishedCopyAllowed)
 {
     // A STORE that names no store is bad input (exit 2 on the command line), like any argument
@@ -560,12 +570,16 @@ quint64 Store::append(std::vector<Version> versions,
     quint64 lastLsn = m_wal->lastLsn();
     for (std::size_t start = 0; start < versions.size(); start += kAppendChunk) {
         const std::size_t end = std::min(versions.size(), start + kAppendChunk);
+        if (start == 0)
+            requireInPlace();
         std::vector<QByteArray> payloads;
         payloads.reserve(end - start);
         for (std::size_t i = start; i < end; ++i)
             payloads.push_back(VersionCodec::encode(versions[i]));
         quint64 first = 0;
         try {
+            if (start > 0)
+                requireInPlace(); // a new segment would be made in the other directory
             first = m_wal->append(payloads);
         } catch (const FrostlineError& e) {
             if (start == 0)
@@ -626,7 +640,8 @@ int Store::truncateWal(QString* problem)
         if (m_truncationHook)
             m_truncationHook(durable);
         if (m_truncationHolds.load() > 0)
-            return 0; // a backup copies the segments: they go at the next truncation after it
+            return 0;     // a backup copies the segments: they go at the next truncation after it
+        requireInPlace(); // the segments at the path would be another store's
         return m_wal->deleteSegmentsUpTo(durable, problem);
     } catch (const std::exception& e) {
         *problem = QStringLiteral("the WAL was not truncated after the commit: %1; its covered "
@@ -656,6 +671,7 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment, const OperationCont
 {
     requireOpen();
     std::lock_guard guard(m_writeMutex);
+    requireInPlace();
     CheckpointResult result;
     std::size_t done = m_uncheckpointedStart;
     const std::size_t first = done;
@@ -735,6 +751,7 @@ BatchCommitResult Store::migrateBatch(const std::vector<quint64>& versionIds)
 {
     requireOpen();
     std::lock_guard guard(m_writeMutex);
+    requireInPlace();
     BatchCommitResult result;
     QElapsedTimer phase;
     phase.start();

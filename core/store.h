@@ -332,6 +332,9 @@ private:
 
     static void createStore(const QString& path, bool encrypted, const QByteArray& passphrase);
     void requireOpen() const;
+    // Throws when the store's directory is no longer at its path (moved or replaced while
+    // open): the WAL and Berkeley DB make new files by path, which would land in another store.
+    void requireInPlace() const;
     bool coldMayContain(quint64 versionId) const;
     std::vector<TieredVersion> readHistory(const EntityKey& entity) const;
     void recordRead(const TieredVersion& read);

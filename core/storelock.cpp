@@ -8,7 +8,10 @@
 #include <cerrno>
 #include <fcntl.h>
 #include <sys/file.h>
+#include <sys/stat.h>
 #include <unistd.h>
+
+#include <utility>
 
 namespace frostline {
 
@@ -93,11 +96,20 @@ void StoreLock::acquire(const QString& storePath)
                  qPrintable(storePath), qPrintable(FrostlineError::errnoText(e)));
         dirFd = -1;
     }
-    const int fd = ::open(lockFilePath(storePath).constData(), O_RDWR | O_CREAT | O_CLOEXEC, 0600);
+    // O_NOFOLLOW: a store.lock that is a symbolic link would have its target truncated and
+    // overwritten with the pid.
+    const int fd = ::open(lockFilePath(storePath).constData(),
+                          O_RDWR | O_CREAT | O_CLOEXEC | O_NOFOLLOW, 0600);
     if (fd < 0) {
         const int e = errno;
         if (dirFd >= 0)
             ::close(dirFd);
+        if (e == ELOOP)
+            throw FrostlineError::runtime(
+                QStringLiteral("store %1: %2 is a symbolic link, which Frostline does not follow "
+                               "(it would overwrite the file it points to): remove it; the open "
+                               "makes its own")
+                    .arg(storePath, StoreLock::fileName()));
         // Every open writes (the lock, Berkeley DB's recovery and regions, a torn WAL tail's
         // cut): a store on read-only media (a snapshot, a read-only mount) cannot be opened in
         // place, and the operator needs to know what to do instead.
@@ -138,11 +150,28 @@ void StoreLock::release()
     }
 }
 
+bool StoreLock::isStillAt(const QString& storePath) const
+{
+    const int fd = m_dirFd >= 0 ? m_dirFd : m_fd;
+    if (fd < 0)
+        return true;
+    const QByteArray path = m_dirFd >= 0 ? QFile::encodeName(storePath) : lockFilePath(storePath);
+    struct stat held
+    {
+    }, named{};
+    if (::fstat(fd, &held) != 0)
+        return true;
+    if (::stat(path.constData(), &named) != 0)
+        return errno != ENOENT && errno != ENOTDIR;
+    return held.st_dev == named.st_dev && held.st_ino == named.st_ino;
+}
+
 bool StoreLock::isHeld(const QString& storePath)
 {
     // Shared probes, dropped at once: they fail only where some process holds the exclusive lock.
-    for (const QByteArray& path : {QFile::encodeName(storePath), lockFilePath(storePath)}) {
-        const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC);
+    for (const auto& [path, flags] : {std::pair(QFile::encodeName(storePath), 0),
+                                      std::pair(lockFilePath(storePath), O_NOFOLLOW)}) {
+        const int fd = ::open(path.constData(), O_RDONLY | O_CLOEXEC | flags);
         if (fd < 0)
             continue;
         const bool held = tryLock(fd, LOCK_SH) == EWOULDBLOCK;

@@ -20,6 +20,10 @@ public:
     void acquire(const QString& storePath);
     void release();
     bool held() const { return m_fd >= 0; }
+    // Whether STORE_PATH still names the directory that was locked (same device and inode).
+    // False once it was renamed away or replaced (mv STORE elsewhere; init STORE anew): new
+    // files made by path would then land in another store. True when it cannot be told.
+    bool isStillAt(const QString& storePath) const;
     // Whether some process (this one included) holds the lock of the store at STORE_PATH.
     static bool isHeld(const QString& storePath);
     // The lock file's name inside STORE. It stays behind after every open (with the last holder's

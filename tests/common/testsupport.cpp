@@ -4,7 +4,10 @@
 #include "workloadgenerator.h"
 
 #include <QCoreApplication>
+#include <QCryptographicHash>
 #include <QDeadlineTimer>
+#include <QDir>
+#include <QDirIterator>
 #include <QFile>
 #include <QProcess>
 #include <QSettings>
@@ -98,6 +101,21 @@ void useThrowAwaySettings(const QTemporaryDir& dir, const QString& application)
     QCoreApplication::setOrganizationName(QStringLiteral("FrostlineTest"));
     QCoreApplication::setApplicationName(application);
     QSettings().clear();
+}
+
+QMap<QString, QByteArray> treeDigest(const QString& dir)
+{
+    QMap<QString, QByteArray> digest;
+    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
+    while (it.hasNext()) {
+        const QString file = it.next();
+        QFile f(file);
+        if (!f.open(QIODevice::ReadOnly))
+            qFatal("cannot read %s", qPrintable(file));
+        digest[QDir(dir).relativeFilePath(file)] =
+            QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
+    }
+    return digest;
 }
 
 } // namespace frostline::test

@@ -1,6 +1,7 @@
 #pragma once
 
 #include <QByteArray>
+#include <QMap>
 #include <QString>
 #include <QStringList>
 #include <QTemporaryDir>
@@ -72,5 +73,8 @@ struct IgnoreBerkeleyLeaks
 // Reads a whole file (empty on failure) / writes one, failing the test on error.
 QByteArray readFile(const QString& path);
 void writeFile(const QString& path, const QByteArray& bytes);
+
+// Every file under DIR (relative path -> its content's SHA-256): "unchanged" means this.
+QMap<QString, QByteArray> treeDigest(const QString& dir);
 
 } // namespace frostline::test

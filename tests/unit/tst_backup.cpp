@@ -9,7 +9,6 @@
 #include "storecipher.h"
 #include "testsupport.h"
 
-#include <QCryptographicHash>
 #include <QDir>
 #include <QDirIterator>
 #include <QFile>
@@ -43,22 +42,6 @@ void appendRange(Store& store, quint64 first, quint64 end)
     for (quint64 id = first; id < end; ++id)
         versions.push_back(test::crashVersion(id));
     store.append(std::move(versions));
-}
-
-// Every file under DIR (relative path -> its content's SHA-256): "unchanged" means this.
-QMap<QString, QByteArray> treeDigest(const QString& dir)
-{
-    QMap<QString, QByteArray> digest;
-    QDirIterator it(dir, QDir::Files | QDir::Hidden, QDirIterator::Subdirectories);
-    while (it.hasNext()) {
-        const QString file = it.next();
-        QFile f(file);
-        if (!f.open(QIODevice::ReadOnly))
-            qFatal("cannot read %s", qPrintable(file));
-        digest[QDir(dir).relativeFilePath(file)] =
-            QCryptographicHash::hash(f.readAll(), QCryptographicHash::Sha256);
-    }
-    return digest;
 }
 
 // The steps a backup or restore reports (each once, in order), where each got to, and a cancel
@@ -915,7 +898,7 @@ private slots:
         StoreBackup::backup(store, backup);
         store.close();
 
-        const QMap<QString, QByteArray> backupBefore = treeDigest(backup);
+        const QMap<QString, QByteArray> backupBefore = test::treeDigest(backup);
         const QString restored = dir.filePath(QStringLiteral("r"));
         cancelInEachStep(
             {QStringLiteral("copying the backup"), QStringLiteral("recovering the cold tier"),
@@ -927,7 +910,7 @@ private slots:
             [&](const OperationControl& c) { StoreBackup::restore(backup, restored, c); });
         if (QTest::currentTestFailed())
             return;
-        QCOMPARE(treeDigest(backup), backupBefore);
+        QCOMPARE(test::treeDigest(backup), backupBefore);
         StoreBackup::restore(backup, restored);
         Store copy(restored);
         copy.open();

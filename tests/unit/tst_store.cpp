@@ -967,6 +967,71 @@ private slots:
         QCOMPARE(test::runCli({QStringLiteral("stats"), fresh.path()}).exitCode, 0);
     }
 
+    // A store.lock that is a symbolic link is not followed: its target would be overwritten.
+    void aStoreLockThatIsASymlinkIsRefused()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        const QString lock = QDir(path).filePath(QStringLiteral("store.lock"));
+        const QString victim = dir.filePath(QStringLiteral("victim.txt"));
+        QVERIFY(QFile::remove(lock));
+        test::writeFile(victim, "precious\n");
+        QVERIFY(QFile::link(victim, lock));
+        Store store(path);
+        try {
+            store.open();
+            QFAIL("opened through a symbolic store.lock");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("store.lock is a symbolic link")),
+                     qPrintable(e.message()));
+        }
+        QFile f(victim);
+        QVERIFY(f.open(QIODevice::ReadOnly));
+        QCOMPARE(f.readAll(), QByteArray("precious\n"));
+        // A dangling one does not make its target either.
+        QVERIFY(QFile::remove(victim));
+        QVERIFY_THROWS_EXCEPTION(FrostlineError, store.open());
+        QVERIFY(!QFileInfo::exists(victim));
+    }
+
+    // A store renamed away while open, with a new store made at its path: nothing more goes to
+    // the path (new WAL segments, deleted segments, batches), and the moved store keeps all.
+    void aStoreMovedWhileOpenWritesNothingAtItsOldPath()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        const QString moved = dir.filePath(QStringLiteral("moved"));
+        Store::create(path);
+        {
+            Store store(path);
+            store.open();
+            store.append(versionsRange(1, 100));
+            QVERIFY(QDir().rename(path, moved));
+            Store::create(path);
+            const QMap<QString, QByteArray> fresh = test::treeDigest(path);
+            auto expectMoved = [&](const std::function<void()>& write) {
+                try {
+                    write();
+                    QFAIL("wrote after the store was moved");
+                } catch (const FrostlineError& e) {
+                    QVERIFY2(e.message().contains(QLatin1String("was moved or replaced while it "
+                                                                "was open")),
+                             qPrintable(e.message()));
+                }
+            };
+            expectMoved([&] { store.append(versionsRange(101, 10)); });
+            expectMoved([&] { store.migrateBatch({1, 2}); });
+            expectMoved([&] { store.checkpoint(); });
+            QCOMPARE(test::treeDigest(path), fresh);
+        }
+        Store back(moved);
+        back.open();
+        QCOMPARE(back.verify(), QStringList());
+        QCOMPARE(back.maxVersionId(), quint64(100));
+        QCOMPARE(back.statistics().hotVersions, quint64(100));
+    }
+
     void readOnlyStoreDirectory()
     {
         // Root ignores permission bits, so make the file system itself read-only.
