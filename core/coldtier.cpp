@@ -1169,6 +1169,20 @@ void ColdTier::checkpointEnvironment()
     std::shared_lock lock(d->lifecycle);
     d->requireOpen("checkpointEnvironment");
     std::lock_guard writeLock(d->writer);
+    std::function<void(const char*)> hook;
+    {
+        std::lock_guard hookLock(d->hookMutex);
+        hook = d->hook;
+    }
+    if (hook) {
+        try {
+            hook("checkpoint-environment");
+        } catch (...) {
+            throw FrostlineError::runtime(
+                QStringLiteral("cannot checkpoint the environment in cold tier %1: %2")
+                    .arg(d->home, hookMessage(std::current_exception())));
+        }
+    }
     BerkeleyEnvironment::clearCapturedText();
     if (int ret = d->env->handle()->txn_checkpoint(0, 0, DB_FORCE))
         d->fail(QStringLiteral("cannot checkpoint the environment"), ret);

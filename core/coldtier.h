@@ -113,7 +113,9 @@ public:
 
     // Fault injection through the real engine: called inside the transaction right before
     // DbTxn::commit with the stage name "before-commit"; if it throws, the transaction is aborted
-    // and commit() throws FrostlineError carrying the hook's message. Pass {} to remove.
+    // and commit() throws FrostlineError carrying the hook's message. Also called by
+    // checkpointEnvironment() with "checkpoint-environment", which then throws likewise before
+    // Berkeley DB's checkpoint. Pass {} to remove.
     void setFailureHook(std::function<void(const char* stage)> hook);
 
     // Visits every version in the hot checkpoint (any order).

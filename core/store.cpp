@@ -743,7 +743,23 @@ CheckpointResult Store::checkpoint(bool rotateActiveSegment, const OperationCont
     }
     result.segmentsDeleted = truncateWal(&result.walProblem);
     result.flushedLsn = m_flushedLsn.load();
-    m_cold->checkpointEnvironment();
+    try {
+        m_cold->checkpointEnvironment();
+    } catch (const FrostlineError& e) {
+        // Berkeley DB's own checkpoint only shortens its next recovery: what came before it is
+        // committed, and the operator must not read "checkpoint failed" as "nothing was done".
+        throw FrostlineError(
+            e.kind(),
+            QStringLiteral("the hot checkpoint is written (%1 versions), the flushed LSN is %2 "
+                           "and %3 covered WAL segment(s) are deleted, but Berkeley DB's own "
+                           "checkpoint after it failed (nothing is lost; the next checkpoint "
+                           "tries it again): %4")
+                .arg(result.checkpointedVersions)
+                .arg(result.flushedLsn)
+                .arg(result.segmentsDeleted)
+                .arg(e.message()),
+            e.cause());
+    }
     return result;
 }
 

@@ -13,6 +13,8 @@
 #include <QTemporaryDir>
 #include <QtTest>
 
+#include <cstring>
+
 #include <sys/stat.h>
 
 using namespace frostline;
@@ -665,6 +667,42 @@ private slots:
         store.cold().setFailureHook({});
         QCOMPARE(store.migrateBatch({1, 2, 3}).versions, quint64(3));
         QVERIFY(store.verify().isEmpty());
+    }
+
+    // Berkeley DB's own checkpoint failing at the end of a checkpoint: the error says what was
+    // committed before it, and it was.
+    void aFailedEnvironmentCheckpointSaysWhatIsCommitted()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store store(path, smallSegments());
+        store.open();
+        for (quint64 id = 1; id <= 400; id += 20)
+            store.append(versionsRange(id, 20));
+        store.cold().setFailureHook([](const char* stage) {
+            if (std::strcmp(stage, "checkpoint-environment") == 0)
+                throw FrostlineError::runtime(QStringLiteral("injected: No space left on device"));
+        });
+        try {
+            store.checkpoint();
+            QFAIL("the checkpoint did not fail");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().startsWith(
+                         QLatin1String("the hot checkpoint is written (400 versions), the flushed "
+                                       "LSN is 400 and ")),
+                     qPrintable(e.message()));
+            QVERIFY2(e.message().contains(QLatin1String("nothing is lost")) &&
+                         e.message().contains(QLatin1String("injected: No space left on device")),
+                     qPrintable(e.message()));
+        }
+        store.cold().setFailureHook({});
+        QCOMPARE(store.flushedLsn(), quint64(400));
+        store.close();
+        Store again(path, smallSegments());
+        const Store::OpenReport open = again.open();
+        QCOMPARE(open.replayedRecords, quint64(0)); // all from the hot checkpoint
+        QCOMPARE(again.verify(), QStringList());
     }
 
     void historyAndAsOfAcrossTiers()
