@@ -438,16 +438,19 @@ Store::OpenReport Store::open(const OperationControl& control)
             report.skippedAlreadyHot += n - m_hot.insertMany(std::move(fresh));
             records.clear();
         };
-        m_wal->scan(flushed + 1, [&](const WalRecord& record) {
-            ++report.replayedRecords;
-            records.push_back(record);
-            if (records.size() == kChunk) {
-                control.check(cancelled);
-                replayChunk();
-                control.report(replaying, report.replayedRecords, toReplay);
-            }
-            return true;
-        });
+        m_wal->scan(
+            flushed + 1,
+            [&](const WalRecord& record) {
+                ++report.replayedRecords;
+                records.push_back(record);
+                if (records.size() == kChunk) {
+                    control.check(cancelled);
+                    replayChunk();
+                    control.report(replaying, report.replayedRecords, toReplay);
+                }
+                return true;
+            },
+            flushed);
         control.check(cancelled);
         replayChunk();
         control.report(replaying, report.replayedRecords, toReplay);

@@ -6,6 +6,7 @@
 
 #include <functional>
 #include <memory>
+#include <optional>
 #include <vector>
 
 namespace frostline {
@@ -103,7 +104,11 @@ public:
     // Visits records with lsn >= fromLsn in LSN order until `visit` returns false. Throws
     // FrostlineError naming segment and offset on a checksum mismatch or a bad record, and on a
     // missing segment inside the range (fromLsn must be >= firstLsn() unless the log is empty).
-    void scan(quint64 fromLsn, const std::function<bool(const WalRecord&)>& visit) const;
+    // The message names the damaged record's LSN and, given the store's flushed LSN, whether the
+    // cold tier holds it already. A record before fromLsn whose payload alone is damaged (its
+    // header sound) is stepped over: a scan that needs only what follows goes on.
+    void scan(quint64 fromLsn, const std::function<bool(const WalRecord&)>& visit,
+              std::optional<quint64> flushedLsn = std::nullopt) const;
 
     // Closes the active segment and starts a new one at lastLsn() + 1.
     void rotate();

@@ -128,6 +128,7 @@ WalSegmentReader::Step WalSegmentReader::next(qint64 limit)
     }
     if (getU64(r + kRecordHeaderSize + length) != hash(r, kRecordHeaderSize + length)) {
         m_problem = QStringLiteral("record checksum mismatch");
+        m_lsn = getU64(h + 8); // the header's own checksum held
         return Step::BadChecksum;
     }
     m_lsn = getU64(r + 8);

@@ -19,6 +19,7 @@ public:
         Incomplete,  // the file (limit) ends inside the record header or the declared record
         BadHeader,   // header check, type or length wrong: the length cannot be trusted
         BadChecksum, // header sound, record checksum wrong; recordEnd() is the declared end
+                     // and lsn() the header's LSN; skipRecord() steps over it
         Seal,        // the seal marker starts here (not consumed)
     };
 
@@ -37,6 +38,9 @@ public:
 
     // Decodes the record at offset() within [offset(), limit); advances only on Record.
     Step next(qint64 limit);
+
+    // After BadChecksum: goes on at the next record (the header, and so the length, is sound).
+    void skipRecord() { m_offset = m_recordEnd; }
 
     qint64 offset() const { return m_offset; }
     qint64 recordEnd() const { return m_recordEnd; }

@@ -1191,23 +1191,26 @@ void StoreController::requestWalRecords(const WalSegmentInfo& segment, quint64 f
                auto records = std::make_shared<std::vector<DecodedWalRecord>>();
                bool more = false;
                if (segment.records > 0 && segment.lastLsn >= start) {
-                   store->wal().scan(start, [&](const WalRecord& r) {
-                       if (r.lsn > segment.lastLsn)
-                           return false;
-                       if (d->generation[KindWalRecords].load() != g)
-                           return false; // the operator picked another segment meanwhile
-                       if (int(records->size()) >= limit) {
-                           more = true;
-                           return false;
-                       }
-                       DecodedWalRecord rec;
-                       rec.lsn = r.lsn;
-                       rec.offset = r.offset;
-                       rec.payloadBytes = r.payload.size();
-                       rec.decoded = VersionCodec::decode(r.payload, &rec.version, &rec.error);
-                       records->push_back(std::move(rec));
-                       return true;
-                   });
+                   store->wal().scan(
+                       start,
+                       [&](const WalRecord& r) {
+                           if (r.lsn > segment.lastLsn)
+                               return false;
+                           if (d->generation[KindWalRecords].load() != g)
+                               return false; // the operator picked another segment meanwhile
+                           if (int(records->size()) >= limit) {
+                               more = true;
+                               return false;
+                           }
+                           DecodedWalRecord rec;
+                           rec.lsn = r.lsn;
+                           rec.offset = r.offset;
+                           rec.payloadBytes = r.payload.size();
+                           rec.decoded = VersionCodec::decode(r.payload, &rec.version, &rec.error);
+                           records->push_back(std::move(rec));
+                           return true;
+                       },
+                       store->flushedLsn());
                }
                std::shared_ptr<const std::vector<DecodedWalRecord>> result = records;
                return [this, g, segment, result, more] {

@@ -759,38 +759,42 @@ void printWalRecords(Store& store, quint64 from, quint64 to, bool json)
     if (!json)
         buf += "lsn  segment  offset  bytes  record\n";
     try {
-        store.wal().scan(from, [&](const WalRecord& r) {
-            if (r.lsn > to)
-                return false;
-            Version version;
-            QString error;
-            const bool decoded = VersionCodec::decode(r.payload, &version, &error);
-            if (json) {
-                buf += "{\"lsn\":" + QByteArray::number(r.lsn) + ",\"segment\":\"" +
-                       r.segmentFile.toUtf8() + "\",\"offset\":" + QByteArray::number(r.offset) +
-                       ",\"bytes\":" + QByteArray::number(r.payload.size()) + ",";
-                if (decoded)
-                    buf += "\"version\":" + JsonlCodec::encode(version);
-                else
-                    buf += "\"error\":" + JsonlCodec::quoted(error);
-                buf += "}\n";
-            } else {
-                buf += QByteArray::number(r.lsn) + "  " + r.segmentFile.toUtf8() + "  " +
-                       QByteArray::number(r.offset) + "  " + QByteArray::number(r.payload.size()) +
-                       "  ";
-                if (decoded)
-                    buf += kindName(version.kind).toLatin1() + " " +
-                           QByteArray::number(version.entityId) + " version " +
-                           QByteArray::number(version.versionId) + " tx_from " +
-                           QByteArray::number(version.txFrom) + " label " +
-                           JsonlCodec::quoted(version.label);
-                else
-                    buf += "undecodable: " + error.toUtf8();
-                buf += '\n';
-            }
-            writer.flushIfBig();
-            return true;
-        });
+        store.wal().scan(
+            from,
+            [&](const WalRecord& r) {
+                if (r.lsn > to)
+                    return false;
+                Version version;
+                QString error;
+                const bool decoded = VersionCodec::decode(r.payload, &version, &error);
+                if (json) {
+                    buf += "{\"lsn\":" + QByteArray::number(r.lsn) + ",\"segment\":\"" +
+                           r.segmentFile.toUtf8() +
+                           "\",\"offset\":" + QByteArray::number(r.offset) +
+                           ",\"bytes\":" + QByteArray::number(r.payload.size()) + ",";
+                    if (decoded)
+                        buf += "\"version\":" + JsonlCodec::encode(version);
+                    else
+                        buf += "\"error\":" + JsonlCodec::quoted(error);
+                    buf += "}\n";
+                } else {
+                    buf += QByteArray::number(r.lsn) + "  " + r.segmentFile.toUtf8() + "  " +
+                           QByteArray::number(r.offset) + "  " +
+                           QByteArray::number(r.payload.size()) + "  ";
+                    if (decoded)
+                        buf += kindName(version.kind).toLatin1() + " " +
+                               QByteArray::number(version.entityId) + " version " +
+                               QByteArray::number(version.versionId) + " tx_from " +
+                               QByteArray::number(version.txFrom) + " label " +
+                               JsonlCodec::quoted(version.label);
+                    else
+                        buf += "undecodable: " + error.toUtf8();
+                    buf += '\n';
+                }
+                writer.flushIfBig();
+                return true;
+            },
+            store.flushedLsn());
     } catch (const FrostlineError&) {
         writer.flush(); // the records before a damaged one are what the operator needs to see
         throw;

@@ -6,6 +6,7 @@
 #include "storelock.h"
 #include "testsupport.h"
 #include "versioncodec.h"
+#include "walformat.h"
 
 #include <QDir>
 #include <QFile>
@@ -921,6 +922,88 @@ private slots:
         } catch (const FrostlineError& e) {
             QVERIFY2(e.message().contains(files[1]), qPrintable(e.message()));
             QVERIFY2(e.message().contains(QStringLiteral("offset")), qPrintable(e.message()));
+        }
+        QVERIFY(!store.isOpen());
+    }
+
+    // Damage to one record's payload in a closed segment still needed: past the flushed LSN the
+    // open stops and says which LSN and what it means; covered by it, the store opens (its
+    // replay needs only what follows), and verify and a read of that record name it.
+    void damageInAClosedSegmentSaysWhatItMeans()
+    {
+        QTemporaryDir dir;
+        const QString path = dir.filePath(QStringLiteral("s"));
+        Store::create(path);
+        WalRecord covered, uncovered;
+        {
+            Store store(path, smallSegments());
+            store.open();
+            appendInSlices(store, 1, 300);
+            store.checkpoint(false); // flushed LSN 300, inside the segment that goes on
+            appendInSlices(store, 301, 300);
+            const std::vector<WalSegmentInfo> segments = store.wal().segments();
+            const auto holding = std::find_if(segments.begin(), segments.end(), [](const auto& s) {
+                return s.firstLsn <= 290 && s.lastLsn > 300;
+            });
+            QVERIFY(holding != segments.end() && !holding->active);
+            store.wal().scan(holding->firstLsn, [&](const WalRecord& r) {
+                if (r.lsn == 290)
+                    covered = r;
+                if (r.lsn == 310)
+                    uncovered = r;
+                return r.lsn < 310;
+            });
+            QCOMPARE(uncovered.segmentFile, covered.segmentFile);
+        }
+        const QString segment = path + QStringLiteral("/wal/") + covered.segmentFile;
+        auto flip = [&](const WalRecord& r) {
+            QFile f(segment);
+            QVERIFY(f.open(QIODevice::ReadWrite));
+            const qint64 at = r.offset + walformat::kRecordHeaderSize + r.payload.size() / 2;
+            char c = 0;
+            QVERIFY(f.seek(at) && f.getChar(&c) && f.seek(at) && f.putChar(char(c ^ 0x20)));
+        };
+
+        flip(covered);
+        {
+            Store store(path, smallSegments());
+            const Store::OpenReport open = store.open();
+            QCOMPARE(open.replayedRecords, quint64(300));
+            QCOMPARE(store.maxVersionId(), quint64(600));
+            const QStringList problems = store.verify();
+            QVERIFY2(problems.size() == 1 &&
+                         problems.first().startsWith(
+                             QStringLiteral("WAL segment %1: record checksum mismatch at byte "
+                                            "offset %2; it is LSN 290")
+                                 .arg(covered.segmentFile)
+                                 .arg(covered.offset)),
+                     qPrintable(problems.join('\n')));
+            try {
+                store.wal().scan(
+                    store.wal().firstLsn(), [](const WalRecord&) { return true; },
+                    store.flushedLsn());
+                QFAIL("the damaged record was read");
+            } catch (const FrostlineError& e) {
+                QVERIFY2(e.message().contains(QLatin1String(
+                             "; it is LSN 290, which the flushed LSN 300 covers: the cold tier "
+                             "holds it")),
+                         qPrintable(e.message()));
+            }
+        }
+
+        flip(uncovered);
+        Store store(path, smallSegments());
+        try {
+            store.open();
+            QFAIL("a store opened without LSN 310");
+        } catch (const FrostlineError& e) {
+            QCOMPARE(e.message(),
+                     QStringLiteral("WAL segment %1: record checksum mismatch at byte offset %2; "
+                                    "it is LSN 310, past the flushed LSN 300: it and the records "
+                                    "after it are only in this log. Keep a copy of this store "
+                                    "directory, and restore a backup to go on")
+                         .arg(uncovered.segmentFile)
+                         .arg(uncovered.offset));
         }
         QVERIFY(!store.isOpen());
     }
