@@ -142,6 +142,16 @@ void Store::createStore(const QString& path, bool encrypted, const QByteArray& p
     if (info.exists() && !info.isDir())
         throw FrostlineError::badInput(
             QStringLiteral("%1 exists and is not a directory").arg(path));
+    // An init killed while it wrote its marker leaves only the marker's temporary file: nothing
+    // else was made yet, so the directory is as empty as before.
+    if (const QFileInfoList entries = QDir(path).entryInfoList(QDir::AllEntries | QDir::Hidden |
+                                                               QDir::System | QDir::NoDotAndDotDot);
+        !entries.isEmpty() && std::all_of(entries.begin(), entries.end(), [](const QFileInfo& e) {
+            return e.isFile() && !e.isSymLink() &&
+                   e.fileName().startsWith(QLatin1String("INCOMPLETE.tmp-"));
+        }))
+        for (const QFileInfo& e : entries)
+            QFile::remove(e.filePath());
     if (looksLikeStore(path))
         throw FrostlineError::badInput(QStringLiteral("%1 already holds a store").arg(path));
     if (info.exists() && !QDir(path).isEmpty())

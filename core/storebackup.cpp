@@ -658,6 +658,12 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
         throw FrostlineError::badInput(
             QFileInfo::exists(backup) ? QStringLiteral("backup %1 is not a directory").arg(backup)
                                       : QStringLiteral("backup %1 does not exist").arg(backup));
+    // First: a backup killed early has its marker but not yet its wal/ and cold/.
+    if (QFileInfo::exists(Store::unfinishedCopyMarker(backup)))
+        throw FrostlineError::badInput(
+            QStringLiteral("%1 is an unfinished backup (%2 is there): it may lack data; restore "
+                           "another backup")
+                .arg(backup, Store::unfinishedCopyMarker(backup)));
     if (!Store::looksLikeStore(backup))
         throw FrostlineError::badInput(
             QStringLiteral("%1 is not a Frostline backup (no wal/ and cold/ inside)").arg(backup));
@@ -666,11 +672,6 @@ StoreBackup::Report StoreBackup::restore(const QString& backup, const QString& d
             QStringLiteral("restore destination %1 lies inside the backup %2; choose a directory "
                            "outside it")
                 .arg(dest, backup));
-    if (QFileInfo::exists(Store::unfinishedCopyMarker(backup)))
-        throw FrostlineError::badInput(
-            QStringLiteral("%1 is an unfinished backup (%2 is there): it may lack data; restore "
-                           "another backup")
-                .arg(backup, Store::unfinishedCopyMarker(backup)));
     // A store some process has open is no backup: a copy of its files taken now is not one
     // instant of it.
     if (StoreLock::isHeld(backup))

@@ -692,6 +692,18 @@ private slots:
                      qPrintable(e.message()));
         }
         QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("r"))));
+        // Killed before it made wal/ and cold/: still an unfinished backup, not "no backup".
+        const QString early = dir.filePath(QStringLiteral("early"));
+        QVERIFY(QDir().mkpath(early));
+        QVERIFY(
+            QFile::copy(Store::unfinishedCopyMarker(backup), Store::unfinishedCopyMarker(early)));
+        try {
+            StoreBackup::restore(early, dir.filePath(QStringLiteral("r")));
+            QFAIL("an unfinished backup was restored");
+        } catch (const FrostlineError& e) {
+            QVERIFY2(e.message().contains(QLatin1String("is an unfinished backup")),
+                     qPrintable(e.message()));
+        }
 
         // A file of that name that Frostline did not write (an operator's, in a live store):
         // refused too, but never with advice to delete the store.

@@ -564,6 +564,13 @@ private slots:
         QVERIFY(!QFileInfo::exists(Store::unfinishedCopyMarker(path)));
         QVERIFY(QDir(path).removeRecursively());
 
+        // Killed while it wrote its marker: only the marker's temporary file. Init again works.
+        QVERIFY(QDir().mkpath(path));
+        test::writeFile(path + QStringLiteral("/INCOMPLETE.tmp-Ab12Cd"), "This init did");
+        Store::create(path);
+        QCOMPARE(QDir(path).entryList({QStringLiteral("INCOMPLETE*")}, QDir::Files), QStringList());
+        QVERIFY(QDir(path).removeRecursively());
+
         // What a cut init leaves: its marker, policy.json, wal/ and cold/ without databases.
         QVERIFY(QDir().mkpath(path + QStringLiteral("/wal")));
         QVERIFY(QDir().mkpath(path + QStringLiteral("/cold")));
