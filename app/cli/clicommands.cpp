@@ -317,13 +317,22 @@ public:
             throw UsageError{QStringLiteral("missing --%1").arg(name)};
         return value(name);
     }
+    // Digits only (and a leading '-' where negatives exist): toLongLong would also take " 5"
+    // and "+5", which no other option or file of ours accepts.
+    static bool isDecimal(const QString& text, bool minusAllowed)
+    {
+        const qsizetype digitsFrom = minusAllowed && text.startsWith(QLatin1Char('-')) ? 1 : 0;
+        return text.size() > digitsFrom &&
+               std::all_of(text.begin() + digitsFrom, text.end(),
+                           [](QChar c) { return c >= QLatin1Char('0') && c <= QLatin1Char('9'); });
+    }
     qint64 integer(const QString& name, qint64 min, qint64 fallback,
                    qint64 max = std::numeric_limits<qint64>::max()) const
     {
         if (!has(name))
             return fallback;
-        bool ok = false;
-        const qint64 v = value(name).toLongLong(&ok);
+        bool ok = isDecimal(value(name), true);
+        const qint64 v = ok ? value(name).toLongLong(&ok) : 0;
         if (!ok || v < min || v > max)
             throw UsageError{QStringLiteral("--%1 must be an integer from %2 to %3 (got '%4')%5")
                                  .arg(name)
@@ -356,8 +365,8 @@ public:
     // the range that is accepted, whichever way the value missed it.
     quint64 unsignedInteger(const QString& name, quint64 least = 0) const
     {
-        bool ok = false;
-        const quint64 v = required(name).toULongLong(&ok);
+        bool ok = isDecimal(required(name), false);
+        const quint64 v = ok ? value(name).toULongLong(&ok) : 0;
         if (!ok || v < least)
             throw UsageError{QStringLiteral("--%1 must be an integer from %2 to %3 (got '%4')")
                                  .arg(name)

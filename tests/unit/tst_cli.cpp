@@ -1177,6 +1177,16 @@ private slots:
                           "-9223372036854775808 to 9223372036854775807 (got "
                           "'99999999999999999999')\n",
                  r.err.constData());
+        // Digits only: a space or a plus sign is no part of a number here.
+        for (const QString& loose : {s(" 5"), s("+5"), s("5 ")}) {
+            r = runCli({s("history"), store, s("--kind"), s("node"), s("--entity"), s("1"),
+                        s("--as-of-tx"), loose});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("--as-of-tx must be an integer from"), r.err.constData());
+            r = runCli({s("wal"), store, s("--from-lsn"), loose});
+            QCOMPARE(r.exitCode, 2);
+            QVERIFY2(r.err.contains("--from-lsn must be an integer from"), r.err.constData());
+        }
 
         // verify --json answers in JSON even when the store does not open (here: held open).
         {
