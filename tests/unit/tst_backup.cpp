@@ -103,6 +103,23 @@ struct AppendedStore
     }
 };
 
+// An open store in 16 KiB WAL segments (a segment rolls between appends), at temporary's "s".
+struct SmallSegmentStore
+{
+    QTemporaryDir temporary;
+    std::unique_ptr<Store> store;
+
+    SmallSegmentStore()
+    {
+        const QString path = temporary.filePath(QStringLiteral("s"));
+        Store::create(path);
+        Store::Options options;
+        options.walSegmentBytes = 16 * 1024;
+        store = std::make_unique<Store>(path, options);
+        store->open();
+    }
+};
+
 // Runs COPY (a backup or restore into DEST) once for each of STEPS, cancelled when that step is
 // first reported: it must throw Cause::Cancelled with MESSAGE, report no step after that one,
 // leave nothing at GONE (DEST, or the first directory made for it), and stop inside PARTWAY
@@ -157,13 +174,9 @@ class TestBackup : public QObject
 private slots:
     void backupWhileMigratingAndAppending()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store::Options options;
-        options.walSegmentBytes = 16 * 1024; // batches delete segments while the copy runs
-        Store store(path, options);
-        store.open();
+        SmallSegmentStore small; // batches delete segments while the copy runs
+        QTemporaryDir& dir = small.temporary;
+        Store& store = *small.store;
         constexpr quint64 kInitial = 8000;
         appendRange(store, 1, kInitial + 1);
 
@@ -257,13 +270,9 @@ private slots:
     // after the cold tier's copy deletes no WAL segment that the copy still needs.
     void aBackupIsTheStoreAtOneInstant()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store::Options options;
-        options.walSegmentBytes = 16 * 1024;
-        Store store(path, options);
-        store.open();
+        SmallSegmentStore small;
+        QTemporaryDir& dir = small.temporary;
+        Store& store = *small.store;
         for (quint64 id = 1; id < 2001; id += 20) // a segment rolls between appends
             appendRange(store, id, id + 20);      // nothing checkpointed: all needed
         QVERIFY(store.wal().segments().size() > 4);
@@ -314,13 +323,9 @@ private slots:
     // Records after the flushed LSN live only in the WAL: the backup must carry those segments.
     void backupCarriesTheWalAfterTheFlushedLsn()
     {
-        QTemporaryDir dir;
-        const QString path = dir.filePath(QStringLiteral("s"));
-        Store::create(path);
-        Store::Options options;
-        options.walSegmentBytes = 16 * 1024;
-        Store store(path, options);
-        store.open();
+        SmallSegmentStore small;
+        QTemporaryDir& dir = small.temporary;
+        Store& store = *small.store;
         appendRange(store, 1, 1001);
         store.checkpoint();
         for (quint64 id = 1001; id < 3001; id += 20)

@@ -686,8 +686,7 @@ private slots:
         Store::create(path);
         Store store(path, smallSegments());
         store.open();
-        for (quint64 id = 1; id <= 400; id += 20)
-            store.append(versionsRange(id, 20));
+        appendInSlices(store, 1, 400);
         store.cold().setFailureHook([](const char* stage) {
             if (std::strcmp(stage, "checkpoint-environment") == 0)
                 throw FrostlineError::runtime(QStringLiteral("injected: No space left on device"));
