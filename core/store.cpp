@@ -980,6 +980,7 @@ QString Store::policyProblem() const
 
 void Store::setActivePolicy(const MigrationPolicy& policy)
 {
+    requireInPlace();
     policy.save(policyPath());
 }
 

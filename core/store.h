@@ -257,6 +257,12 @@ public:
 
     quint64 maxVersionId() const;
 
+    // Throws when the store's directory is no longer at its path (moved or replaced while
+    // open): the WAL and Berkeley DB make new files by path, which would land in another store.
+    // Every write checks it first (appends, batches, checkpoints, truncation, the policy, a
+    // backup's reads by path).
+    void requireInPlace() const;
+
     // Blocks appends, checkpoints and migration batches while the returned lock is held, so a
     // caller (StoreBackup) can read a consistent WAL position. Hold it briefly: writers wait.
     std::unique_lock<std::mutex> pauseWriters() { return std::unique_lock(m_writeMutex); }
@@ -332,9 +338,6 @@ private:
 
     static void createStore(const QString& path, bool encrypted, const QByteArray& passphrase);
     void requireOpen() const;
-    // Throws when the store's directory is no longer at its path (moved or replaced while
-    // open): the WAL and Berkeley DB make new files by path, which would land in another store.
-    void requireInPlace() const;
     bool coldMayContain(quint64 versionId) const;
     std::vector<TieredVersion> readHistory(const EntityKey& entity) const;
     void recordRead(const TieredVersion& read);

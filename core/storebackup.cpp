@@ -442,6 +442,8 @@ StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter& mete
     // acknowledged siblings. No segment is deleted until the WAL is copied: a batch committed
     // after the cold copy could otherwise delete one that the copy still needs.
     const Store::WalTruncationHold keepSegments = store.holdWalTruncation();
+    // Every file is read by path: from a store moved while open, that is another store's.
+    store.requireInPlace();
 
     // 1. The environment: database files, then logs; then catastrophic recovery in the copy.
     const QString coldCopy = destDir.filePath(QStringLiteral("cold"));
@@ -470,6 +472,7 @@ StoreBackup::Report copyStore(Store& store, const QString& dest, CopyMeter& mete
     meter.startStep(QStringLiteral("noting the WAL position (writers paused)"), 0);
     {
         auto paused = store.pauseWriters();
+        store.requireInPlace();
         for (const WalSegmentInfo& s : store.wal().segments())
             if (s.lastLsn > report.flushedLsn)
                 needed.push_back(s);

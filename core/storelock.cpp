@@ -84,17 +84,18 @@ void StoreLock::acquire(const QString& storePath)
         throw FrostlineError::runtime(QStringLiteral("store %1: cannot open the directory: %2")
                                           .arg(storePath, FrostlineError::errnoText(errno)));
     if (const int e = tryLock(dirFd, LOCK_EX); e != 0) {
-        ::close(dirFd);
-        if (e == EWOULDBLOCK)
-            throw lockedBy(storePath);
         // A file system that cannot lock a directory (NFS emulates flock with fcntl locks,
-        // which need a file open for writing): store.lock alone, as before.
-        if (e != EBADF && e != EINVAL && e != ENOLCK && e != EOPNOTSUPP)
+        // which need a file open for writing): store.lock alone, as before. The directory stays
+        // open all the same: isStillAt() tells by it whether the path still names the store.
+        if (e != EBADF && e != EINVAL && e != ENOLCK && e != EOPNOTSUPP) {
+            ::close(dirFd);
+            if (e == EWOULDBLOCK)
+                throw lockedBy(storePath);
             throw FrostlineError::runtime(QStringLiteral("store %1: cannot lock the directory: %2")
                                               .arg(storePath, FrostlineError::errnoText(e)));
+        }
         qWarning("store %s: the directory cannot be locked here (%s); only store.lock is",
                  qPrintable(storePath), qPrintable(FrostlineError::errnoText(e)));
-        dirFd = -1;
     }
     // O_NOFOLLOW: a store.lock that is a symbolic link would have its target truncated and
     // overwritten with the pid.
@@ -152,16 +153,14 @@ void StoreLock::release()
 
 bool StoreLock::isStillAt(const QString& storePath) const
 {
-    const int fd = m_dirFd >= 0 ? m_dirFd : m_fd;
-    if (fd < 0)
+    if (m_dirFd < 0)
         return true;
-    const QByteArray path = m_dirFd >= 0 ? QFile::encodeName(storePath) : lockFilePath(storePath);
     struct stat held
     {
     }, named{};
-    if (::fstat(fd, &held) != 0)
+    if (::fstat(m_dirFd, &held) != 0)
         return true;
-    if (::stat(path.constData(), &named) != 0)
+    if (::stat(QFile::encodeName(storePath).constData(), &named) != 0)
         return errno != ENOENT && errno != ENOTDIR;
     return held.st_dev == named.st_dev && held.st_ino == named.st_ino;
 }

@@ -32,7 +32,7 @@ public:
 
 private:
     int m_fd = -1;    // STORE/store.lock
-    int m_dirFd = -1; // STORE
+    int m_dirFd = -1; // STORE (locked where the file system can lock a directory)
 };
 
 } // namespace frostline

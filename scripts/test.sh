@@ -34,12 +34,16 @@ packaging/check-deb.sh
 # suites wait on fsync (every WAL append and Berkeley DB commit is synchronous), which a tmpfs
 # makes free, while what they check does not change (a kill -9 loses the process, not the page
 # cache). The default suite above keeps the real disk, where operators run, and the two timings
-# differ, which shakes out tests that lean on one. FROSTLINE_SANITIZER_TMPDIR overrides.
+# differ, which shakes out tests that lean on one. Only a tmpfs that allows exec (a test runs a
+# copy of the CLI from there) with 4 GiB free, on a machine with 8 GiB of memory available
+# beside it. FROSTLINE_SANITIZER_TMPDIR overrides.
 sanitizer_tmp=""
 if [[ -n "${FROSTLINE_SANITIZER_TMPDIR:-}" ]]; then
   sanitizer_tmp="$FROSTLINE_SANITIZER_TMPDIR"
 elif [[ -d /dev/shm && -w /dev/shm ]] &&
-  (($(df --output=avail -k /dev/shm | tail -1) > 4 * 1024 * 1024)); then
+  ! findmnt -no OPTIONS --target /dev/shm 2>/dev/null | grep -qw noexec &&
+  (($(df --output=avail -k /dev/shm | tail -1) > 4 * 1024 * 1024)) &&
+  (($(awk '/^MemAvailable:/ {print $2}' /proc/meminfo) > 8 * 1024 * 1024)); then
   sanitizer_tmp=$(mktemp -d /dev/shm/frostline-tests.XXXXXX)
   chmod 1777 "$sanitizer_tmp" # like /tmp: a test runs the CLI as nobody from a copy in it
   trap 'rm -rf "$sanitizer_tmp"' EXIT

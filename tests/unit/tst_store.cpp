@@ -3,6 +3,7 @@
 #include "migrationpolicybuilder.h"
 #include "migrationrun.h"
 #include "store.h"
+#include "storebackup.h"
 #include "storelock.h"
 #include "testsupport.h"
 #include "versioncodec.h"
@@ -1150,7 +1151,13 @@ private slots:
             expectMoved([&] { store.append(versionsRange(101, 10)); });
             expectMoved([&] { store.migrateBatch({1, 2}); });
             expectMoved([&] { store.checkpoint(); });
+            expectMoved([&] { store.setActivePolicy(MigrationPolicy()); });
+            // A backup reads by path: the other store's files, and its cold tier's copy would
+            // have panicked this store's environment.
+            expectMoved([&] { StoreBackup::backup(store, dir.filePath(QStringLiteral("b"))); });
+            QVERIFY(!QFileInfo::exists(dir.filePath(QStringLiteral("b"))));
             QCOMPARE(test::treeDigest(path), fresh);
+            QCOMPARE(store.find(50)->version.versionId, quint64(50)); // still serves reads
         }
         Store back(moved);
         back.open();
