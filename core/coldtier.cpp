@@ -270,6 +270,14 @@ public:
     mutable std::mutex writer;
     mutable std::mutex hookMutex;
     std::function<void(const char*)> hook;
+
+    // A copy of the failure hook as it is now, taken once per operation (tests may replace it
+    // from another thread).
+    std::function<void(const char*)> currentHook() const
+    {
+        std::lock_guard lock(hookMutex);
+        return hook;
+    }
     int backupsRunning = 0; // guarded by `writer`: log files stay while a backup copies them
 
     void requireOpen(const char* what) const
@@ -820,11 +828,7 @@ ColdCommitTimings ColdTier::commit(const ColdCommit& commit)
         }
     }
 
-    std::function<void(const char*)> hook;
-    {
-        std::lock_guard hookLock(d->hookMutex);
-        hook = d->hook;
-    }
+    const std::function<void(const char*)> hook = d->currentHook();
 
     DbEnv* env = d->env->handle();
     timings.prepareSecs = double(phase.nsecsElapsed()) / 1e9;
@@ -1169,11 +1173,7 @@ void ColdTier::checkpointEnvironment()
     std::shared_lock lock(d->lifecycle);
     d->requireOpen("checkpointEnvironment");
     std::lock_guard writeLock(d->writer);
-    std::function<void(const char*)> hook;
-    {
-        std::lock_guard hookLock(d->hookMutex);
-        hook = d->hook;
-    }
+    const std::function<void(const char*)> hook = d->currentHook();
     if (hook) {
         try {
             hook("checkpoint-environment");
