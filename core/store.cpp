@@ -583,16 +583,15 @@ quint64 Store::append(std::vector<Version> versions,
     quint64 lastLsn = m_wal->lastLsn();
     for (std::size_t start = 0; start < versions.size(); start += kAppendChunk) {
         const std::size_t end = std::min(versions.size(), start + kAppendChunk);
-        if (start == 0)
-            requireInPlace();
         std::vector<QByteArray> payloads;
         payloads.reserve(end - start);
         for (std::size_t i = start; i < end; ++i)
             payloads.push_back(VersionCodec::encode(versions[i]));
         quint64 first = 0;
         try {
-            if (start > 0)
-                requireInPlace(); // a new segment would be made in the other directory
+            // Each chunk: a new segment would be made in the other directory. (Thrown for the
+            // first chunk, it goes out as it is, like the append's own failure.)
+            requireInPlace();
             first = m_wal->append(payloads);
         } catch (const FrostlineError& e) {
             if (start == 0)
