@@ -151,6 +151,15 @@ namespace {
 // With a cipher, the visited records (every record when there is no `visit`: verify) must
 // authenticate. Returns the LSN after the segment's last record; sets *stopped when `visit`
 // returned false.
+// What a damaged record leaves the operator to do, here and for the newest segment's damage
+// (scanLastSegment).
+const QString& restoreAdvice()
+{
+    static const QString advice =
+        QStringLiteral(". Keep a copy of this store directory, and restore a backup to go on");
+    return advice;
+}
+
 // What a damaged record in a closed segment means for the data (the newest segment's damage
 // says the same in scanLastSegment): whether Berkeley DB holds its effect already.
 QString damagedRecordConsequence(quint64 lsn, std::optional<quint64> flushedLsn)
@@ -168,7 +177,7 @@ QString damagedRecordConsequence(quint64 lsn, std::optional<quint64> flushedLsn)
                                  "only in this log")
                       .arg(what)
                       .arg(*flushedLsn)) +
-           QStringLiteral(". Keep a copy of this store directory, and restore a backup to go on");
+           restoreAdvice();
 }
 
 quint64 readSegment(WalSegmentReader& reader, const Segment& seg, quint64 from, quint64 endLsn,
@@ -404,9 +413,7 @@ void Wal::Private::scanLastSegment(Segment& last, OpenReport& report, quint64 mu
                       .arg(seal ? QStringLiteral("the records from LSN %1 on are")
                                       .arg(mustReachLsn + 1)
                                 : QStringLiteral("it and the records after it are"));
-        reader.fail(at, problem,
-                    where + QStringLiteral(". Keep a copy of this store directory, and restore a "
-                                           "backup to go on"));
+        reader.fail(at, problem, where + restoreAdvice());
     };
     for (bool done = false; !done;) {
         const qint64 at = reader.offset();
