@@ -184,16 +184,12 @@ void DashboardPage::onStatistics(const StoreStatistics& s)
                              DisplayFormat::count(s.coldEdgeVersions),
                              DisplayFormat::bytes(quint64(s.coldBytes))));
     // After a checkpoint every record may be truncated: "LSN 40001 to 40000" read as nonsense.
-    m_wal->setText(s.firstWalLsn > s.lastLsn
-                       ? tr("%1 in %2 segment(s) · no record (the next is LSN %3)")
-                             .arg(DisplayFormat::bytes(quint64(s.walBytes)),
-                                  DisplayFormat::count(s.walSegments))
-                             .arg(s.firstWalLsn)
-                       : tr("%1 in %2 segment(s) · LSN %3 to %4")
-                             .arg(DisplayFormat::bytes(quint64(s.walBytes)),
-                                  DisplayFormat::count(s.walSegments))
-                             .arg(s.firstWalLsn)
-                             .arg(s.lastLsn));
+    const QString records = s.firstWalLsn > s.lastLsn
+                                ? tr("no record (the next is LSN %1)").arg(s.firstWalLsn)
+                                : tr("LSN %1 to %2").arg(s.firstWalLsn).arg(s.lastLsn);
+    m_wal->setText(tr("%1 in %2 segment(s) · %3")
+                       .arg(DisplayFormat::bytes(quint64(s.walBytes)),
+                            DisplayFormat::count(s.walSegments), records));
     m_lsn->setText(tr("flushed %1 · last written %2 · %3 hot version(s) not yet in the hot "
                       "checkpoint")
                        .arg(s.flushedLsn)
